@@ -1,0 +1,257 @@
+"""Read a CSV or XLSX file into header rows and a table of text cells.
+
+Decides the encoding (UTF-8 with or without BOM, else Windows-1252), refuses empty,
+binary and UTF-16 files, and finds ragged rows, each with a message naming the file,
+row and column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from hrta.errors import InputError
+
+# Files up to this size get an exact row-by-row check for ragged rows; larger ones rely on
+# the fast reader, which refuses rows with too many cells and pads short rows.
+EXACT_CHECK_BYTES = 128 * 1024 * 1024
+_SNIFF_BYTES = 64 * 1024
+_HEAD_BYTES = 1024 * 1024
+_CHUNK = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Table:
+    file: str
+    header: list[list[str]]
+    data: pl.DataFrame
+    """Text cells; columns `c0`, `c1`, ...; an empty cell is null."""
+    first_data_row: int
+    """The 1-based file row of data row 0, as a spreadsheet numbers it."""
+
+    @property
+    def width(self) -> int:
+        return self.data.width
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column name of a 0-based index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_name(table_header: list[str], index: int) -> str:
+    """A column as a person finds it: the letter and, where there is one, its header."""
+    text = table_header[index].strip() if index < len(table_header) else ""
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{column_letter(index)} ({text!r})" if text else column_letter(index)
+
+
+def read_table(path: Path, *, header_rows: int) -> Table:
+    path = Path(path)
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=name) from exc
+    if size == 0 or not head.strip():
+        raise InputError("the file is empty", file=name)
+    if head.startswith(b"PK\x03\x04"):
+        return _read_xlsx(path, header_rows)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError("the file is encoded as UTF-16, which is not supported: "
+                         "save it as CSV UTF-8 (or Windows-1252)", file=name)
+    if b"\x00" in head:
+        raise InputError("this is a binary file, not a CSV or XLSX export", file=name)
+    return _read_csv(path, size, header_rows)
+
+
+def first_row(path: Path) -> list[str]:
+    """The first row alone, to tell formats apart without reading the whole file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
+    if head.startswith(b"PK\x03\x04"):
+        return _read_xlsx(path, header_rows=1).header[0]
+    if not head.strip():
+        raise InputError("the file is empty", file=str(path))
+    if b"\x00" in head:
+        raise InputError("this is a binary file, not a CSV or XLSX export", file=str(path))
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # A cut multi-byte character at the end of the sample is still UTF-8.
+        text = head.decode("utf-8-sig" if exc.start > len(head) - 4 else "cp1252",
+                           errors="ignore")
+    return _header(text, str(path), 1)[0]
+
+
+def _utf8_error_offset(path: Path) -> int | None:
+    """Byte offset of the first invalid UTF-8 sequence, or None if the file is valid."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(_CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start
+            if not chunk:
+                return None
+            offset += len(chunk)
+
+
+def _position(text: str) -> tuple[int, int]:
+    """1-based (row, column index) of the end of `text`, the start of a CSV file."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return 1, 0
+    return len(rows), max(len(rows[-1]) - 1, 0)
+
+
+def _read_csv(path: Path, size: int, header_rows: int) -> Table:
+    name = str(path)
+    bad = _utf8_error_offset(path)
+    text: str | None = None
+    if bad is None:
+        encoding = "utf-8-sig"
+    else:
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            row, col = _position(raw[: exc.start].decode("cp1252", errors="replace"))
+            raise InputError(
+                f"the file is neither UTF-8 nor Windows-1252 text (byte 0x{raw[exc.start]:02X} "
+                f"at offset {exc.start}); save it as CSV UTF-8",
+                file=name, row=row, column=column_letter(col)) from exc
+        encoding = "cp1252"
+
+    if text is None and size <= EXACT_CHECK_BYTES:
+        text = path.read_bytes().decode("utf-8-sig")
+    if text is not None:
+        text = text.removeprefix("\ufeff")
+        header, width = _check_rows(text, name, header_rows)
+    else:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES).decode("utf-8-sig", errors="ignore")
+        header = _header(head, name, header_rows)
+        width = len(header[0])
+
+    schema = {f"c{i}": pl.String for i in range(width)}
+    source: Path | io.BytesIO = path if encoding == "utf-8-sig" and text is None else \
+        io.BytesIO(text.encode("utf-8"))  # type: ignore[union-attr]
+    try:
+        data = pl.read_csv(source, has_header=False, skip_rows=header_rows, schema=schema,
+                           quote_char='"', raise_if_empty=False)
+    except pl.exceptions.ComputeError as exc:
+        if text is None:
+            row = _find_ragged_row(path, width, header_rows)
+            if row is not None:
+                raise InputError(f"this row has more cells than the header's {width}",
+                                 file=name, row=row, column=column_letter(width)) from exc
+        raise InputError(f"cannot parse the file as CSV: {exc}", file=name) from exc
+    data = data.with_columns(pl.all().str.strip_chars().replace("", None))
+    return Table(name, header, data, first_data_row=header_rows + 1)
+
+
+def _header(head: str, name: str, header_rows: int) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for row in csv.reader(io.StringIO(head)):
+        rows.append(row)
+        if len(rows) == header_rows:
+            break
+    if len(rows) < header_rows:
+        raise InputError(f"expected {header_rows} header rows, found {len(rows)}", file=name)
+    return rows
+
+
+def _check_rows(text: str, name: str, header_rows: int) -> tuple[list[list[str]], int]:
+    """Every row must have as many cells as the first header row."""
+    header: list[list[str]] = []
+    width = 0
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for number, row in enumerate(reader, start=1):
+            if not row:
+                continue
+            if number == 1:
+                width = len(row)
+            if len(row) != width:
+                where = column_letter(min(len(row), width))
+                raise InputError(f"this row has {len(row)} cells but the header has {width}",
+                                 file=name, row=reader.line_num, column=where)
+            if len(header) < header_rows:
+                header.append(row)
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=name, row=reader.line_num) from exc
+    if len(header) < header_rows:
+        raise InputError(f"expected {header_rows} header rows, found {len(header)}", file=name)
+    return header, width
+
+
+def _find_ragged_row(path: Path, width: int, header_rows: int) -> int | None:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        for row in reader:
+            if row and len(row) != width:
+                return reader.line_num
+    return None
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _read_xlsx(path: Path, header_rows: int) -> Table:
+    import openpyxl
+
+    name = str(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(f"not a readable XLSX workbook: {exc}", file=name) from exc
+    try:
+        sheet = book.worksheets[0]
+        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise InputError("the workbook's first sheet is empty", file=name)
+    if len(rows) < header_rows:
+        raise InputError(f"expected {header_rows} header rows, found {len(rows)}", file=name)
+    width = max(len(row) for row in rows)
+    while width and all(len(row) < width or row[width - 1] is None for row in rows):
+        width -= 1
+    header = [[cell or "" for cell in (row + [None] * width)[:width]] for row in rows[:header_rows]]
+    body = [(row + [None] * width)[:width] for row in rows[header_rows:]]
+    columns = {f"c{i}": [row[i] for row in body] for i in range(width)}
+    data = pl.DataFrame(columns, schema={f"c{i}": pl.String for i in range(width)})
+    return Table(name, header, data, first_data_row=header_rows + 1)

@@ -1,0 +1,78 @@
+"""Read assessments from YAML, expanding shared option lists and scales."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from hrta.errors import InputError
+from hrta.instrument.schema import Instrument
+
+DEFAULT_INSTRUMENT = "harm_reduction_ta_2022"
+
+
+def bundled_ids() -> list[str]:
+    folder = resources.files("hrta.instrument") / "assessments"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir()
+                  if p.name.endswith(".yaml"))
+
+
+@lru_cache(maxsize=16)
+def load_bundled(instrument_id: str = DEFAULT_INSTRUMENT) -> Instrument:
+    if instrument_id not in bundled_ids():
+        raise InputError(f"no bundled instrument {instrument_id!r}; "
+                         f"bundled: {', '.join(bundled_ids())}")
+    path = resources.files("hrta.instrument") / "assessments" / f"{instrument_id}.yaml"
+    return parse(path.read_text(encoding="utf-8"), origin=f"{instrument_id}.yaml")
+
+
+def load(ref: str | Path) -> Instrument:
+    """Load a bundled instrument by id, or an instrument YAML file by path."""
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read instrument: {exc}", file=str(path)) from exc
+        return parse(text, origin=str(path))
+    return load_bundled(str(ref))
+
+
+def parse(text: str, *, origin: str) -> Instrument:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", file=origin) from exc
+    if not isinstance(raw, dict):
+        raise InputError("an instrument file must hold a mapping", file=origin)
+    try:
+        return Instrument.model_validate(_expand(raw))
+    except (ValidationError, ValueError) as exc:
+        raise InputError(f"invalid instrument: {exc}", file=origin) from exc
+
+
+def _expand(raw: dict[str, Any]) -> dict[str, Any]:
+    """Resolve `option_list:` and `scale:` references so each question carries its options."""
+    lists: dict[str, Any] = raw.pop("option_lists", None) or {}
+    scales: dict[str, Any] = raw.pop("scales", None) or {}
+    for section in raw.get("sections") or []:
+        for question in section.get("questions") or []:
+            if "option_list" in question:
+                name = question.pop("option_list")
+                if name not in lists:
+                    raise ValueError(f"question {question.get('id')!r} names unknown "
+                                     f"option list {name!r}")
+                question["options"] = lists[name]
+            if "scale" in question:
+                name = question.pop("scale")
+                if name not in scales:
+                    raise ValueError(f"question {question.get('id')!r} names unknown "
+                                     f"scale {name!r}")
+                question["options"] = scales[name]["options"]
+                question["nets"] = scales[name].get("nets", {})
+    return raw
