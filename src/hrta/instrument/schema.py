@@ -93,6 +93,26 @@ class ProgramApproach(_Model):
     label: str
 
 
+class ReportItem(_Model):
+    """A figure, a table or an open-ended listing of the stakeholder analysis."""
+
+    kind: Literal["figure", "table", "open_ended"]
+    title: str
+    questions: tuple[Identifier, ...] = Field(min_length=1)
+    chart: Literal["bar", "grouped", "agreement"] | None = None
+
+
+class ReportSection(_Model):
+    id: Identifier = Field(pattern=_ID_PATTERN)
+    title: str
+    items: tuple[ReportItem, ...]
+
+
+class ReportLayout(_Model):
+    title: str
+    sections: tuple[ReportSection, ...]
+
+
 class Instrument(_Model):
     id: Identifier = Field(pattern=_ID_PATTERN)
     version: str
@@ -102,6 +122,7 @@ class Instrument(_Model):
     program_approaches: tuple[ProgramApproach, ...] = ()
     eligibility: Eligibility | None = None
     sections: tuple[Section, ...]
+    report: ReportLayout | None = None
 
     @field_validator("sections")
     @classmethod
@@ -126,6 +147,13 @@ class Instrument(_Model):
             unknown = set(self.eligibility.ineligible_options) - set(screen.option_ids)
             if unknown:
                 raise ValueError(f"eligibility names unknown options {sorted(unknown)}")
+        if self.report is not None:
+            for section in self.report.sections:
+                for item in section.items:
+                    for qid in item.questions:
+                        if qid not in seen or seen[qid].pii:
+                            raise ValueError(f"report item {item.title!r} names {qid!r}, "
+                                             "which is not an analysable question")
         return self
 
     @property
