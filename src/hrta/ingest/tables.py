@@ -61,6 +61,14 @@ def column_name(table_header: list[str], index: int) -> str:
 
 def read_table(path: Path, *, header_rows: int) -> Table:
     path = Path(path)
+    head, size = _sniff(path)
+    if head.startswith(b"PK\x03\x04"):
+        return _read_xlsx(path, header_rows)
+    return _read_csv(path, size, header_rows)
+
+
+def _sniff(path: Path) -> tuple[bytes, int]:
+    """The file's first bytes and size, after refusing empty, UTF-16 and binary files."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -71,29 +79,21 @@ def read_table(path: Path, *, header_rows: int) -> Table:
     if size == 0 or not head.strip():
         raise InputError("the file is empty", file=name)
     if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path, header_rows)
+        return head, size
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError("the file is encoded as UTF-16, which is not supported: "
                          "save it as CSV UTF-8 (or Windows-1252)", file=name)
     if b"\x00" in head:
         raise InputError("this is a binary file, not a CSV or XLSX export", file=name)
-    return _read_csv(path, size, header_rows)
+    return head, size
 
 
 def first_row(path: Path) -> list[str]:
     """The first row alone, to tell formats apart without reading the whole file."""
     path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
+    head, _ = _sniff(path)
     if head.startswith(b"PK\x03\x04"):
         return _read_xlsx(path, header_rows=1).header[0]
-    if not head.strip():
-        raise InputError("the file is empty", file=str(path))
-    if b"\x00" in head:
-        raise InputError("this is a binary file, not a CSV or XLSX export", file=str(path))
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

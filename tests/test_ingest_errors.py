@@ -1,0 +1,157 @@
+"""Bad input gets a clear error naming file, row and column, and exit status 2 from the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from hrta.errors import InputError
+from hrta.ingest import load_responses
+from tests.conftest import run_hrta
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def _write(path: Path, rows: list[list[str]]) -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def _error(path: Path, instrument) -> InputError:
+    with pytest.raises(InputError) as caught:
+        load_responses(path, instrument)
+    assert caught.value.file == str(path)
+    return caught.value
+
+
+def test_unknown_question_text(small_export, instrument, tmp_path):
+    rows = _rows(small_export)
+    rows[0][13] = "How do you feel about Mondays?"
+    error = _error(_write(tmp_path / "q.csv", rows), instrument)
+    assert "unknown question 'How do you feel about Mondays?'" in error.message
+    assert (error.row, error.column[:1]) == (1, "N")
+
+
+def test_unknown_option_label_in_a_cell(small_export, instrument, tmp_path):
+    rows = _rows(small_export)
+    rows[4][13] = "Kind of"
+    error = _error(_write(tmp_path / "o.csv", rows), instrument)
+    assert "unknown option label 'Kind of'" in error.message
+    assert "Strongly agree" in error.message
+    assert (error.row, error.column[:1]) == (5, "N")
+
+
+def test_unknown_label_in_the_second_header_row(small_export, instrument, tmp_path):
+    rows = _rows(small_export)
+    rows[1][11] = "Teleportation"
+    error = _error(_write(tmp_path / "h.csv", rows), instrument)
+    assert "unknown label 'Teleportation'" in error.message
+    assert (error.row, error.column[:1]) == (2, "L")
+
+
+def test_wrong_value_in_a_multi_choice_column(small_export, instrument, tmp_path):
+    rows = _rows(small_export)
+    rows[2][10] = "1"
+    error = _error(_write(tmp_path / "m.csv", rows), instrument)
+    assert "unexpected value '1'" in error.message
+    assert (error.row, error.column[:1]) == (3, "K")
+
+
+def test_missing_second_header_row(small_export, instrument, tmp_path):
+    rows = _rows(small_export)
+    del rows[1]
+    error = _error(_write(tmp_path / "two.csv", rows), instrument)
+    assert "second header row is missing" in error.message
+    assert (error.row, error.column[:1]) == (2, "A")
+
+
+def test_duplicate_respondent_ids(small_export, instrument, tmp_path):
+    rows = _rows(small_export)
+    rows[5][0] = "1001"
+    error = _error(_write(tmp_path / "dup.csv", rows), instrument)
+    assert "'1001' appears more than once (first at row 3)" in error.message
+    assert (error.row, error.column[:1]) == (6, "A")
+
+
+@pytest.mark.parametrize("change", ["short", "long"])
+def test_ragged_rows(small_export, instrument, tmp_path, change):
+    rows = _rows(small_export)
+    if change == "short":
+        rows[3] = rows[3][:-2]
+    else:
+        rows[3].append("surprise")
+    error = _error(_write(tmp_path / "ragged.csv", rows), instrument)
+    assert "cells but the header has 16" in error.message
+    assert error.row == 4
+
+
+def test_empty_file(instrument, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    assert "empty" in _error(path, instrument).message
+
+
+def test_binary_file(instrument, tmp_path):
+    path = tmp_path / "photo.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    assert "binary" in _error(path, instrument).message
+
+
+def test_utf16_file_is_refused_with_advice(small_export, instrument, tmp_path):
+    path = tmp_path / "utf16.csv"
+    path.write_bytes(small_export.read_text(encoding="utf-8").encode("utf-16"))
+    assert "UTF-16" in _error(path, instrument).message
+
+
+def test_undecodable_bytes_name_their_row(small_export, instrument, tmp_path):
+    data = small_export.read_bytes().replace(b"Funding is short", b"Funding \x81 short")
+    path = tmp_path / "bad-bytes.csv"
+    path.write_bytes(data)
+    error = _error(path, instrument)
+    assert "neither UTF-8 nor Windows-1252" in error.message
+    assert error.row == 3
+
+
+def test_damaged_xlsx(instrument, tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"not really a zip" * 10)
+    assert "XLSX" in _error(path, instrument).message
+
+
+def test_not_an_export_at_all(instrument, tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text("name,score\nann,3\n", encoding="utf-8")
+    error = _error(path, instrument)
+    assert "cannot tell the format" in error.message
+
+
+def test_cli_error_exit_code_and_nothing_written(small_export, tmp_path):
+    rows = _rows(small_export)
+    rows[4][13] = "Kind of"
+    bad = _write(tmp_path / "bad.csv", rows)
+    out = tmp_path / "findings.json"
+    result = run_hrta("analyze", bad, "--json", out)
+    assert result.returncode == 2
+    assert f"{bad}, row 5, column N" in result.stderr
+    assert "Kind of" in result.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+    out.write_text("previous findings", encoding="utf-8")
+    assert run_hrta("report", bad, "-o", tmp_path / "r.html").returncode == 2
+    assert run_hrta("analyze", bad, "--json", out).returncode == 2
+    assert out.read_text(encoding="utf-8") == "previous findings"
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_cli_missing_file(tmp_path):
+    result = run_hrta("analyze", tmp_path / "nope.csv", "--json", tmp_path / "f.json")
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
