@@ -1,20 +1,22 @@
 """ResponseSet: the one shape every stage takes.
 
-A long table of answers, one row per answered option, plus one row per response of
+The answers are a long table, one row per answered option, plus one row per response of
 metadata. Contact details (questions flagged `pii`) are held apart and never analysed.
 
-Columns of `answers`:
-  row          UInt32  position of the response in `respondents`
-  question_id  Enum    question id; a matrix statement is `MATRIX_ID.STATEMENT_ID`
-  option_id    Enum    chosen option (null for open-ended text)
-  value        String  open-ended text, or the text typed with an "Other (please specify)"
-`respondents`: response_id (String, unique), eligible (Boolean), started_at, ended_at (String)
+The long table is kept in two parts so that a million responses fit in little memory:
+`choices`   row (UInt32: position in `respondents`), question_id (Enum), option_id (Enum)
+            one row per chosen option or matrix rating; each triple appears once
+`texts`     row, question_id, option_id (null for open-ended), value (String)
+            open-ended answers and the text typed with an "Other (please specify)"
+`answers` joins them into the public long shape: row, question_id, option_id, value.
+A matrix statement's question id is `MATRIX_ID.STATEMENT_ID`.
+`respondents`: response_id (String, unique), started_at, ended_at (String), eligible (Boolean)
 `contacts`:    row (UInt32), question_id (String), value (String)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,7 @@ RESPONDENT_SCHEMA = {
     "ended_at": pl.String,
 }
 LONG_COLUMNS = ("response_id", "question_id", "option_id", "value")
+CONTACT_SCHEMA = {"row": pl.UInt32, "question_id": pl.String, "value": pl.String}
 
 
 def answer_question_ids(instrument: Instrument) -> list[str]:
@@ -56,41 +59,62 @@ def answer_schema(instrument: Instrument) -> dict[str, pl.DataType]:
     }
 
 
-CONTACT_SCHEMA = {"row": pl.UInt32, "question_id": pl.String, "value": pl.String}
+def choice_schema(instrument: Instrument) -> dict[str, pl.DataType]:
+    schema = answer_schema(instrument)
+    del schema["value"]
+    return schema
 
 
 @dataclass(frozen=True)
 class ResponseSet:
     instrument: Instrument
     respondents: pl.DataFrame
-    answers: pl.DataFrame
-    contacts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CONTACT_SCHEMA))
+    choices: pl.DataFrame
+    texts: pl.DataFrame
+    contacts: pl.DataFrame
     source: str = ""
     warnings: tuple[str, ...] = ()
 
     @classmethod
-    def build(cls, instrument: Instrument, respondents: pl.DataFrame, answers: pl.DataFrame,
-              contacts: pl.DataFrame | None = None, *, source: str = "",
+    def build(cls, instrument: Instrument, respondents: pl.DataFrame, *,
+              choices: pl.DataFrame, texts: pl.DataFrame,
+              contacts: pl.DataFrame | None = None, source: str = "",
               warnings: tuple[str, ...] = ()) -> ResponseSet:
         """Assemble a ResponseSet and mark eligibility from the instrument's screening rule."""
         respondents = respondents.select(
             pl.col(name).cast(dtype) for name, dtype in RESPONDENT_SCHEMA.items()
         )
-        answers = answers.select(
+        # One chunk, so that later passes read the columns as arrays without copying.
+        choices = choices.select(
+            pl.col(name).cast(dtype) for name, dtype in choice_schema(instrument).items()
+        ).rechunk()
+        texts = texts.select(
             pl.col(name).cast(dtype) for name, dtype in answer_schema(instrument).items()
         )
         eligible = np.ones(respondents.height, dtype=bool)
         rule = instrument.eligibility
         if rule is not None:
-            screened_out = answers.filter(
+            screened_out = choices.filter(
                 (pl.col("question_id") == rule.question)
-                & pl.col("option_id").cast(pl.String).is_in(list(rule.ineligible_options))
+                & pl.col("option_id").is_in(list(rule.ineligible_options))
             )["row"].to_numpy()
             eligible[screened_out] = False
         respondents = respondents.with_columns(eligible=pl.Series(eligible, dtype=pl.Boolean))
         if contacts is None:
             contacts = pl.DataFrame(schema=CONTACT_SCHEMA)
-        return cls(instrument, respondents, answers, contacts, source, warnings)
+        return cls(instrument, respondents, choices, texts, contacts.cast(CONTACT_SCHEMA),
+                   source, warnings)
+
+    @classmethod
+    def from_answers(cls, instrument: Instrument, respondents: pl.DataFrame,
+                     answers: pl.DataFrame, **kwargs: object) -> ResponseSet:
+        """Build from the public long shape (row, question_id, option_id, value)."""
+        schema = answer_schema(instrument)
+        answers = answers.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
+        choices = answers.filter(pl.col("option_id").is_not_null()).drop("value")
+        texts = answers.filter(pl.col("value").is_not_null())
+        return cls.build(instrument, respondents, choices=choices, texts=texts,
+                         **kwargs)  # type: ignore[arg-type]
 
     @property
     def total(self) -> int:
@@ -100,29 +124,45 @@ class ResponseSet:
     def eligible_count(self) -> int:
         return int(self.respondents["eligible"].sum())
 
-    def eligible_answers(self) -> pl.DataFrame:
-        mask = self.respondents["eligible"].to_numpy()[self.answers["row"].to_numpy()]
-        return self.answers.filter(pl.Series(mask, dtype=pl.Boolean))
+    @property
+    def answers(self) -> pl.DataFrame:
+        """The public long table: one row per chosen option or text answer."""
+        keys = ["row", "question_id", "option_id"]
+        chosen = self.choices.join(self.texts.filter(pl.col("option_id").is_not_null()),
+                                   on=keys, how="left", nulls_equal=True)
+        open_ended = self.texts.filter(pl.col("option_id").is_null())
+        return pl.concat([chosen, open_ended]).sort("row", "question_id", "option_id",
+                                                     nulls_last=True, maintain_order=True)
+
+    def _eligible(self, frame: pl.DataFrame) -> pl.DataFrame:
+        mask = self.respondents["eligible"].to_numpy()[frame["row"].to_numpy()]
+        return frame.filter(pl.Series(mask, dtype=pl.Boolean))
+
+    def eligible_choices(self) -> pl.DataFrame:
+        return self._eligible(self.choices)
+
+    def eligible_texts(self) -> pl.DataFrame:
+        return self._eligible(self.texts)
 
     def to_long(self) -> pl.DataFrame:
         """The native long table: response_id, question_id, option_id, value.
 
         A response with no answers keeps one row with an empty question so it is counted.
         """
-        ids = self.respondents.select(pl.col("response_id"), pl.int_range(pl.len(), dtype=pl.UInt32)
-                                      .alias("row"))
-        long = self.answers.join(ids, on="row", how="left").select(
-            "response_id",
+        ids = self.respondents.select(
+            "response_id", row=pl.int_range(pl.len(), dtype=pl.UInt32))
+        answers = self.answers
+        long = answers.join(ids, on="row", how="left").select(
+            "row", "response_id",
             pl.col("question_id").cast(pl.String),
             pl.col("option_id").cast(pl.String),
             "value",
         )
-        answered = self.answers["row"].unique()
-        silent = ids.filter(~pl.col("row").is_in(answered.implode())).select(
-            "response_id",
+        silent = ids.filter(~pl.col("row").is_in(answers["row"].unique().implode())).select(
+            "row", "response_id",
             *(pl.lit(None, pl.String).alias(name) for name in LONG_COLUMNS[1:]),
         )
-        return pl.concat([long, silent]).sort("response_id", maintain_order=True)
+        return pl.concat([long, silent]).sort("row", maintain_order=True).drop("row")
 
     def write_parquet(self, path: Path) -> None:
         """The Findings-ready Parquet of the ResponseSet (native long form, no contacts)."""
@@ -131,7 +171,7 @@ class ResponseSet:
 
 def duplicate_ids_error(ids: pl.Series, *, file: str, first_data_row: int,
                         column: str) -> InputError | None:
-    """An error naming the first repeated respondent id, or None when all are unique."""
+    """An error naming the first empty or repeated respondent id, or None if all are fine."""
     if ids.null_count():
         index = int(ids.is_null().arg_true()[0])
         return InputError("respondent id is empty", file=file, row=index + first_data_row,

@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from hrta import __version__
-from hrta.analysis.frequencies import answered_counts, net_table, option_table, proportion
+from hrta.analysis.frequencies import Tally, net_table, option_table, proportion, tally
 from hrta.analysis.intervals import wilson
 from hrta.instrument import Instrument, Question
 from hrta.responses import ResponseSet
@@ -23,14 +23,14 @@ SCHEMA_VERSION = 1
 
 def build_findings(responses: ResponseSet) -> dict[str, Any]:
     instrument = responses.instrument
-    answers = responses.eligible_answers()
     eligible = responses.eligible_count
-    n_by_qid, counts = answered_counts(answers)
+    counted = tally(responses)
+    n_by_qid, counts = counted.n, counted.counts
 
     questions: dict[str, Any] = {}
     for question in instrument.analysable_questions():
         questions.update(_question_entries(question, n_by_qid, counts, eligible))
-    _attach_texts(questions, answers, instrument)
+    _attach_texts(questions, responses.eligible_texts(), instrument)
 
     return {
         "schema_version": SCHEMA_VERSION,
@@ -46,7 +46,7 @@ def build_findings(responses: ResponseSet) -> dict[str, Any]:
         },
         "questions": questions,
         "profile": _profile(instrument, questions),
-        "sections": _sections(instrument, questions, answers),
+        "sections": _sections(instrument, questions, counted),
         "warnings": list(responses.warnings),
     }
 
@@ -81,11 +81,10 @@ def _question_entries(question: Question, n_by_qid: dict[str, int],
     return {question.id: entry}
 
 
-def _attach_texts(questions: dict[str, Any], answers: pl.DataFrame,
+def _attach_texts(questions: dict[str, Any], texts: pl.DataFrame,
                   instrument: Instrument) -> None:
     """Open-ended answers and "Other (please specify)" texts, in response order."""
-    texts = (answers.filter(pl.col("value").is_not_null())
-             .sort("row", maintain_order=True)
+    texts = (texts.sort("row", maintain_order=True)
              .group_by("question_id", maintain_order=True)
              .agg(pl.col("value")))
     for qid, values in zip(texts["question_id"].cast(pl.String).to_list(),
@@ -133,7 +132,7 @@ def _grouped(question: Question, entry: dict[str, Any], attribute: str) -> dict[
 
 
 def _sections(instrument: Instrument, questions: dict[str, Any],
-              answers: pl.DataFrame) -> list[dict[str, Any]]:
+              counted: Tally) -> list[dict[str, Any]]:
     if instrument.report is None:
         return []
     numbers = {"figure": 0, "table": 0, "open_ended": 0}
@@ -143,7 +142,7 @@ def _sections(instrument: Instrument, questions: dict[str, Any],
         for item in section.items:
             numbers[item.kind] += 1
             qids = list(item.questions)
-            ns = {qid: _block_n(instrument.question(qid), questions, answers) for qid in qids}
+            ns = {qid: _block_n(instrument.question(qid), questions, counted) for qid in qids}
             items.append({
                 "kind": item.kind,
                 "number": numbers[item.kind] if item.kind != "open_ended" else None,
@@ -162,9 +161,8 @@ def _rows(question: Question) -> list[str]:
     return list(question.statement_qids()) if question.type == "matrix" else [question.id]
 
 
-def _block_n(question: Question, questions: dict[str, Any], answers: pl.DataFrame) -> int:
+def _block_n(question: Question, questions: dict[str, Any], counted: Tally) -> int:
     """A figure's n: for a matrix, the eligible respondents who rated any statement."""
     if question.type != "matrix":
         return questions[question.id]["n"]
-    rated = answers.filter(pl.col("question_id").is_in(list(question.statement_qids())))
-    return int(rated["row"].n_unique())
+    return counted.n_any(list(question.statement_qids()))

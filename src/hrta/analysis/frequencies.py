@@ -8,6 +8,7 @@ rated, an open-ended question when the text is not blank.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,23 +17,65 @@ from scipy.stats import rankdata
 
 from hrta.analysis.intervals import wilson
 from hrta.instrument import Option, Question
+from hrta.responses import ResponseSet
 
 
-def answered_counts(answers: pl.DataFrame) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    """(n per question id, respondents per (question id, option id)) over these answers."""
-    n_frame = answers.group_by("question_id").agg(pl.col("row").n_unique().alias("n"))
-    n = dict(zip(n_frame["question_id"].cast(pl.String).to_list(), n_frame["n"].to_list(),
-                 strict=True))
-    count_frame = (answers.filter(pl.col("option_id").is_not_null())
-                   .group_by("question_id", "option_id")
-                   .agg(pl.col("row").n_unique().alias("count")))
+@dataclass(frozen=True)
+class Tally:
+    """Who answered what, among eligible respondents."""
+
+    question_ids: list[str]
+    answered: np.ndarray
+    """Boolean (question, respondent) matrix: the respondent answered that question id."""
+    counts: dict[tuple[str, str], int]
+
+    @property
+    def n(self) -> dict[str, int]:
+        totals = self.answered.sum(axis=1)
+        return {qid: int(totals[i]) for i, qid in enumerate(self.question_ids)}
+
+    def n_any(self, question_ids: list[str]) -> int:
+        """Respondents who answered any of these question ids (e.g. a matrix's statements)."""
+        index = [self.question_ids.index(qid) for qid in question_ids]
+        return int(self.answered[index].any(axis=0).sum())
+
+
+def _codes(frame: pl.DataFrame, eligible: np.ndarray,
+           columns: tuple[str, ...]) -> list[np.ndarray]:
+    """Rows and Enum codes of the eligible respondents' rows, as arrays."""
+    rows = frame["row"].to_numpy()
+    arrays = [rows] + [frame[c].to_physical().to_numpy() for c in columns]
+    keep = eligible[rows]
+    return arrays if keep.all() else [array[keep] for array in arrays]
+
+
+def tally(responses: ResponseSet) -> Tally:
+    """Count a million responses in about a second, with array arithmetic.
+
+    Each (row, question, option) triple appears once in `choices`, so option counts are
+    plain counts; n marks each (question, respondent) pair once in a bitmap however many
+    options the respondent chose.
+    """
+    eligible = responses.respondents["eligible"].to_numpy()
+    question_ids = responses.choices["question_id"].dtype.categories.to_list()  # type: ignore[attr-defined]
+    option_ids = responses.choices["option_id"].dtype.categories.to_list()  # type: ignore[attr-defined]
+    total = responses.total
+    answered = np.zeros(len(question_ids) * total, dtype=bool)
+    index_type = np.uint32 if answered.size < 2**32 else np.uint64
+
+    rows, questions, options = _codes(responses.choices, eligible, ("question_id", "option_id"))
+    answered[questions.astype(index_type) * index_type(total) + rows] = True
+    open_ended = responses.texts.filter(pl.col("option_id").is_null())
+    text_rows, text_questions = _codes(open_ended, eligible, ("question_id",))
+    answered[text_questions.astype(index_type) * index_type(total) + text_rows] = True
+
+    flat = np.bincount(questions.astype(np.intp) * len(option_ids) + options,
+                       minlength=len(question_ids) * len(option_ids))
     counts = {
-        (q, o): c for q, o, c in zip(
-            count_frame["question_id"].cast(pl.String).to_list(),
-            count_frame["option_id"].cast(pl.String).to_list(),
-            count_frame["count"].to_list(), strict=True)
+        (question_ids[i // len(option_ids)], option_ids[i % len(option_ids)]): int(flat[i])
+        for i in np.flatnonzero(flat)
     }
-    return n, counts
+    return Tally(question_ids, answered.reshape(len(question_ids), total), counts)
 
 
 def _number(value: float) -> float | None:

@@ -86,8 +86,8 @@ def from_table(table: Table, instrument: Instrument) -> ResponseSet:
     schema = answer_schema(instrument)
     answer_frame = answers.select("row", "question_id", "option_id", "value").cast(schema)
     contact_frame = contacts.select("row", "question_id", "value").cast(CONTACT_SCHEMA)
-    return ResponseSet.build(instrument, respondents, answer_frame, contact_frame,
-                             source=table.file)
+    return ResponseSet.from_answers(instrument, respondents, answer_frame,
+                                    contacts=contact_frame, source=table.file)
 
 
 def _check_options(answers: pl.DataFrame, instrument: Instrument, fail) -> None:
