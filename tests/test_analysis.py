@@ -122,3 +122,31 @@ def test_every_analysable_question_and_statement_is_in_findings(findings, instru
         else:
             expected.add(question.id)
     assert set(findings["questions"]) == expected
+
+
+def test_matrices_and_option_flags(findings):
+    assert findings["matrices"]["fb_organizational"]["n"] == 3
+    assert findings["matrices"]["fb_policy"]["statements"][-1] == "fb_policy.adequate_funding"
+    funding = findings["questions"]["fb_policy.adequate_funding"]["options"]
+    assert funding["strongly_agree"]["net"] == "agree"
+    assert funding["strongly_disagree"]["net"] == "disagree"
+    assert "net" not in funding["dont_know"]
+    assert findings["questions"]["services_direct"]["options"]["other"]["other"] is True
+    assert "other" not in findings["questions"]["services_direct"]["options"]["naloxone"]
+
+
+def test_schema_document_names_every_key(findings):
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "findings-schema.md").read_text(encoding="utf-8")
+    keys = set(findings)
+    for entry in findings["questions"].values():
+        keys |= set(entry)
+        for option in entry.get("options", {}).values():
+            keys |= set(option)
+    keys |= set(findings["profile"]) | set(findings["matrices"]["fb_policy"])
+    for section in findings["sections"]:
+        for item in section["items"]:
+            keys |= set(item)
+    missing = sorted(key for key in keys if f"`{key}`" not in doc)
+    assert not missing, f"docs/findings-schema.md does not describe {missing}"

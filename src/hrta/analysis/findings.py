@@ -45,6 +45,7 @@ def build_findings(responses: ResponseSet) -> dict[str, Any]:
             "excluded": responses.total - eligible,
         },
         "questions": questions,
+        "matrices": _matrices(instrument, counted),
         "profile": _profile(instrument, questions),
         "sections": _sections(instrument, questions, counted),
         "warnings": list(responses.warnings),
@@ -94,6 +95,19 @@ def _attach_texts(questions: dict[str, Any], texts: pl.DataFrame,
             continue
         key = "answers" if instrument.question(qid).type == "text" else "other_texts"
         entry[key] = values
+
+
+def _matrices(instrument: Instrument, counted: Tally) -> dict[str, Any]:
+    """Each agreement grid as a whole: its wording, statements and block n."""
+    return {
+        question.id: {
+            "title": question.title,
+            "text": question.text,
+            "statements": list(question.statement_qids()),
+            "n": counted.n_any(list(question.statement_qids())),
+        }
+        for question in instrument.analysable_questions() if question.type == "matrix"
+    }
 
 
 def _profile(instrument: Instrument, questions: dict[str, Any]) -> dict[str, Any]:

@@ -102,6 +102,10 @@ def option_table(options: tuple[Option, ...], qid: str, n: int,
         entry = {"label": option.label}
         entry.update(proportion(int(values[index]), n, low[index], high[index]))
         entry["rank"] = int(ranks[index])
+        if option.other:
+            entry["other"] = True
+        if option.net is not None:
+            entry["net"] = option.net
         table[option.id] = entry
     return table
 
