@@ -155,3 +155,17 @@ def test_cli_missing_file(tmp_path):
     result = run_hrta("analyze", tmp_path / "nope.csv", "--json", tmp_path / "f.json")
     assert result.returncode == 2
     assert "no such file" in result.stderr
+
+
+def test_blank_rows_are_skipped_and_rows_keep_their_numbers(small_export, instrument,
+                                                           tmp_path):
+    rows = _rows(small_export)
+    rows.insert(3, [""] * 16)
+    rows.append([""] * 16)
+    rows[5][13] = "Kind of"  # the row of respondent 1003, now file row 6
+    path = _write(tmp_path / "blank.csv", rows)
+    error = _error(path, instrument)
+    assert error.row == 6
+    rows[5][13] = "somewhat agree"
+    responses = load_responses(_write(tmp_path / "blank-ok.csv", rows), instrument)
+    assert responses.total == 5

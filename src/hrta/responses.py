@@ -16,6 +16,7 @@ A matrix statement's question id is `MATRIX_ID.STATEMENT_ID`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,12 +170,12 @@ class ResponseSet:
         write_atomic(path, lambda tmp: self.to_long().write_parquet(tmp))
 
 
-def duplicate_ids_error(ids: pl.Series, *, file: str, first_data_row: int,
+def duplicate_ids_error(ids: pl.Series, *, file: str, file_row: Callable[[int], int],
                         column: str) -> InputError | None:
     """An error naming the first empty or repeated respondent id, or None if all are fine."""
     if ids.null_count():
         index = int(ids.is_null().arg_true()[0])
-        return InputError("respondent id is empty", file=file, row=index + first_data_row,
+        return InputError("respondent id is empty", file=file, row=file_row(index),
                           column=column)
     repeats = ~ids.is_first_distinct()
     if not repeats.any():
@@ -183,6 +184,6 @@ def duplicate_ids_error(ids: pl.Series, *, file: str, first_data_row: int,
     value = ids[index]
     first = int((ids == value).arg_true()[0])
     return InputError(
-        f"respondent id {value!r} appears more than once (first at row {first + first_data_row})",
-        file=file, row=index + first_data_row, column=column,
+        f"respondent id {value!r} appears more than once (first at row {file_row(first)})",
+        file=file, row=file_row(index), column=column,
     )

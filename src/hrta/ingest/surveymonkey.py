@@ -86,7 +86,7 @@ def _build(table: Table, layout: _Layout, instrument: Instrument,
     row1 = layout.header[0]
     id_column = layout.metadata["Respondent ID"]
     ids = data[f"c{id_column}"].cast(pl.String)
-    error = duplicate_ids_error(ids, file=table.file, first_data_row=table.first_data_row,
+    error = duplicate_ids_error(ids, file=table.file, file_row=table.file_row,
                                 column=column_name(row1, id_column))
     if error is not None:
         raise error
@@ -220,8 +220,8 @@ class _Answers:
 
     def _unknown(self, located: _Located, raw: str) -> InputError:
         column = located.column
-        row = int((self.table.data[f"c{located.index}"].cast(pl.String) == raw)
-                  .arg_true()[0]) + self.table.first_data_row
+        row = self.table.file_row(int((self.table.data[f"c{located.index}"].cast(pl.String)
+                                       == raw).arg_true()[0]))
         where = column_name(self.row1, located.index)
         if column.kind == "option":
             return InputError(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from hrta.errors import InputError
@@ -36,6 +37,13 @@ class Table:
     """Text cells; columns `c0`, `c1`, ...; an empty cell is null."""
     first_data_row: int
     """The 1-based file row of data row 0, as a spreadsheet numbers it."""
+    kept: np.ndarray | None = None
+    """Data row -> position among all data rows, where blank rows were dropped."""
+
+    def file_row(self, index: int) -> int:
+        """The file row (as a spreadsheet numbers it) of data row `index`."""
+        position = index if self.kept is None else int(self.kept[index])
+        return position + self.first_data_row
 
     @property
     def width(self) -> int:
@@ -76,7 +84,7 @@ def read_table(path: Path, *, header_rows: int,
             columns = categorical(table.header)
             table = Table(table.file, table.header, table.data.with_columns(
                 pl.col(f"c{i}").cast(pl.Categorical) for i in columns),
-                table.first_data_row)
+                table.first_data_row, table.kept)
         return table
     return _read_csv(path, size, header_rows, categorical)
 
@@ -188,7 +196,19 @@ def _read_csv(path: Path, size: int, header_rows: int,
             raise InputError(f"cannot parse the file as CSV: {exc}", file=name) from exc
     text_columns = [c for c, dtype in schema.items() if dtype == pl.String]
     data = data.with_columns(pl.col(text_columns).str.strip_chars().replace("", None))
-    return Table(name, header, data, first_data_row=header_rows + 1)
+    return _without_blank_rows(Table(name, header, data, first_data_row=header_rows + 1))
+
+
+def _without_blank_rows(table: Table) -> Table:
+    """Drop rows whose every cell is empty (blank lines, Excel's trailing ",,,,")."""
+    if not table.data.width or not table.data.height:
+        return table
+    blank = table.data.select(pl.all_horizontal(pl.all().is_null())).to_series()
+    if not blank.any():
+        return table
+    kept = (~blank).arg_true().to_numpy()
+    return Table(table.file, table.header, table.data.filter(~blank), table.first_data_row,
+                 kept)
 
 
 def _parse(source: Path | str, schema: dict[str, type[pl.DataType]],
@@ -280,4 +300,4 @@ def _read_xlsx(path: Path, header_rows: int) -> Table:
     body = [(row + [None] * width)[:width] for row in rows[header_rows:]]
     columns = {f"c{i}": [row[i] for row in body] for i in range(width)}
     data = pl.DataFrame(columns, schema={f"c{i}": pl.String for i in range(width)})
-    return Table(name, header, data, first_data_row=header_rows + 1)
+    return _without_blank_rows(Table(name, header, data, first_data_row=header_rows + 1))
