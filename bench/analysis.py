@@ -1,0 +1,292 @@
+"""Benchmark: import + analysis of SurveyMonkey expanded exports, hrta against pandas.
+
+    python bench/analysis.py [--sizes 1000,100000,1000000] [--seed 2022] [--repeat 3]
+                             [--profile]
+
+For each size it generates a synthetic export (cached in bench/data/ by size and seed),
+then times, each in a fresh process so that neither inherits the other's memory:
+
+- hrta: `load_responses(path, instrument, fmt="surveymonkey")` then `build_findings`;
+- pandas: the frequency tables an analyst would compute by hand from the same CSV
+  (question n = eligible respondents who answered it, per-option counts, matrix statement
+  distributions).
+
+Both report wall seconds of that work (the median of --repeat runs: this is a shared
+2-core VM whose timings wander by 20%) and the peak resident memory of their process. The
+two sets of tables must agree on every question before any timing is reported, so the
+comparison is between equal results. Results go to bench/results/analysis.json.
+--profile also runs hrta once under cProfile and prints its slowest hrta functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+DATA = BENCH / "data"
+RESULTS = BENCH / "results" / "analysis.json"
+DEFAULT_SIZES = "1000,100000,1000000"
+
+# {question id: {"n": int, "counts": {option id: int}}}; open-ended questions have no counts.
+Tables = dict[str, dict[str, Any]]
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- workers: each runs alone in a child process ---------------------------------------
+
+
+def generate(path: Path, size: int, seed: int) -> dict[str, Any]:
+    from hrta.demo import synthetic_responses
+    from hrta.exports import surveymonkey_frame, write_frame_with_headers
+    from hrta.ingest.layout import header_rows
+    from hrta.instrument import load_bundled
+
+    instrument = load_bundled()
+    started = time.perf_counter()
+    responses = synthetic_responses(instrument, size, seed=seed)
+    drawn = time.perf_counter()
+    write_frame_with_headers(path, list(header_rows(instrument)), surveymonkey_frame(responses))
+    return {"draw_seconds": drawn - started, "write_seconds": time.perf_counter() - drawn,
+            "peak_mb": peak_mb(), "file_mb": path.stat().st_size / 1e6}
+
+
+def run_hrta(path: Path, profiler: cProfile.Profile | None = None) -> dict[str, Any]:
+    from hrta.analysis import build_findings
+    from hrta.ingest import load_responses
+    from hrta.instrument import load_bundled
+
+    instrument = load_bundled()
+    if profiler is not None:
+        profiler.enable()
+    started = time.perf_counter()
+    findings = build_findings(load_responses(path, instrument, fmt="surveymonkey"))
+    seconds = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+    return {"seconds": seconds, "peak_mb": peak_mb(), "tables": findings_tables(findings)}
+
+
+def profile_hrta(path: Path) -> dict[str, Any]:
+    """cProfile of import + analysis (not of Python imports), hrta's functions only."""
+    profiler = cProfile.Profile()
+    run_hrta(path, profiler)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats.print_stats(r"/hrta/", 25)
+    return {"report": out.getvalue()}
+
+
+def findings_tables(findings: dict[str, Any]) -> Tables:
+    tables: Tables = {}
+    for qid, entry in findings["questions"].items():
+        tables[qid] = {"n": entry["n"]}
+        if "options" in entry:
+            tables[qid]["counts"] = {o: v["count"] for o, v in entry["options"].items()}
+    return tables
+
+
+def run_pandas(path: Path) -> dict[str, Any]:
+    from hrta.instrument import load_bundled
+
+    # The instrument serves as the analyst's codebook (question texts, labels, ids); all
+    # the counting is pandas.
+    instrument = load_bundled()
+    started = time.perf_counter()
+    tables = pandas_tables(path, instrument)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": peak_mb(), "tables": tables}
+
+
+def pandas_tables(path: Path, instrument: Any) -> Tables:
+    """Frequency tables the way an analyst writes them in pandas."""
+    import pandas as pd
+
+    # keep_default_na=False: an answer of "None" or "N/A" is text, not missing.
+    frame = pd.read_csv(path, header=[0, 1], dtype=str, keep_default_na=False,
+                        na_values=[""])
+    # Row 1 names a question only above its first column; carry it across the rest.
+    top = pd.Series(frame.columns.get_level_values(0))
+    top = top.mask(top.str.startswith("Unnamed:")).ffill()
+    frame.columns = pd.MultiIndex.from_arrays([top, frame.columns.get_level_values(1)])
+
+    rule = instrument.eligibility
+    screen = instrument.question(rule.question)
+    excluded = [screen.option(o).label for o in rule.ineligible_options]
+    eligible = frame[~frame[(screen.text, "Response")].isin(excluded)]
+
+    tables: Tables = {}
+    for question in instrument.analysable_questions():
+        block = eligible[question.text]
+        if question.type == "single":
+            tables[question.id] = _single_table(block, question)
+        elif question.type == "multi":
+            chosen = block.notna()
+            counts = chosen.sum().rename(index=_ids(question))
+            tables[question.id] = {"n": int(chosen.any(axis=1).sum()),
+                                   "counts": _all_options(counts, question)}
+        elif question.type == "matrix":
+            for statement in question.statements:
+                cells = block[statement.text]
+                counts = cells.value_counts().rename(index=_ids(question))
+                tables[f"{question.id}.{statement.id}"] = {
+                    "n": int(cells.notna().sum()), "counts": _all_options(counts, question)}
+        else:
+            tables[question.id] = {"n": int(block.iloc[:, 0].notna().sum())}
+    return tables
+
+
+def _single_table(block: Any, question: Any) -> dict[str, Any]:
+    choice = block["Response"]
+    for option in question.options:
+        if option.other and option.label in block.columns:
+            # A typed "Other" with the choice left blank still counts as choosing Other.
+            typed = block[option.label].notna() & choice.isna()
+            choice = choice.mask(typed, option.label)
+    counts = choice.value_counts().rename(index=_ids(question))
+    return {"n": int(choice.notna().sum()), "counts": _all_options(counts, question)}
+
+
+def _ids(question: Any) -> dict[str, str]:
+    return {option.label: option.id for option in question.options}
+
+
+def _all_options(counts: Any, question: Any) -> dict[str, int]:
+    return {o: int(counts.get(o, 0)) for o in question.option_ids}
+
+
+# --- the driver ------------------------------------------------------------------------
+
+
+def in_child(*args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"worker {args} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def export_for(size: int, seed: int, say: Any) -> Path:
+    path = DATA / f"surveymonkey_{size}_seed{seed}.csv"
+    if path.exists():
+        say(f"{size:,}: using cached {path.relative_to(BENCH.parent)}")
+        return path
+    DATA.mkdir(parents=True, exist_ok=True)
+    made = in_child("--worker", "generate", "--file", str(path), "--size", str(size),
+                    "--seed", str(seed))
+    say(f"{size:,}: generated {made['file_mb']:,.0f} MB in "
+        f"{made['draw_seconds']:.1f} s (draw) + {made['write_seconds']:.1f} s (write), "
+        f"peak {made['peak_mb']:,.0f} MB")
+    return path
+
+
+def check_equal(hrta: Tables, baseline: Tables, size: int) -> None:
+    """Refuse to report a comparison between different answers."""
+    assert hrta.keys() == baseline.keys(), (size, hrta.keys() ^ baseline.keys())
+    for qid, table in hrta.items():
+        assert table == baseline[qid], (size, qid, table, baseline[qid])
+
+
+def runs(kind: str, path: Path, repeat: int) -> tuple[float, float, Tables]:
+    """Median seconds and highest peak MB of `repeat` fresh processes, and their tables."""
+    done = [in_child("--worker", kind, "--file", str(path)) for _ in range(repeat)]
+    for other in done[1:]:
+        assert other["tables"] == done[0]["tables"], f"{kind} gave different tables on rerun"
+    return (statistics.median(d["seconds"] for d in done), max(d["peak_mb"] for d in done),
+            done[0]["tables"])
+
+
+def measure(size: int, seed: int, repeat: int, say: Any) -> dict[str, float]:
+    path = export_for(size, seed, say)
+    seconds, peak, ours = runs("hrta", path, repeat)
+    baseline_seconds, baseline_peak, theirs = runs("pandas", path, repeat)
+    check_equal(ours, theirs, size)
+    say(f"{size:,}: hrta and pandas agree on all {len(ours)} questions "
+        f"(median of {repeat} runs each)")
+    return {
+        "seconds": round(seconds, 3),
+        "peak_mb": round(peak, 1),
+        "baseline_seconds": round(baseline_seconds, 3),
+        "baseline_peak_mb": round(baseline_peak, 1),
+        "speedup": round(baseline_seconds / seconds, 2),
+    }
+
+
+def save(results: dict[str, dict[str, float]]) -> None:
+    """Merge into earlier results so a run of some sizes keeps the others."""
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    previous.update(results)
+    ordered = dict(sorted(previous.items(), key=lambda item: int(item[0])))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(ordered, indent=2) + "\n")
+
+
+def show(results: dict[str, dict[str, float]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Import + analysis of a SurveyMonkey expanded export")
+    for heading in ("responses", "hrta s", "hrta peak MB", "pandas s", "pandas peak MB",
+                    "speed-up"):
+        table.add_column(heading, justify="right")
+    for size, row in results.items():
+        table.add_row(f"{int(size):,}", f"{row['seconds']:.2f}", f"{row['peak_mb']:,.0f}",
+                      f"{row['baseline_seconds']:.2f}", f"{row['baseline_peak_mb']:,.0f}",
+                      f"{row['speedup']:.1f}×")
+    Console().print(table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=DEFAULT_SIZES,
+                        help=f"comma-separated response counts (default {DEFAULT_SIZES})")
+    parser.add_argument("--seed", type=int, default=2022)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="fresh-process runs per tool and size; the median is reported")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile hrta once per size and print its slowest functions")
+    parser.add_argument("--worker", choices=("generate", "hrta", "pandas", "profile"),
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker == "generate":
+        print(json.dumps(generate(args.file, args.size, args.seed)))
+    elif args.worker == "hrta":
+        print(json.dumps(run_hrta(args.file)))
+    elif args.worker == "pandas":
+        print(json.dumps(run_pandas(args.file)))
+    elif args.worker == "profile":
+        print(json.dumps(profile_hrta(args.file)))
+    else:
+        from rich.console import Console
+
+        console = Console(stderr=True)
+        results = {}
+        for size in (int(s) for s in args.sizes.split(",")):
+            results[str(size)] = measure(size, args.seed, args.repeat, console.print)
+            if args.profile:
+                path = export_for(size, args.seed, console.print)
+                report = in_child("--worker", "profile", "--file", str(path))["report"]
+                print(report.replace(str(BENCH.parent) + "/", ""), file=sys.stderr)
+        save(results)
+        show(results)
+
+
+if __name__ == "__main__":
+    main()
