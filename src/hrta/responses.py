@@ -173,6 +173,8 @@ class ResponseSet:
 def duplicate_ids_error(ids: pl.Series, *, file: str, file_row: Callable[[int], int],
                         column: str) -> InputError | None:
     """An error naming the first empty or repeated respondent id, or None if all are fine."""
+    if not ids.null_count() and ids.n_unique() == len(ids):
+        return None
     if ids.null_count():
         index = int(ids.is_null().arg_true()[0])
         return InputError("respondent id is empty", file=file, row=file_row(index),

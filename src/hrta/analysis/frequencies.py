@@ -40,42 +40,43 @@ class Tally:
         return int(self.answered[index].any(axis=0).sum())
 
 
-def _codes(frame: pl.DataFrame, eligible: np.ndarray,
-           columns: tuple[str, ...]) -> list[np.ndarray]:
-    """Rows and Enum codes of the eligible respondents' rows, as arrays."""
-    rows = frame["row"].to_numpy()
-    arrays = [rows] + [frame[c].to_physical().to_numpy() for c in columns]
-    keep = eligible[rows]
-    return arrays if keep.all() else [array[keep] for array in arrays]
-
-
 def tally(responses: ResponseSet) -> Tally:
     """Count a million responses in about a second, with array arithmetic.
 
     Each (row, question, option) triple appears once in `choices`, so option counts are
     plain counts; n marks each (question, respondent) pair once in a bitmap however many
-    options the respondent chose.
+    options the respondent chose. Everyone is counted first and the few screened-out
+    respondents taken away after, which is cheaper than filtering every row.
     """
     eligible = responses.respondents["eligible"].to_numpy()
-    question_ids = responses.choices["question_id"].dtype.categories.to_list()  # type: ignore[attr-defined]
-    option_ids = responses.choices["option_id"].dtype.categories.to_list()  # type: ignore[attr-defined]
+    choices = responses.choices
+    question_ids = choices["question_id"].dtype.categories.to_list()  # type: ignore[attr-defined]
+    option_ids = choices["option_id"].dtype.categories.to_list()  # type: ignore[attr-defined]
     total = responses.total
-    answered = np.zeros(len(question_ids) * total, dtype=bool)
+    answered = np.zeros((len(question_ids), total), dtype=bool)
+    flat = answered.reshape(-1)
     index_type = np.uint32 if answered.size < 2**32 else np.uint64
 
-    rows, questions, options = _codes(responses.choices, eligible, ("question_id", "option_id"))
-    answered[questions.astype(index_type) * index_type(total) + rows] = True
+    rows = choices["row"].to_numpy()
+    questions = choices["question_id"].to_physical().to_numpy()
+    flat[questions.astype(index_type) * index_type(total) + rows] = True
     open_ended = responses.texts.filter(pl.col("option_id").is_null())
-    text_rows, text_questions = _codes(open_ended, eligible, ("question_id",))
-    answered[text_questions.astype(index_type) * index_type(total) + text_rows] = True
+    text_questions = open_ended["question_id"].to_physical().to_numpy()
+    flat[text_questions.astype(index_type) * index_type(total)
+         + open_ended["row"].to_numpy()] = True
+    answered[:, ~eligible] = False
 
-    flat = np.bincount(questions.astype(np.intp) * len(option_ids) + options,
-                       minlength=len(question_ids) * len(option_ids))
+    keys = questions.astype(np.intp) * len(option_ids) + choices["option_id"].to_physical() \
+        .to_numpy()
+    size = len(question_ids) * len(option_ids)
+    counted = np.bincount(keys, minlength=size)
+    if not eligible.all():
+        counted -= np.bincount(keys[~eligible[rows]], minlength=size)
     counts = {
-        (question_ids[i // len(option_ids)], option_ids[i % len(option_ids)]): int(flat[i])
-        for i in np.flatnonzero(flat)
+        (question_ids[i // len(option_ids)], option_ids[i % len(option_ids)]): int(counted[i])
+        for i in np.flatnonzero(counted)
     }
-    return Tally(question_ids, answered.reshape(len(question_ids), total), counts)
+    return Tally(question_ids, answered, counts)
 
 
 def _number(value: float) -> float | None:

@@ -56,6 +56,7 @@ def from_table(table: Table, instrument: Instrument) -> ResponseSet:
         raise InputError(f"the header must be exactly {','.join(LONG_COLUMNS)}",
                          file=table.file, row=1, column="A")
     data = table.data.rename(dict(zip(table.data.columns, LONG_COLUMNS, strict=True)))
+    data = data.with_columns(pl.all().str.strip_chars().replace("", None))
     lines = [table.file_row(i) for i in range(data.height)] if table.kept is not None \
         else range(table.first_data_row, table.first_data_row + data.height)
     data = data.with_columns(line=pl.Series(lines, dtype=pl.UInt32))

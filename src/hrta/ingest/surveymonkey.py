@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import polars as pl
 
 from hrta.errors import InputError
@@ -22,13 +24,21 @@ from hrta.ingest.layout import (
     Column,
 )
 from hrta.ingest.mapping import IGNORE, Mapping
-from hrta.ingest.tables import Table, column_letter, column_name, read_table
+from hrta.ingest.tables import (
+    Columns,
+    LabelMismatch,
+    Table,
+    column_letter,
+    column_name,
+    read_table,
+)
 from hrta.instrument import Instrument, Question
 from hrta.responses import (
     CONTACT_SCHEMA,
     ResponseSet,
+    answer_option_ids,
+    answer_question_ids,
     answer_schema,
-    choice_schema,
     duplicate_ids_error,
 )
 
@@ -48,22 +58,44 @@ class _Layout:
     metadata: dict[str, int]
     columns: list[_Located]
 
-    def categorical(self) -> set[int]:
-        """Columns whose cells repeat a few labels (read as Categorical)."""
-        return {located.index for located in self.columns
-                if located.column.kind in ("choice", "statement", "option")
-                and not located.column.question.pii}
+    def read_columns(self, *, exact: bool) -> dict[int, Any]:
+        """The columns to keep and their types; identifying metadata is dropped.
+
+        Label columns are read as an Enum of the labels as the export writes them
+        (`exact`), else as Categorical, which accepts any spelling for matching later.
+        Texts are read as String.
+        """
+        wanted: dict[int, Any] = {self.metadata[name]: pl.String for name in
+                                  ("Respondent ID", "Start Date", "End Date")
+                                  if name in self.metadata}
+        for located in self.columns:
+            column = located.column
+            if column.kind not in ("choice", "statement", "option") or column.question.pii:
+                wanted[located.index] = pl.String
+            elif not exact:
+                wanted[located.index] = pl.Categorical
+            elif column.kind == "option":
+                header = self.header[1][located.index].strip()
+                wanted[located.index] = pl.Enum(list(dict.fromkeys([header, column.header2])))
+            else:
+                wanted[located.index] = pl.Enum([o.label for o in column.question.options])
+        return wanted
 
 
 def read(path: Path, instrument: Instrument, mapping: Mapping | None = None) -> ResponseSet:
     mapping = mapping or Mapping()
     resolved: list[_Layout] = []
 
-    def categorical(header: list[list[str]]) -> set[int]:
-        resolved.append(_resolve(str(path), header, instrument, mapping))
-        return resolved[-1].categorical()
+    def columns(exact: bool) -> Columns:
+        def pick(header: list[list[str]]) -> dict[int, Any]:
+            resolved.append(_resolve(str(path), header, instrument, mapping))
+            return resolved[-1].read_columns(exact=exact)
+        return pick
 
-    table = read_table(path, header_rows=2, categorical=categorical)
+    try:
+        table = read_table(path, header_rows=2, columns=columns(exact=True))
+    except LabelMismatch:
+        table = read_table(path, header_rows=2, columns=columns(exact=False))
     return _build(table, resolved[-1], instrument, mapping)
 
 
@@ -85,7 +117,7 @@ def _build(table: Table, layout: _Layout, instrument: Instrument,
     data = table.data
     row1 = layout.header[0]
     id_column = layout.metadata["Respondent ID"]
-    ids = data[f"c{id_column}"].cast(pl.String)
+    ids = data[f"c{id_column}"].cast(pl.String).str.strip_chars().replace("", None)
     error = duplicate_ids_error(ids, file=table.file, file_row=table.file_row,
                                 column=column_name(row1, id_column))
     if error is not None:
@@ -95,133 +127,156 @@ def _build(table: Table, layout: _Layout, instrument: Instrument,
         "started_at": _optional(data, layout.metadata.get("Start Date")),
         "ended_at": _optional(data, layout.metadata.get("End Date")),
     })
+    answers = _Answers(table, row1, instrument, mapping, layout.columns)
+    return ResponseSet.build(instrument, respondents, choices=answers.choices,
+                             texts=answers.texts, contacts=answers.contacts,
+                             source=table.file, warnings=tuple(answers.warnings))
 
-    builder = _Answers(table, row1, instrument, mapping)
-    by_question: dict[str, list[_Located]] = {}
-    for located in layout.columns:
-        by_question.setdefault(located.column.question.id, []).append(located)
-    for located_columns in by_question.values():
-        builder.add_question(located_columns)
-    return ResponseSet.build(instrument, respondents, choices=builder.choices(),
-                             texts=builder.texts(), contacts=builder.contacts(),
-                             source=table.file, warnings=tuple(builder.warnings()))
+
+_NO_OPTION = np.iinfo(np.uint16).max
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    options: np.ndarray
+    """Category code -> option code, `_NO_OPTION` for a blank label."""
+    all_chosen: bool
+    """No label is blank: every filled cell is an answer."""
+
+
+@dataclass
+class _Cells:
+    """The answered rows of one column and, per row, an option code or a text."""
+
+    rows: np.ndarray
+    codes: np.ndarray | None = None
+    values: pl.Series | None = None
 
 
 class _Answers:
-    """Collects the long answer rows of an export, column by column."""
+    """Turns the export's columns into the long choices and texts tables.
+
+    Every column is read in one parallel pass of polars expressions: first the distinct
+    labels of each choice column (to validate them and map them to option ids), then the
+    answered rows of every column. The long tables are assembled from integer arrays.
+    """
 
     def __init__(self, table: Table, row1: list[str], instrument: Instrument,
-                 mapping: Mapping) -> None:
+                 mapping: Mapping, columns: list[_Located]) -> None:
         self.table = table
         self.row1 = row1
-        self.instrument = instrument
         self.mapping = mapping
+        self.height = table.data.height
         schema = answer_schema(instrument)
-        self.question_dtype = schema["question_id"]
-        self.option_dtype = schema["option_id"]
-        self._choices: list[pl.DataFrame] = []
-        self._texts: list[pl.DataFrame] = []
-        self._contacts: list[pl.DataFrame] = []
-        self._dropped_other: dict[str, int] = {}
+        self.question_ids = answer_question_ids(instrument)
+        self.option_ids = answer_option_ids(instrument)
+        self.question_code = {qid: i for i, qid in enumerate(self.question_ids)}
+        self.option_code = {oid: i for i, oid in enumerate(self.option_ids)}
+        self.question_enum = pl.Series(self.question_ids, dtype=schema["question_id"])
+        self.option_enum = pl.Series(self.option_ids, dtype=schema["option_id"])
+        self.warnings: list[str] = []
 
-    def add_question(self, columns: list[_Located]) -> None:
-        question = columns[0].column.question
-        if question.pii:
-            for located in columns:
-                self._contacts.append(self._contact_rows(located))
-            return
-        if question.type == "single":
-            self._add_single(columns)
-            return
+        cells = self._read(columns)
+        choice_parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+        text_parts: list[tuple[str, str | None, _Cells]] = []
+        contact_parts: list[pl.DataFrame] = []
+        by_question: dict[str, list[_Located]] = {}
         for located in columns:
-            column = located.column
-            if column.kind == "statement":
-                rows, options = self._mapped(located)
-                self._choices.append(self._choice_frame(column.qid, rows, options))
-            elif column.kind == "option":
-                rows = self._chosen(located)
-                self._choices.append(self._choice_frame(column.qid, rows, column.option_id))
+            by_question.setdefault(located.column.question.id, []).append(located)
+        for located_columns in by_question.values():
+            question = located_columns[0].column.question
+            if question.pii:
+                contact_parts += [self._contact_frame(loc, cells[loc.index])
+                                  for loc in located_columns]
+            elif question.type == "single":
+                self._single(located_columns, cells, choice_parts, text_parts)
             else:
-                rows, values = self._text(located)
-                option = column.option_id if column.kind == "other_text" else None
-                if option is not None:
-                    self._choices.append(self._choice_frame(column.qid, rows, option))
-                self._texts.append(self._text_frame(column.qid, rows, option, values))
+                for loc in located_columns:
+                    self._column(loc, cells[loc.index], choice_parts, text_parts)
 
-    def _add_single(self, columns: list[_Located]) -> None:
-        """A single choice, and the typed text of its "Other" where there is one.
+        self.choices = self._choice_frame(choice_parts)
+        self.texts = self._text_frame(text_parts)
+        self.contacts = pl.concat(contact_parts) if contact_parts else pl.DataFrame(
+            schema=CONTACT_SCHEMA)
+        self._choice_limits(instrument, choice_parts)
 
-        A text alone stands for choosing "Other"; a text beside a different choice is
-        dropped (and counted in a warning) so that the response keeps one answer.
-        """
-        qid = columns[0].column.qid
-        choice = next((c for c in columns if c.column.kind == "choice"), None)
-        others = [c for c in columns if c.column.kind == "other_text"]
-        chosen = _repeat(None, self.table.data.height, self.option_dtype)
-        if choice is not None:
-            rows, options = self._mapped(choice)
-            chosen = chosen.scatter(rows, options)
-        for other in others:
-            rows, values = self._text(other)
-            current = chosen.gather(rows)
-            keep = current.is_null() | (current == other.column.option_id)
-            self._dropped_other[qid] = self._dropped_other.get(qid, 0) + int((~keep).sum())
-            rows, values = rows.filter(keep), values.filter(keep)
-            chosen = chosen.scatter(rows, _repeat(other.column.option_id, len(rows),
-                                                  self.option_dtype))
-            self._texts.append(self._text_frame(qid, rows, other.column.option_id, values))
-        answered = chosen.is_not_null()
-        self._choices.append(self._choice_frame(
-            qid, answered.arg_true().cast(pl.UInt32), chosen.filter(answered)))
+    # -- reading ---------------------------------------------------------------------
 
-    # -- cells to rows ---------------------------------------------------------------
+    def _read(self, columns: list[_Located]) -> dict[int, _Cells]:
+        labelled = [loc for loc in columns if loc.column.kind in ("choice", "statement", "option")
+                    and not loc.column.question.pii]
+        data = self.table.data
+        schema = data.schema
+        # An Enum column can only hold its categories, all labels the reader knew; the
+        # labels of a Categorical column are whatever the cells hold.
+        tolerant = [f"c{loc.index}" for loc in labelled
+                    if not isinstance(schema[f"c{loc.index}"], pl.Enum)]
+        found = data.select(pl.col(tolerant).drop_nulls().unique().implode()) if tolerant \
+            else pl.DataFrame()
+        distinct = [
+            found[name][0] if name in found.columns
+            else pl.Series(schema[name].categories, dtype=schema[name])  # type: ignore[attr-defined]
+            for name in (f"c{loc.index}" for loc in labelled)
+        ]
 
-    def _classified(self, located: _Located) -> tuple[pl.Series, list[int], list[str], bool]:
-        """The column as category codes, each non-blank code's option id, and whether
-        blank (white-space) cells occur.
+        # One parallel pass: the answered rows of every column, with their raw category
+        # codes or texts. Mapping codes to options is then a table look-up in numpy.
+        luts = {loc.index: self._classify(loc, values)
+                for loc, values in zip(labelled, distinct, strict=True)}
+        expressions: list[pl.Expr] = []
+        for loc in columns:
+            name = f"c{loc.index}"
+            cells = pl.col(name)
+            expressions.append(pl.arg_where(cells.is_not_null()).implode().alias(f"{name}_rows"))
+            if loc.index not in luts:
+                expressions.append(cells.drop_nulls().implode().alias(f"{name}_values"))
+            elif loc.column.kind != "option" or not luts[loc.index].all_chosen:
+                expressions.append(cells.drop_nulls().to_physical().implode()
+                                   .alias(f"{name}_codes"))
+        frame = data.select(expressions) if expressions else pl.DataFrame()
+        result = {name: frame[name][0] for name in frame.columns}
+
+        cells: dict[int, _Cells] = {}
+        for loc in columns:
+            name = f"c{loc.index}"
+            rows = result[f"{name}_rows"].to_numpy().astype(np.uint32, copy=False)
+            if f"{name}_values" in result:
+                texts = result[f"{name}_values"].cast(pl.String).str.strip_chars()
+                keep = (texts.str.len_bytes() > 0).to_numpy()
+                cells[loc.index] = _Cells(rows[keep], None, texts.filter(pl.Series(keep)))
+            elif f"{name}_codes" in result:
+                mapped = luts[loc.index].options[result[f"{name}_codes"].to_numpy()]
+                keep = mapped != _NO_OPTION
+                cells[loc.index] = _Cells(rows[keep], mapped[keep])
+            else:
+                cells[loc.index] = _Cells(rows)
+        return cells
+
+    def _classify(self, located: _Located, distinct: pl.Series) -> _Lookup:
+        """Category code -> option code for every label the column holds.
 
         Unknown labels fail here, naming the first row that holds them.
         """
-        cells = self.table.data[f"c{located.index}"]
         labels = _labels(located.column.question, self.mapping)
-        distinct = cells.drop_nulls().unique()
-        codes, ids = [], []
-        blank = False
-        for code, raw in zip(distinct.to_physical().to_list(),
-                             distinct.cast(pl.String).to_list(), strict=True):
+        codes = distinct.to_physical().to_list()
+        options = np.full(max(codes, default=0) + 1, _NO_OPTION, dtype=np.uint16)
+        all_chosen = True
+        for code, raw in zip(codes, distinct.cast(pl.String).to_list(), strict=True):
             key = normalize(raw)
             if not key:
-                blank = True
+                all_chosen = False  # white space only: an empty cell
                 continue
             option_id = labels.get(key)
             if option_id is None or (located.column.kind == "option"
                                      and option_id != located.column.option_id):
                 raise self._unknown(located, raw)
-            codes.append(code)
-            ids.append(option_id)
-        return cells.to_physical(), codes, ids, blank
-
-    def _mapped(self, located: _Located) -> tuple[pl.Series, pl.Series]:
-        physical, codes, ids, _ = self._classified(located)
-        options = physical.replace_strict(codes, ids, default=None,
-                                          return_dtype=self.option_dtype)
-        answered = options.is_not_null()
-        return answered.arg_true().cast(pl.UInt32), options.filter(answered)
-
-    def _chosen(self, located: _Located) -> pl.Series:
-        physical, codes, _, blank = self._classified(located)
-        chosen = physical.is_in(codes) if blank else physical.is_not_null()
-        return chosen.arg_true().cast(pl.UInt32)
-
-    def _text(self, located: _Located) -> tuple[pl.Series, pl.Series]:
-        cells = self.table.data[f"c{located.index}"].cast(pl.String)
-        present = cells.is_not_null()
-        return present.arg_true().cast(pl.UInt32), cells.filter(present)
+            options[code] = self.option_code[option_id]
+        return _Lookup(options, all_chosen)
 
     def _unknown(self, located: _Located, raw: str) -> InputError:
         column = located.column
-        row = self.table.file_row(int((self.table.data[f"c{located.index}"].cast(pl.String)
-                                       == raw).arg_true()[0]))
+        cells = self.table.data[f"c{located.index}"].cast(pl.String)
+        row = self.table.file_row(int((cells == raw).arg_true()[0]))
         where = column_name(self.row1, located.index)
         if column.kind == "option":
             return InputError(
@@ -233,60 +288,102 @@ class _Answers:
                           f"expected one of: {known}", file=self.table.file, row=row,
                           column=where)
 
-    # -- frames ------------------------------------------------------------------------
+    # -- columns to long rows --------------------------------------------------------
 
-    def _choice_frame(self, qid: str, rows: pl.Series,
-                      options: pl.Series | str | None) -> pl.DataFrame:
-        count = len(rows)
-        if not isinstance(options, pl.Series):
-            options = _repeat(options, count, self.option_dtype)
+    def _column(self, located: _Located, cells: _Cells,
+                choice_parts: list[tuple[str, np.ndarray, np.ndarray]],
+                text_parts: list[tuple[str, str | None, _Cells]]) -> None:
+        column = located.column
+        if column.kind == "statement":
+            choice_parts.append((column.qid, cells.rows, cells.codes))  # type: ignore[arg-type]
+            return
+        if column.kind in ("option", "other_text"):
+            code = self.option_code[column.option_id]  # type: ignore[index]
+            choice_parts.append((column.qid, cells.rows,
+                                 np.full(len(cells.rows), code, dtype=np.uint16)))
+        if column.kind != "option":
+            text_parts.append((column.qid, column.option_id, cells))
+
+    def _single(self, columns: list[_Located], cells: dict[int, _Cells],
+                choice_parts: list[tuple[str, np.ndarray, np.ndarray]],
+                text_parts: list[tuple[str, str | None, _Cells]]) -> None:
+        """A single choice, and the typed text of its "Other" where there is one.
+
+        A text alone stands for choosing "Other"; a text beside a different choice is
+        dropped (and counted in a warning) so that the response keeps one answer.
+        """
+        qid = columns[0].column.qid
+        chosen = np.full(self.height, _NO_OPTION, dtype=np.uint16)
+        for loc in columns:
+            if loc.column.kind == "choice":
+                chosen[cells[loc.index].rows] = cells[loc.index].codes
+        dropped = 0
+        for loc in columns:
+            if loc.column.kind != "other_text":
+                continue
+            other = cells[loc.index]
+            code = self.option_code[loc.column.option_id]  # type: ignore[index]
+            current = chosen[other.rows]
+            keep = (current == _NO_OPTION) | (current == code)
+            dropped += int((~keep).sum())
+            chosen[other.rows[keep]] = code
+            text_parts.append((qid, loc.column.option_id, _Cells(
+                other.rows[keep], None, other.values.filter(pl.Series(keep)))))  # type: ignore[union-attr]
+        if dropped:
+            self.warnings.append(f"{dropped} response(s) typed an 'Other' text for {qid!r} "
+                                 "beside a different choice; the choice is kept and the text "
+                                 "dropped")
+        rows = np.flatnonzero(chosen != _NO_OPTION).astype(np.uint32)
+        choice_parts.append((qid, rows, chosen[rows]))
+
+    def _choice_frame(self, parts: list[tuple[str, np.ndarray, np.ndarray]]) -> pl.DataFrame:
+        if not parts:
+            return pl.DataFrame(schema={"row": pl.UInt32, "question_id": self.question_enum.dtype,
+                                        "option_id": self.option_enum.dtype})
+        rows = np.concatenate([p[1] for p in parts])
+        questions = np.repeat(np.array([self.question_code[p[0]] for p in parts], np.uint32),
+                              [len(p[1]) for p in parts])
+        options = np.concatenate([p[2] for p in parts]).astype(np.uint32)
         return pl.DataFrame({
-            "row": rows,
-            "question_id": _repeat(qid, count, self.question_dtype),
-            "option_id": options,
+            "row": pl.Series(rows, dtype=pl.UInt32),
+            "question_id": self.question_enum.gather(questions),
+            "option_id": self.option_enum.gather(options),
         })
 
-    def _text_frame(self, qid: str, rows: pl.Series, option: str | None,
-                    values: pl.Series) -> pl.DataFrame:
-        frame = self._choice_frame(qid, rows, option)
-        return frame.with_columns(value=values)
+    def _text_frame(self, parts: list[tuple[str, str | None, _Cells]]) -> pl.DataFrame:
+        frames = [
+            pl.DataFrame({
+                "row": pl.Series(cells.rows, dtype=pl.UInt32),
+                "question_id": self.question_enum.gather(
+                    np.full(len(cells.rows), self.question_code[qid], np.uint16)),
+                "option_id": pl.Series([option] * len(cells.rows), dtype=self.option_enum.dtype),
+                "value": cells.values,
+            })
+            for qid, option, cells in parts
+        ]
+        return pl.concat(frames) if frames else pl.DataFrame(
+            schema={"row": pl.UInt32, "question_id": self.question_enum.dtype,
+                    "option_id": self.option_enum.dtype, "value": pl.String})
 
-    def _contact_rows(self, located: _Located) -> pl.DataFrame:
-        rows, values = self._text(located)
-        return pl.DataFrame({"row": rows, "question_id": [located.column.question.id] * len(rows),
-                             "value": values}, schema=CONTACT_SCHEMA)
+    def _contact_frame(self, located: _Located, cells: _Cells) -> pl.DataFrame:
+        return pl.DataFrame({
+            "row": pl.Series(cells.rows, dtype=pl.UInt32),
+            "question_id": [located.column.question.id] * len(cells.rows),
+            "value": cells.values,
+        }, schema=CONTACT_SCHEMA)
 
-    def choices(self) -> pl.DataFrame:
-        return pl.concat(self._choices) if self._choices else pl.DataFrame(
-            schema=choice_schema(self.instrument))
-
-    def texts(self) -> pl.DataFrame:
-        return pl.concat(self._texts) if self._texts else pl.DataFrame(
-            schema=answer_schema(self.instrument))
-
-    def contacts(self) -> pl.DataFrame:
-        return pl.concat(self._contacts) if self._contacts else pl.DataFrame(
-            schema=CONTACT_SCHEMA)
-
-    def warnings(self) -> list[str]:
-        warnings = [f"{count} response(s) typed an 'Other' text for {qid!r} beside a different "
-                    "choice; the choice is kept and the text dropped"
-                    for qid, count in self._dropped_other.items() if count]
-        choices = self.choices()
-        for question in self.instrument.analysable_questions():
+    def _choice_limits(self, instrument: Instrument,
+                       parts: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        for question in instrument.analysable_questions():
             if question.max_choices is None:
                 continue
-            over = (choices.filter(pl.col("question_id") == question.id)
-                    .group_by("row").len().filter(pl.col("len") > question.max_choices).height)
+            chosen = [p[1] for p in parts if p[0] == question.id]
+            rows = np.concatenate(chosen) if chosen else np.empty(0, np.uint32)
+            over = int((np.bincount(rows, minlength=self.height) > question.max_choices).sum())
             if over:
-                warnings.append(f"{over} response(s) chose more than {question.max_choices} "
-                                f"options for {question.id!r}; all their choices are counted")
-        return warnings
-
-
-def _repeat(value: str | None, count: int, dtype: pl.DataType) -> pl.Series:
-    """A constant column, built without a Python list of `count` items."""
-    return pl.repeat(value, count, dtype=dtype, eager=True)
+                self.warnings.append(
+                    f"{over} response(s) chose more than {question.max_choices} options for "
+                    f"{question.id!r}; all their choices are counted")
 
 
 def _pad(row: list[str], width: int) -> list[str]:
@@ -295,8 +392,8 @@ def _pad(row: list[str], width: int) -> list[str]:
 
 def _optional(data: pl.DataFrame, index: int | None) -> pl.Series:
     if index is None:
-        return pl.Series([None] * data.height, dtype=pl.String)
-    return data[f"c{index}"]
+        return pl.repeat(None, data.height, dtype=pl.String, eager=True)
+    return data[f"c{index}"].str.strip_chars().replace("", None)
 
 
 def _metadata_columns(file: str, row1: list[str], row2: list[str]) -> dict[str, int]:

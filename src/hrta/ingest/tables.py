@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -27,6 +28,18 @@ EXACT_CHECK_BYTES = 128 * 1024 * 1024
 _SNIFF_BYTES = 64 * 1024
 _HEAD_BYTES = 1024 * 1024
 _CHUNK = 16 * 1024 * 1024
+
+
+class LabelMismatch(Exception):  # noqa: N818 - a signal to retry, not an error for users
+    """A cell holds a value outside the labels a column was read with (an Enum type).
+
+    Exports normally hold their labels exactly, and reading them as Enum is the fastest
+    way in; the reader of a file that does not then reads it again more tolerantly.
+    """
+
+
+Columns = Callable[[list[list[str]]], dict[int, Any]]
+"""Given the header rows: column index -> Polars type, for the columns to read."""
 
 
 @dataclass(frozen=True)
@@ -69,24 +82,28 @@ def column_name(table_header: list[str], index: int) -> str:
 
 
 def read_table(path: Path, *, header_rows: int,
-               categorical: Callable[[list[list[str]]], set[int]] | None = None) -> Table:
-    """Read a CSV or XLSX file whole.
+               columns: Columns | None = None) -> Table:
+    """Read a CSV or XLSX file whole; cells are text as written (an empty cell is null).
 
-    `categorical`, given the header rows, names the columns whose cells repeat a few
-    labels: they are read as Categorical, which is several times smaller and faster to
-    match than text when an export has a million rows.
+    `columns`, given the header rows, picks the columns to read and their types (the
+    rest are skipped): cells that repeat a few labels are best read as Categorical, which
+    is several times smaller and faster to match than text when an export has a million
+    rows. By default every column is read as text.
     """
     path = Path(path)
     head, size = _sniff(path)
     if head.startswith(b"PK\x03\x04"):
         table = _read_xlsx(path, header_rows)
-        if categorical is not None:
-            columns = categorical(table.header)
-            table = Table(table.file, table.header, table.data.with_columns(
-                pl.col(f"c{i}").cast(pl.Categorical) for i in columns),
-                table.first_data_row, table.kept)
+        if columns is not None:
+            wanted = columns(table.header)
+            try:
+                data = table.data.select(
+                    pl.col(f"c{i}").cast(dtype) for i, dtype in sorted(wanted.items()))
+            except pl.exceptions.PolarsError as exc:
+                raise LabelMismatch(str(exc)) from exc
+            table = Table(table.file, table.header, data, table.first_data_row, table.kept)
         return table
-    return _read_csv(path, size, header_rows, categorical)
+    return _read_csv(path, size, header_rows, columns)
 
 
 def _sniff(path: Path) -> tuple[bytes, int]:
@@ -161,8 +178,7 @@ def _decode_cp1252(path: Path) -> str:
             file=str(path), row=row, column=column_letter(col)) from exc
 
 
-def _read_csv(path: Path, size: int, header_rows: int,
-              categorical: Callable[[list[list[str]]], set[int]] | None) -> Table:
+def _read_csv(path: Path, size: int, header_rows: int, columns: Columns | None) -> Table:
     name = str(path)
     text: str | None = None
     if size <= EXACT_CHECK_BYTES:
@@ -178,8 +194,10 @@ def _read_csv(path: Path, size: int, header_rows: int,
         header = _header(head, name, header_rows)
         width = len(header[0])
 
-    as_category = categorical(header) if categorical is not None else set()
-    schema = {f"c{i}": pl.Categorical if i in as_category else pl.String for i in range(width)}
+    schema = {f"c{i}": pl.String for i in range(width)}
+    wanted = sorted(columns(header).items()) if columns is not None else None
+    if wanted is not None:
+        schema.update({f"c{i}": dtype for i, dtype in wanted})
     try:
         data = _parse(path if text is None else text, schema, header_rows)
     except pl.exceptions.ComputeError as exc:
@@ -194,15 +212,15 @@ def _read_csv(path: Path, size: int, header_rows: int,
                 raise InputError(f"this row has more cells than the header's {width}",
                                  file=name, row=row, column=column_letter(width)) from exc
             raise InputError(f"cannot parse the file as CSV: {exc}", file=name) from exc
-    text_columns = [c for c, dtype in schema.items() if dtype == pl.String]
-    data = data.with_columns(pl.col(text_columns).str.strip_chars().replace("", None))
+    if wanted is not None:
+        data = data.select(f"c{i}" for i, _ in wanted)
     return _without_blank_rows(Table(name, header, data, first_data_row=header_rows + 1))
 
 
 def _without_blank_rows(table: Table) -> Table:
     """Drop rows whose every cell is empty (blank lines, Excel's trailing ",,,,")."""
-    if not table.data.width or not table.data.height:
-        return table
+    if not table.data.width or not table.data[:, 0].null_count():
+        return table  # a blank row is blank in every column, the first included
     blank = table.data.select(pl.all_horizontal(pl.all().is_null())).to_series()
     if not blank.any():
         return table
@@ -211,12 +229,20 @@ def _without_blank_rows(table: Table) -> Table:
                  kept)
 
 
-def _parse(source: Path | str, schema: dict[str, type[pl.DataType]],
-           header_rows: int) -> pl.DataFrame:
+def _parse(source: Path | str, schema: dict[str, Any], header_rows: int) -> pl.DataFrame:
+    """Parse every column (with a projection the reader stops refusing long rows).
+
+    The streaming engine reads a large file in pieces, faster and in less memory.
+    """
     if isinstance(source, str):
         source = io.BytesIO(source.removeprefix("\ufeff").encode("utf-8"))  # type: ignore[assignment]
-    return pl.read_csv(source, has_header=False, skip_rows=header_rows, schema=schema,
-                       quote_char='"', raise_if_empty=False)
+    try:
+        return pl.scan_csv(source, has_header=False, skip_rows=header_rows, schema=schema,
+                           quote_char='"', raise_if_empty=False).collect(engine="streaming")
+    except pl.exceptions.ComputeError as exc:
+        if "enum" in str(exc).lower():
+            raise LabelMismatch(str(exc)) from exc
+        raise
 
 
 def _header(head: str, name: str, header_rows: int) -> list[list[str]]:
