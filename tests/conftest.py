@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +33,15 @@ def run_hrta(*args: str | Path, cwd: Path | None = None) -> subprocess.Completed
         capture_output=True, text=True, cwd=cwd, check=False,
         env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
     )
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """The cells of a small CSV file, to edit in a test."""
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def write_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path

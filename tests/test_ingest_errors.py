@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
 
 from hrta.errors import InputError
 from hrta.ingest import load_responses
-from tests.conftest import run_hrta
-
-
-def _rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-
-
-def _write(path: Path, rows: list[list[str]]) -> Path:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
+from tests.conftest import read_rows, run_hrta, write_rows
 
 
 def _error(path: Path, instrument) -> InputError:
@@ -32,62 +19,62 @@ def _error(path: Path, instrument) -> InputError:
 
 
 def test_unknown_question_text(small_export, instrument, tmp_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     rows[0][13] = "How do you feel about Mondays?"
-    error = _error(_write(tmp_path / "q.csv", rows), instrument)
+    error = _error(write_rows(tmp_path / "q.csv", rows), instrument)
     assert "unknown question 'How do you feel about Mondays?'" in error.message
     assert (error.row, error.column[:1]) == (1, "N")
 
 
 def test_unknown_option_label_in_a_cell(small_export, instrument, tmp_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     rows[4][13] = "Kind of"
-    error = _error(_write(tmp_path / "o.csv", rows), instrument)
+    error = _error(write_rows(tmp_path / "o.csv", rows), instrument)
     assert "unknown option label 'Kind of'" in error.message
     assert "Strongly agree" in error.message
     assert (error.row, error.column[:1]) == (5, "N")
 
 
 def test_unknown_label_in_the_second_header_row(small_export, instrument, tmp_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     rows[1][11] = "Teleportation"
-    error = _error(_write(tmp_path / "h.csv", rows), instrument)
+    error = _error(write_rows(tmp_path / "h.csv", rows), instrument)
     assert "unknown label 'Teleportation'" in error.message
     assert (error.row, error.column[:1]) == (2, "L")
 
 
 def test_wrong_value_in_a_multi_choice_column(small_export, instrument, tmp_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     rows[2][10] = "1"
-    error = _error(_write(tmp_path / "m.csv", rows), instrument)
+    error = _error(write_rows(tmp_path / "m.csv", rows), instrument)
     assert "unexpected value '1'" in error.message
     assert (error.row, error.column[:1]) == (3, "K")
 
 
 def test_missing_second_header_row(small_export, instrument, tmp_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     del rows[1]
-    error = _error(_write(tmp_path / "two.csv", rows), instrument)
+    error = _error(write_rows(tmp_path / "two.csv", rows), instrument)
     assert "second header row is missing" in error.message
     assert (error.row, error.column[:1]) == (2, "A")
 
 
 def test_duplicate_respondent_ids(small_export, instrument, tmp_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     rows[5][0] = "1001"
-    error = _error(_write(tmp_path / "dup.csv", rows), instrument)
+    error = _error(write_rows(tmp_path / "dup.csv", rows), instrument)
     assert "'1001' appears more than once (first at row 3)" in error.message
     assert (error.row, error.column[:1]) == (6, "A")
 
 
 @pytest.mark.parametrize("change", ["short", "long"])
-def test_ragged_rows(small_export, instrument, tmp_path, change):
-    rows = _rows(small_export)
+def test_raggedread_rows(small_export, instrument, tmp_path, change):
+    rows = read_rows(small_export)
     if change == "short":
         rows[3] = rows[3][:-2]
     else:
         rows[3].append("surprise")
-    error = _error(_write(tmp_path / "ragged.csv", rows), instrument)
+    error = _error(write_rows(tmp_path / "ragged.csv", rows), instrument)
     assert "cells but the header has 16" in error.message
     assert error.row == 4
 
@@ -133,9 +120,9 @@ def test_not_an_export_at_all(instrument, tmp_path):
 
 
 def test_cli_error_exit_code_and_nothing_written(small_export, tmp_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     rows[4][13] = "Kind of"
-    bad = _write(tmp_path / "bad.csv", rows)
+    bad = write_rows(tmp_path / "bad.csv", rows)
     out = tmp_path / "findings.json"
     result = run_hrta("analyze", bad, "--json", out)
     assert result.returncode == 2
@@ -159,13 +146,13 @@ def test_cli_missing_file(tmp_path):
 
 def test_blank_rows_are_skipped_and_rows_keep_their_numbers(small_export, instrument,
                                                            tmp_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     rows.insert(3, [""] * 16)
     rows.append([""] * 16)
     rows[5][13] = "Kind of"  # the row of respondent 1003, now file row 6
-    path = _write(tmp_path / "blank.csv", rows)
+    path = write_rows(tmp_path / "blank.csv", rows)
     error = _error(path, instrument)
     assert error.row == 6
     rows[5][13] = "somewhat agree"
-    responses = load_responses(_write(tmp_path / "blank-ok.csv", rows), instrument)
+    responses = load_responses(write_rows(tmp_path / "blank-ok.csv", rows), instrument)
     assert responses.total == 5

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from pathlib import Path
-
 import pytest
 
 from hrta.errors import InputError
 from hrta.ingest import load_responses, tables
+from tests.conftest import read_rows, write_rows
 
 
 @pytest.fixture
@@ -18,15 +15,8 @@ def fast_path(monkeypatch):
     monkeypatch.setattr(tables, "EXACT_CHECK_BYTES", 0)
 
 
-def _rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
-def _write(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
 
 
 def test_fast_path_reads_the_same_answers(small_export, instrument, fast_path):
@@ -37,16 +27,16 @@ def test_fast_path_reads_the_same_answers(small_export, instrument, fast_path):
 
 
 def test_fast_path_windows_1252(small_export, instrument, tmp_path, fast_path):
-    cp1252 = _write(tmp_path / "cp1252.csv", _rows(small_export), encoding="cp1252")
+    cp1252 = write_rows(tmp_path / "cp1252.csv", read_rows(small_export), encoding="cp1252")
     funding = load_responses(cp1252, instrument).answers
     assert "dont_know" in funding["option_id"].cast(str).to_list()
 
 
 def test_fast_path_refuses_a_row_with_extra_cells(small_export, instrument, tmp_path,
                                                    fast_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     rows[4].append("surprise")
     with pytest.raises(InputError) as caught:
-        load_responses(_write(tmp_path / "long.csv", rows), instrument)
+        load_responses(write_rows(tmp_path / "long.csv", rows), instrument)
     assert caught.value.row == 5
     assert "more cells" in caught.value.message

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from pathlib import Path
-
 import openpyxl
 import polars as pl
 import pytest
@@ -13,17 +9,7 @@ import pytest
 from hrta.analysis import build_findings
 from hrta.errors import InputError
 from hrta.ingest import load_responses
-
-
-def _rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-
-
-def _write(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
+from tests.conftest import read_rows, write_rows
 
 
 def _answers(responses) -> pl.DataFrame:
@@ -40,11 +26,11 @@ def test_contact_metadata_is_dropped(small_export, instrument):
 
 
 def test_utf8_bom_and_windows_1252_read_the_same(small_export, instrument, tmp_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     reference = _answers(load_responses(small_export, instrument))
     bom = tmp_path / "bom.csv"
     bom.write_bytes(b"\xef\xbb\xbf" + small_export.read_bytes())
-    cp1252 = _write(tmp_path / "cp1252.csv", rows, encoding="cp1252")
+    cp1252 = write_rows(tmp_path / "cp1252.csv", rows, encoding="cp1252")
     assert b"\x92" in cp1252.read_bytes()  # the curly apostrophe of "I don't know"
     for path in (bom, cp1252):
         assert _answers(load_responses(path, instrument)).equals(reference)
@@ -53,7 +39,7 @@ def test_utf8_bom_and_windows_1252_read_the_same(small_export, instrument, tmp_p
 def test_xlsx_export_reads_like_csv(small_export, instrument, tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active
-    for row in _rows(small_export):
+    for row in read_rows(small_export):
         sheet.append([int(c) if c.isdigit() else (c or None) for c in row])
     path = tmp_path / "export.xlsx"
     book.save(path)
@@ -65,13 +51,13 @@ def test_xlsx_export_reads_like_csv(small_export, instrument, tmp_path):
 
 
 def test_mapping_file_handles_a_reworded_question_and_label(small_export, instrument, tmp_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     rows[0][10] = "What services do you offer directly to PWUD?"
     rows[1][10] = "Peer support"
     for row in rows[2:]:
         if row[10]:
             row[10] = "Peer support"
-    reworded = _write(tmp_path / "reworded.csv", rows)
+    reworded = write_rows(tmp_path / "reworded.csv", rows)
     with pytest.raises(InputError, match="unknown question"):
         load_responses(reworded, instrument)
     mapping = tmp_path / "mapping.yaml"
@@ -83,11 +69,11 @@ def test_mapping_file_handles_a_reworded_question_and_label(small_export, instru
 
 
 def test_mapping_can_ignore_an_extra_question(small_export, instrument, tmp_path):
-    rows = _rows(small_export)
+    rows = read_rows(small_export)
     for index, row in enumerate(rows):
         row.append(["How did you hear about this survey?", "Response"][index] if index < 2
                    else "Newsletter")
-    extra = _write(tmp_path / "extra.csv", rows)
+    extra = write_rows(tmp_path / "extra.csv", rows)
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text('questions:\n  "How did you hear about this survey?": ignore\n',
                        encoding="utf-8")
@@ -100,7 +86,7 @@ def test_choices_over_the_limit_are_counted_and_warned(instrument, tmp_path):
     header1 = ["Respondent ID", formats.text] + [""] * (len(formats.options) - 1)
     header2 = [""] + [o.label for o in formats.options]
     row = ["1"] + [o.label for o in formats.options[:4]] + [""] * (len(formats.options) - 4)
-    path = _write(tmp_path / "four.csv", [header1, header2, row])
+    path = write_rows(tmp_path / "four.csv", [header1, header2, row])
     findings = build_findings(load_responses(path, instrument))
     assert findings["questions"]["ta_formats"]["options"]["individualized"]["count"] == 0
     assert findings["questions"]["ta_formats"]["options"]["small_group"]["count"] == 1
@@ -116,7 +102,7 @@ def test_single_choice_other_text_is_kept_with_the_choice(instrument, tmp_path):
         ["2", "", "Volunteer"],
         ["3", "Program Director", ""],
     ]
-    path = _write(tmp_path / "role.csv", rows)
+    path = write_rows(tmp_path / "role.csv", rows)
     question = build_findings(load_responses(path, instrument))["questions"]["role"]
     assert question["n"] == 3
     assert question["options"]["other"]["count"] == 2
