@@ -15,7 +15,6 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/hrta demo --out out
-	@echo "Report: $(CURDIR)/out/report.html"
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
