@@ -33,6 +33,7 @@ def findings(small_export, instrument):
 
 def test_responses_total_eligible_excluded(findings):
     assert findings["responses"] == {"total": 5, "eligible": 4, "excluded": 1}
+    assert findings["fielded"] == {"first": "2022-05-10", "last": "2022-05-14"}
     assert findings["instrument"] == "harm_reduction_ta_2022"
 
 

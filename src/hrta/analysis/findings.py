@@ -44,12 +44,36 @@ def build_findings(responses: ResponseSet) -> dict[str, Any]:
             "eligible": eligible,
             "excluded": responses.total - eligible,
         },
+        "fielded": _fielded(responses.respondents),
         "questions": questions,
         "matrices": _matrices(instrument, counted),
         "profile": _profile(instrument, questions),
         "sections": _sections(instrument, questions, counted),
         "warnings": list(responses.warnings),
     }
+
+
+# Date formats of exports: SurveyMonkey's, then ISO (native files, XLSX cells).
+_DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+
+
+def _fielded(respondents: pl.DataFrame) -> dict[str, str] | None:
+    """First and last day responses were started or ended, when the export has dates."""
+    stamps = pl.concat([respondents["started_at"], respondents["ended_at"]]).drop_nulls()
+    if stamps.is_empty():
+        return None
+    parsed = _parse_dates(stamps)
+    if parsed.is_empty():
+        return None
+    return {"first": parsed.min().date().isoformat(),  # type: ignore[union-attr]
+            "last": parsed.max().date().isoformat()}  # type: ignore[union-attr]
+
+
+def _parse_dates(stamps: pl.Series) -> pl.Series:
+    frame = stamps.to_frame("stamp").select(pl.coalesce(
+        pl.col("stamp").str.strip_chars().str.to_datetime(fmt, strict=False)
+        for fmt in _DATE_FORMATS))
+    return frame.to_series().drop_nulls()
 
 
 def _question_entries(question: Question, n_by_qid: dict[str, int],
