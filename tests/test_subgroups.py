@@ -1,0 +1,322 @@
+"""Subgroup comparisons checked against tables written out by hand.
+
+The wave (by role.group: executive directors are leadership, peer support workers staff):
+
+                         leadership (40)   staff (40)
+  ta_receiving  yes            10              20
+                no             20              10
+                unsure         10              10
+  services_direct naloxone      1               6     (everyone also ticks counseling)
+  communities   rural          10              25
+                urban          30              15
+
+Plus one respondent without a role (not grouped) and one screened out (in no number).
+ta_receiving: expected counts 15, 15, 10 in both rows, so chi-square; the statistic is
+4 * 25/15 = 20/3 on 2 degrees of freedom, whose p-value is exp(-10/3).
+naloxone: expected 3.5 chose it in each group, so Fisher's exact on [[1, 39], [6, 34]].
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.stats import chi2_contingency, fisher_exact
+
+from hrta.analysis.subgroups import compare_subgroups, independence_test
+from hrta.analysis.suppression import suppress
+from hrta.demo import demo_responses, synthetic_responses
+from hrta.errors import InputError
+from hrta.instrument import load_bundled
+from tests.native_waves import load_wave
+
+LEAD, STAFF = "executive_director", "peer_support_worker"
+PEOPLE = [
+    (1, {"role": LEAD, "ta_receiving": "yes", "services_direct": ["counseling", "naloxone"],
+         "communities": "rural"}),
+    (9, {"role": LEAD, "ta_receiving": "yes", "services_direct": "counseling",
+         "communities": "rural"}),
+    (20, {"role": LEAD, "ta_receiving": "no", "services_direct": "counseling",
+          "communities": "urban"}),
+    (10, {"role": LEAD, "ta_receiving": "unsure", "services_direct": "counseling",
+          "communities": "urban"}),
+    (6, {"role": STAFF, "ta_receiving": "yes", "services_direct": ["counseling", "naloxone"],
+         "communities": "rural"}),
+    (14, {"role": STAFF, "ta_receiving": "yes", "services_direct": "counseling",
+          "communities": "rural"}),
+    (5, {"role": STAFF, "ta_receiving": "no", "services_direct": "counseling",
+         "communities": "rural"}),
+    (5, {"role": STAFF, "ta_receiving": "no", "services_direct": "counseling",
+         "communities": "urban"}),
+    (10, {"role": STAFF, "ta_receiving": "unsure", "services_direct": "counseling",
+          "communities": "urban"}),
+    (1, {"ta_receiving": "no"}),
+    (1, {"screening": "not_employed", "role": LEAD, "ta_receiving": "yes"}),
+]
+
+
+@pytest.fixture
+def wave(tmp_path, instrument):
+    return load_wave(tmp_path / "wave.csv", instrument, PEOPLE)
+
+
+@pytest.fixture
+def by_role(wave):
+    return compare_subgroups(wave, "role.group")
+
+
+def test_groups_and_who_is_left_out(by_role):
+    assert by_role["by_label"] == "Professional role or title (group)"
+    assert by_role["groups"] == [{"id": "leadership", "label": "Leadership", "n": 40},
+                                 {"id": "staff", "label": "Staff", "n": 40}]
+    assert by_role["not_grouped"] == 1
+    assert by_role["correction"] == "benjamini-hochberg"
+    assert "role" not in by_role["questions"]
+
+
+def test_single_question_chi_square_matches_the_hand_table(by_role):
+    entry = by_role["questions"]["ta_receiving"]
+    test = entry["test"]
+    assert test["method"] == "chi-square"
+    assert test["statistic"] == pytest.approx(20 / 3)
+    assert test["p"] == pytest.approx(math.exp(-10 / 3))
+    assert test["p"] == pytest.approx(chi2_contingency([[10, 20, 10], [20, 10, 10]]).pvalue)
+    assert entry["options"]["yes"]["groups"] == {
+        "leadership": {"count": 10, "n": 40, "percent": 25.0, "suppressed": False},
+        "staff": {"count": 20, "n": 40, "percent": 50.0, "suppressed": False}}
+    assert all(option["test"] is None for option in entry["options"].values())
+
+
+def test_multi_question_gets_one_test_per_option(by_role):
+    options = by_role["questions"]["services_direct"]["options"]
+    assert by_role["questions"]["services_direct"]["test"] is None
+    naloxone = options["naloxone"]["test"]
+    assert naloxone["method"] == "fisher-exact"
+    assert naloxone["p"] == pytest.approx(fisher_exact([[1, 39], [6, 34]]).pvalue)
+    # Everyone ticked counseling: nothing to compare. Nobody ticked syringes: nor here.
+    assert options["counseling"]["test"] is None
+    assert options["syringe_services"]["test"] is None
+    rural = by_role["questions"]["communities"]["options"]["rural"]["test"]
+    assert rural["method"] == "chi-square"
+    assert rural["p"] == pytest.approx(chi2_contingency([[10, 30], [25, 15]]).pvalue)
+
+
+def bh_by_hand(p: list[float]) -> list[float]:
+    """Benjamini-Hochberg: p(i) * m / i, made monotone from the largest down, capped at 1."""
+    m = len(p)
+    order = sorted(range(m), key=lambda i: p[i])
+    adjusted = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, p[i] * m / rank)
+        adjusted[i] = running
+    return adjusted
+
+
+def test_benjamini_hochberg_over_every_test_of_the_comparison(by_role):
+    tests = [t for q in by_role["questions"].values()
+             for t in [q["test"], *(o["test"] for o in q["options"].values())] if t]
+    # ta_receiving, naloxone, rural and urban (the same table as rural, mirrored).
+    assert len(tests) == 4
+    p = [t["p"] for t in tests]
+    assert [t["p_adjusted"] for t in tests] == pytest.approx(bh_by_hand(p))
+    # By hand: rural and urban share the smallest p (ranks 1 and 2), ta_receiving is third,
+    # naloxone fourth. ta_receiving: exp(-10/3) * 4 / 3 = 0.0476, significant at 0.05;
+    # rural: min(p * 4 / 1, p * 4 / 2) = 2p; naloxone: p * 4 / 4 = p.
+    questions = by_role["questions"]
+    ta = questions["ta_receiving"]["test"]
+    assert ta["p_adjusted"] == pytest.approx(math.exp(-10 / 3) * 4 / 3)
+    assert ta["significant"] is True
+    rural = questions["communities"]["options"]["rural"]["test"]
+    assert rural["p_adjusted"] == pytest.approx(2 * rural["p"])
+    naloxone = questions["services_direct"]["options"]["naloxone"]["test"]
+    assert naloxone["p_adjusted"] == pytest.approx(naloxone["p"])
+    assert naloxone["significant"] is False
+    for test in tests:
+        assert test["significant"] == (test["p_adjusted"] < 0.05)
+    assert [(s["question"], s["option"]) for s in by_role["significant"]] == \
+        [(q, o) for q, o, t in _all_tests(by_role) if t["significant"]]
+
+
+def _all_tests(result):
+    found = []
+    for qid, q in result["questions"].items():
+        if q["test"]:
+            found.append((qid, None, q["test"]))
+        found.extend((qid, oid, o["test"]) for oid, o in q["options"].items() if o["test"])
+    return sorted(found, key=lambda item: item[2]["p_adjusted"])
+
+
+def test_small_counts_are_suppressed_with_a_complement(by_role):
+    naloxone = by_role["questions"]["services_direct"]["options"]["naloxone"]["groups"]
+    # Leadership's 1 is below 5; staff's 6 would reveal it from the overall count of 7.
+    assert naloxone == {
+        "leadership": {"count": None, "n": 40, "percent": None, "suppressed": True},
+        "staff": {"count": None, "n": 40, "percent": None, "suppressed": True}}
+
+
+def test_suppression_hand_example_single_choice():
+    counts = np.array([[10, 2, 8],    # option a
+                       [12, 9, 7],    # option b
+                       [6, 9, 0]])    # option c
+    n = counts.sum(axis=0)            # 28, 20, 15: columns sum to n
+    hidden = suppress(counts, n, threshold=5, columns_sum_to_n=True)
+    # The 2 is hidden. Its row total would give it away, so the row's next smallest (8) goes;
+    # its column (summing to n = 20) loses the next smallest, 9 (the first of two 9s). The
+    # 8 left column three with one hidden cell: 7 goes (not the 0, which protects nothing),
+    # and then every row and column holds none or two hidden cells.
+    assert hidden.tolist() == [[False, True, True],
+                               [False, True, True],
+                               [False, False, False]]
+
+
+def test_suppression_small_group_and_multi_rows():
+    counts = np.array([[10, 3, 0],
+                       [6, 1, 5]])
+    n = np.array([20, 4, 15])         # group two has n = 4: all its cells are hidden
+    hidden = suppress(counts, n, threshold=5, columns_sum_to_n=False)
+    # Each row then has one hidden cell; the smallest non-zero other cell joins it.
+    assert hidden.tolist() == [[True, True, False],
+                               [False, True, True]]
+
+
+def test_suppression_multi_hides_all_but_a_few():
+    counts = np.array([[18, 10]])
+    n = np.array([20, 30])            # 2 of 20 did not choose it: as small as a count of 2
+    hidden = suppress(counts, n, threshold=5, columns_sum_to_n=False)
+    assert hidden.tolist() == [[True, True]]
+
+
+def test_fisher_r_by_c_is_monte_carlo_and_reproducible():
+    table = np.array([[8, 2, 3], [1, 5, 4]])
+    first = independence_test(table, "q")
+    assert first["method"] == "fisher-exact (monte carlo)"
+    assert first["statistic"] is None
+    assert first == independence_test(table, "q")
+    assert 0.01 < first["p"] < 0.2  # SciPy's documented example gives about 0.06
+
+
+def test_huge_sparse_table_falls_back_to_monte_carlo_chi_square():
+    table = np.array([[50_000, 3, 40_000], [50_000, 0, 60_000]])
+    result = independence_test(table, "q")
+    assert result["method"] == "chi-square (monte carlo)"
+    assert result["p"] < 0.01
+
+
+def test_untestable_tables_give_none():
+    assert independence_test(np.array([[5, 0], [7, 0]])) is None
+    assert independence_test(np.array([[5, 3], [0, 0]])) is None
+
+
+@pytest.mark.parametrize(("by", "message"), [
+    ("favourite_colour", "not a closed question"),
+    ("challenges", "not a closed question"),
+    ("raffle_email", "not a closed question"),
+    ("fb_policy", "not a closed question"),
+    ("communities", "communities=urban"),
+    ("state.colour", "no option attribute 'colour'"),
+    ("org_type.region", "carry no attribute"),
+    ("communities=moon", "has no option 'moon'"),
+    ("nope=rural", "not a closed question"),
+])
+def test_bad_by_strings_raise_input_error(wave, by, message):
+    with pytest.raises(InputError) as caught:
+        compare_subgroups(wave, by)
+    assert message in caught.value.message
+
+
+def test_other_by_forms(wave):
+    chose = compare_subgroups(wave, "communities=rural")
+    assert chose["by_label"] == "Communities served: Rural"
+    assert [(g["id"], g["n"]) for g in chose["groups"]] == [("rural", 35), ("not_rural", 45)]
+    assert chose["not_grouped"] == 1
+    single = compare_subgroups(wave, "ta_receiving")
+    assert [(g["id"], g["n"]) for g in single["groups"]] == \
+        [("yes", 30), ("no", 31), ("unsure", 20)]
+    assert single["questions"]["communities"]["options"]["rural"]["groups"]["no"]["n"] == 30
+
+
+def test_bad_threshold_and_alpha(wave):
+    with pytest.raises(InputError):
+        compare_subgroups(wave, "role.group", threshold=0)
+    with pytest.raises(InputError):
+        compare_subgroups(wave, "role.group", alpha=1.5)
+
+
+def _published(result):
+    for entry in result["questions"].values():
+        for option in entry["options"].values():
+            for cell in option["groups"].values():
+                yield entry["type"], cell
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return demo_responses(load_bundled())
+
+
+@pytest.fixture(scope="module")
+def demo_by_org_type(demo):
+    return compare_subgroups(demo, "org_type")
+
+
+def test_demo_by_org_type_publishes_no_small_count(demo_by_org_type):
+    result = demo_by_org_type
+    assert len(result["groups"]) == 9
+    cells = list(_published(result))
+    assert any(cell["suppressed"] for _, cell in cells)
+    for kind, cell in cells:
+        assert cell["count"] is None or cell["count"] == 0 or cell["count"] >= 5
+        if kind == "multi" and cell["count"] is not None:
+            assert cell["n"] - cell["count"] in (0, *range(5, cell["n"] + 1))
+        assert (cell["count"] is None) == cell["suppressed"]
+        if cell["suppressed"]:
+            assert cell["percent"] is None
+        if cell["n"] < 5:
+            assert cell["suppressed"] or cell["n"] == 0
+
+
+def test_demo_no_line_with_a_single_hidden_cell(demo):
+    """No hidden count is its published row or column total minus the cells shown."""
+    result = compare_subgroups(demo, "state.region", threshold=5)
+    for entry in result["questions"].values():
+        rows = [[cell["suppressed"] for cell in option["groups"].values()]
+                for option in entry["options"].values()]
+        for row in rows:
+            assert sum(row) != 1
+        if entry["type"] != "multi":
+            for column in zip(*rows, strict=True):
+                assert sum(column) != 1
+
+
+def test_hundred_thousand_responses_take_seconds(instrument):
+    responses = synthetic_responses(instrument, 100_000, seed=7)
+    started = time.perf_counter()
+    result = compare_subgroups(responses, "org_type")
+    assert time.perf_counter() - started < 10
+    assert sum(g["n"] for g in result["groups"]) + result["not_grouped"] == \
+        responses.eligible_count
+
+
+def test_worked_examples_in_the_docs_are_current(demo, demo_by_org_type):
+    doc = (Path(__file__).parents[1] / "docs" / "statistics.md").read_text(encoding="utf-8")
+    cells = [cell for _, cell in _published(demo_by_org_type)]
+    hidden = sum(cell["suppressed"] for cell in cells)
+    assert f"{hidden:,} of {len(cells):,} published cells are suppressed" in doc
+    assert f"{demo_by_org_type['not_grouped']} eligible respondents did not answer" in doc
+    tests = [t for _, _, t in _all_tests(demo_by_org_type)]
+    assert f"0.{round(min(t['p_adjusted'] for t in tests) * 1000):03d} after" in doc
+    assert not demo_by_org_type["significant"]
+
+    by_role = compare_subgroups(demo, "role.group")
+    assert [s["question"] for s in by_role["significant"]] == \
+        ["fb_policy.law_enforcement_support"]
+    test = by_role["questions"]["fb_policy.law_enforcement_support"]["test"]
+    assert f"p = {test['p']:.4f}, adjusted p = {test['p_adjusted']:.3f}" in doc
+    staff = by_role["questions"]["fb_policy.law_enforcement_support"]["options"]
+    assert "| Strongly agree | 0 (0.0%) | 10 (32.3%) |" in doc
+    assert staff["strongly_agree"]["groups"]["staff"]["percent"] == pytest.approx(1000 / 31)
