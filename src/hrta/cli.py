@@ -31,6 +31,15 @@ FormatOption = Annotated[str, typer.Option(
 MappingOption = Annotated[Path | None, typer.Option(
     "--mapping", help="YAML file mapping reworded questions and labels to instrument ids.")]
 FileArgument = Annotated[Path, typer.Argument(help="The export or native file to read.")]
+ByOption = Annotated[str | None, typer.Option(
+    "--by", help="Compare groups: QID (single choice), QID.ATTRIBUTE (e.g. state.region) or "
+                 "QID=OPTION (multi choice, e.g. communities=rural).")]
+WeightsOption = Annotated[Path | None, typer.Option(
+    "--weights", help="YAML file of population margins to rake to.")]
+CompareOption = Annotated[Path | None, typer.Option(
+    "--compare", help="An earlier wave's export: show change since it.")]
+SuppressOption = Annotated[int, typer.Option(
+    "--suppress-below", min=1, help="Hide counts below this in group comparisons.")]
 
 
 @contextmanager
@@ -63,6 +72,25 @@ def _findings(progress: Progress, responses: Any) -> dict[str, Any]:
 
     _step(progress, f"Analysing {responses.total:,} responses")
     return build_findings(responses)
+
+
+def _full_findings(progress: Progress, file: Path, instrument_ref: str, fmt: str,
+                   mapping: Path | None, *, by: str | None, weights: Path | None,
+                   compare: Path | None, threshold: int) -> dict[str, Any]:
+    from hrta.analysis import add_statistics
+
+    responses = _load(progress, file, instrument_ref, fmt, mapping)
+    findings = _findings(progress, responses)
+    previous = None
+    if compare is not None:
+        _step(progress, f"Importing the earlier wave {compare.name}")
+        previous = _findings(progress, _load(progress, compare, instrument_ref, fmt, mapping))
+    if by or weights or previous:
+        _step(progress, "Comparing groups, weighting and trends")
+        findings = add_statistics(findings, responses, by=by, weights=weights, previous=previous,
+                                  previous_label=str(compare) if compare else None,
+                                  threshold=threshold)
+    return findings
 
 
 def _summary(findings: dict[str, Any]) -> str:
@@ -102,12 +130,17 @@ def analyze(
     fmt: FormatOption = "auto",
     instrument: InstrumentOption = "harm_reduction_ta_2022",
     mapping: MappingOption = None,
+    by: ByOption = None,
+    weights: WeightsOption = None,
+    compare: CompareOption = None,
+    suppress_below: SuppressOption = 5,
 ) -> None:
     """Compute the Findings of an export and write them as JSON."""
     try:
         with _steps() as progress:
-            responses = _load(progress, file, instrument, fmt, mapping)
-            findings = _findings(progress, responses)
+            findings = _full_findings(progress, file, instrument, fmt, mapping, by=by,
+                                      weights=weights, compare=compare,
+                                      threshold=suppress_below)
             _step(progress, f"Writing {json_out}")
             write_text_atomic(json_out, json.dumps(findings, indent=2, ensure_ascii=False))
     except InputError as exc:
@@ -121,27 +154,67 @@ def analyze(
 @app.command()
 def report(
     file: FileArgument,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The report file to write.")],
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", help="The report to write: .html, .pdf or .docx.")],
     fmt: FormatOption = "auto",
     instrument: InstrumentOption = "harm_reduction_ta_2022",
     mapping: MappingOption = None,
+    discussion: Annotated[Path | None, typer.Option(
+        "--discussion", help="Markdown file with the analyst's discussion.")] = None,
+    by: ByOption = None,
+    weights: WeightsOption = None,
+    compare: CompareOption = None,
+    suppress_below: SuppressOption = 5,
 ) -> None:
-    """Write the stakeholder analysis report (self-contained HTML)."""
-    from hrta.report import render_html
+    """Write the stakeholder analysis report as HTML, PDF or Word (by the file's extension)."""
+    from hrta.report import REPORT_FORMATS, render_report
 
-    if output.suffix.lower() not in (".html", ".htm"):
-        _fail(InputError("only HTML reports are written so far: name the output *.html",
-                         file=str(output)))
+    if output.suffix.lower() not in REPORT_FORMATS:
+        _fail(InputError(f"name the report *{', *'.join(REPORT_FORMATS)}", file=str(output)))
     try:
+        text = None
+        if discussion is not None:
+            try:
+                text = discussion.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"cannot read the discussion: {exc}",
+                                 file=str(discussion)) from exc
         with _steps() as progress:
-            responses = _load(progress, file, instrument, fmt, mapping)
-            findings = _findings(progress, responses)
+            findings = _full_findings(progress, file, instrument, fmt, mapping, by=by,
+                                      weights=weights, compare=compare,
+                                      threshold=suppress_below)
             _step(progress, "Drawing the charts and writing the report")
-            write_text_atomic(output, render_html(findings))
+            render_report(findings, output, discussion=text)
     except InputError as exc:
         _fail(exc)
     err.print(_summary(findings), highlight=False)
     out.print(f"Report: {output}", highlight=False)
+
+
+@app.command()
+def audit(
+    text: Annotated[Path, typer.Argument(
+        help="A written report to check: Markdown, plain text, DOCX or PDF.")],
+    findings_file: Annotated[Path | None, typer.Option(
+        "--findings", help="Findings JSON to check every number against.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the flags as JSON.")] = False,
+) -> None:
+    """Check the numbers of a written report: sums, conflicts, impossible percentages."""
+    from hrta.audit import audit as run_audit
+    from hrta.audit import flags_to_json, format_flags, load_findings
+
+    try:
+        findings = load_findings(findings_file) if findings_file is not None else None
+        with _steps() as progress:
+            _step(progress, f"Reading {text.name}")
+            flags = run_audit(text, findings)
+    except InputError as exc:
+        _fail(exc)
+    if as_json:
+        sys.stdout.write(json.dumps(flags_to_json(flags), indent=2, ensure_ascii=False) + "\n")
+    else:
+        # Quoted sentences hold brackets that Rich would read as markup.
+        sys.stdout.write(format_flags(flags))
 
 
 @app.command()

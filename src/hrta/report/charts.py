@@ -1,41 +1,48 @@
-"""Vega-Altair chart specs for the report's figures, drawn offline to SVG.
+"""Vega-Altair chart specs for the report's figures, drawn offline to SVG and PNG.
 
-Every spec carries its data inline (never `data.url`) so a chart renders with no network,
-in the HTML report today and in PDF or Word later. The builders draw rows they are given,
+Every spec carries its data inline (never `data.url`) so a chart renders with no network:
+SVG in the HTML and PDF reports, PNG in Word. The builders draw rows they are given,
 already ordered and formatted by the caller: a chart and the table under it are made from
-the same rows, so they cannot disagree.
+the same rows, so they cannot disagree. Colours come from `palette`, one for all charts.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import altair as alt
 import vl_convert
 
+from hrta.report.palette import (
+    BAR,
+    DARK_FILLS,
+    DIVERGING,
+    EMPTY_TILE,
+    GRID,
+    INK,
+    OFF_SCALE,
+    SEQUENTIAL,
+    SERIES,
+)
+
 # Arial and Liberation Sans share metrics: labels that vl-convert lays out with either one
 # keep their size in the reader's browser, which draws the SVG text itself.
 FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
-INK = "#1b1b1b"
-
-# Okabe-Ito blue and orange: distinguishable under the common colour-vision deficiencies.
-BAR_COLOR = "#0072B2"
-SERIES_COLORS = ("#0072B2", "#E69F00")
-
-# Blue-orange diverging scales (agree is blue, disagree orange) by scale length, with dark
-# ends dark enough for white text; answers off the scale ("I don't know") are grey.
-DIVERGING: dict[int, tuple[str, ...]] = {
-    2: ("#08519c", "#a63603"),
-    3: ("#08519c", "#e0e0e0", "#a63603"),
-    4: ("#08519c", "#6baed6", "#fdae6b", "#a63603"),
-    5: ("#08519c", "#6baed6", "#e0e0e0", "#fdae6b", "#a63603"),
-}
-OFF_SCALE = "#bdbdbd"
-DARK_FILLS = frozenset({"#08519c", "#a63603"})
+# Word gets pictures: twice the CSS pixel size prints sharp at 6.5 inches wide.
+PNG_SCALE = 2.0
+# A chart this many CSS pixels wide fills the printed text width; narrower ones (the map)
+# keep their proportion of it in PDF and Word, so type sizes match across charts.
+PAGE_WIDTH = 680.0
+# Taller charts are narrowed in print so they fit on one page with their caption.
+MAX_HEIGHT = 850.0
+_SVG_WIDTH = re.compile(r'<svg[^>]*?\swidth="([\d.]+)"')
+_SVG_HEIGHT = re.compile(r'<svg[^>]*?\sheight="([\d.]+)"')
 
 PLOT_WIDTH = 460
 LABEL_SIZE = 13
@@ -43,8 +50,12 @@ TEXT_SIZE = 12
 LABEL_WIDTH = 44  # characters per line of an axis label before it wraps
 LINE_HEIGHT = 15
 # Bars keep one thickness whatever their label's lines, so charts look alike.
-BAR_SIZE = 20
+BAR_SIZE = 18
+GROUPED_SIZE = 12  # each of the bars side by side in a row
 STACK_SIZE = 28
+TILE_STEP = 42
+TILE_GAP = 0.08
+DARK_SHARE = 0.55
 _LABEL_LINES = "split(datum.label, '\\n')"  # a fixed expression: data never enters it
 
 
@@ -56,6 +67,17 @@ class Bar:
     percent: float
     text: str
     series: str = ""
+
+
+@dataclass(frozen=True)
+class MapTile:
+    """One square of the tile-grid map: a state's position, its count and the text shown."""
+
+    code: str
+    row: int
+    col: int
+    count: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -83,8 +105,8 @@ def bar_spec(bars: Sequence[Bar], *, description: str, title: str | None = None)
         x=_percent_axis(),
         tooltip=alt.Tooltip("text:N", title="Percent"),
     )
-    bar = base.mark_bar(color=BAR_COLOR, size=BAR_SIZE)
-    return _finish(bar + _end_text(base), rows=bars)
+    bar = base.mark_bar(color=BAR, size=BAR_SIZE)
+    return _finish(bar + _end_text(base), rows=bars, bar=BAR_SIZE)
 
 
 def grouped_spec(bars: Sequence[Bar], *, description: str,
@@ -94,7 +116,7 @@ def grouped_spec(bars: Sequence[Bar], *, description: str,
     values = [{"label": wrap(b.label), "percent": b.percent, "text": b.text, "series": b.series}
               for b in bars]
     color = alt.Color("series:N", title=None, sort=series,
-                      scale=alt.Scale(domain=series, range=list(SERIES_COLORS[:len(series)])),
+                      scale=alt.Scale(domain=series, range=list(SERIES[:len(series)])),
                       legend=alt.Legend(orient="top", direction="vertical", labelLimit=500))
     base = _base(values, description, title).encode(
         y=_category_axis([b.label for b in bars]),
@@ -102,7 +124,7 @@ def grouped_spec(bars: Sequence[Bar], *, description: str,
         x=_percent_axis(),
     )
     chart = base.mark_bar().encode(color=color) + _end_text(base)
-    return _finish(chart, rows=bars, bars_per_row=len(series))
+    return _finish(chart, rows=bars, bar=GROUPED_SIZE, bars_per_row=len(series))
 
 
 def agreement_spec(segments: Sequence[Segment], *, description: str,
@@ -128,7 +150,61 @@ def agreement_spec(segments: Sequence[Segment], *, description: str,
     labels = base.mark_text(fontSize=TEXT_SIZE, fontWeight="bold").encode(
         x=alt.X("percent:Q", stack="zero", bandPosition=0.5),
         text="text:N", color=alt.Color("ink:N", scale=None))
-    return _finish(bars + labels, rows=segments)
+    return _finish(bars + labels, rows=segments, bar=STACK_SIZE)
+
+
+def tile_map_spec(tiles: Sequence[MapTile], *, description: str, legend_title: str,
+                  title: str | None = None) -> dict[str, Any]:
+    """A tile-grid map: one square per state at its grid position, shaded by count.
+
+    The sequential ramp runs light to dark with the count, so it reads in grey print;
+    squares with no respondents are a flat light grey and show only their code.
+    """
+    rows = range(max((t.row for t in tiles), default=0) + 1)
+    cols = range(max((t.col for t in tiles), default=0) + 1)
+    top = max((t.count for t in tiles), default=0)
+    values = [{"code": t.code, "row": t.row, "col": t.col, "count": t.count, "text": t.text,
+               # Dark squares get white text: above about half the ramp the blue is deep.
+               "ink": "white" if top and t.count / top > DARK_SHARE else INK}
+              for t in tiles]
+    base = _base(values, description, title).encode(
+        x=alt.X("col:O", axis=None, scale=alt.Scale(domain=list(cols), paddingInner=TILE_GAP)),
+        y=alt.Y("row:O", axis=None, scale=alt.Scale(domain=list(rows), paddingInner=TILE_GAP)),
+    )
+    shade = alt.Color("count:Q", title=legend_title,
+                      scale=alt.Scale(domain=[1, max(top, 2)], range=list(SEQUENTIAL)),
+                      legend=alt.Legend(orient="bottom", direction="horizontal",
+                                        gradientLength=220, format="d", tickMinStep=1))
+    squares = base.mark_rect(cornerRadius=2).encode(
+        color=alt.condition("datum.count == 0", alt.value(EMPTY_TILE), shade))
+    codes = base.mark_text(fontSize=TEXT_SIZE, fontWeight="bold", baseline="bottom", dy=1).encode(
+        text="code:N", color=alt.Color("ink:N", scale=None))
+    counts = base.mark_text(fontSize=TEXT_SIZE - 1, baseline="top", dy=2).encode(
+        text="text:N", color=alt.Color("ink:N", scale=None))
+    chart = (squares + codes + counts).resolve_scale(color="independent").properties(
+        width=TILE_STEP * len(cols), height=TILE_STEP * len(rows))
+    return _style(chart)
+
+
+def to_png(spec: dict[str, Any], *, scale: float = PNG_SCALE) -> bytes:
+    """Render a spec to PNG bytes, offline, for documents that take pictures (Word)."""
+    return bytes(vl_convert.svg_to_png(_svg(_canonical(spec)), scale=scale))
+
+
+def svg_size(spec: dict[str, Any]) -> tuple[float, float]:
+    """The chart's intrinsic width and height in CSS pixels."""
+    head = _svg(_canonical(spec))[:400]
+    width, height = _SVG_WIDTH.search(head), _SVG_HEIGHT.search(head)
+    if not width or not height:
+        raise ValueError("vl-convert returned an SVG without a size")
+    return float(width.group(1)), float(height.group(1))
+
+
+def print_share(spec: dict[str, Any]) -> float:
+    """The share of the printed text width a chart takes: its own width's proportion of
+    the page, narrowed further when it would otherwise be taller than MAX_HEIGHT."""
+    width, height = svg_size(spec)
+    return min(1.0, width / PAGE_WIDTH, MAX_HEIGHT * width / (PAGE_WIDTH * height))
 
 
 def to_svg(spec: dict[str, Any], *, prefix: str) -> str:
@@ -138,13 +214,24 @@ def to_svg(spec: dict[str, Any], *, prefix: str) -> str:
     from data, and nothing in a chart should ever be script. Element ids get `prefix`
     because many SVGs share one HTML document and ids must not collide between them.
     """
-    svg = vl_convert.vegalite_to_svg(spec)
+    svg = _svg(_canonical(spec))
     lowered = svg.lower()
     if ("<script" in lowered or "<foreignobject" in lowered
             or re.search(r"<[^>]*\son\w+\s*=", lowered)):
         raise ValueError("chart SVG contains active content; refusing to embed it")
     svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
     return re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+
+
+def _canonical(spec: dict[str, Any]) -> str:
+    return json.dumps(spec, sort_keys=True, separators=(",", ":"))
+
+
+@lru_cache(maxsize=64)
+def _svg(spec_json: str) -> str:
+    """vl-convert's SVG of a spec, kept: the HTML, PDF and Word output of one report draw
+    the same charts, and each conversion runs JavaScript (about 0.1 s a chart)."""
+    return str(vl_convert.vegalite_to_svg(json.loads(spec_json)))
 
 
 def _agreement_colors(options: list[str], segments: Sequence[Segment]) -> dict[str, str]:
@@ -170,7 +257,7 @@ def _category_axis(labels: Sequence[str]) -> alt.Y:
 
 def _percent_ticks() -> alt.Axis:
     return alt.Axis(format="d", tickMinStep=1, tickCount=5, labelExpr="datum.label + '%'",
-                    title=None, grid=True, gridColor="#e5e5e5", labelColor=INK)
+                    title=None, grid=True, gridColor=GRID, labelColor=INK)
 
 
 def _percent_axis() -> alt.X:
@@ -184,18 +271,26 @@ def _end_text(base: alt.Chart) -> alt.Chart:
                           color=INK).encode(text="text:N")
 
 
-def _finish(chart: alt.LayerChart, *, rows: Sequence[Bar | Segment],
+def _finish(chart: alt.LayerChart, *, rows: Sequence[Bar | Segment], bar: int,
             bars_per_row: int = 1) -> dict[str, Any]:
     """Size the plot so every row fits its wrapped label, then apply the shared style.
 
     With an offset channel (grouped bars) Vega-Lite's step is one bar, not one row.
     """
     lines = max((wrap(r.label).count("\n") + 1 for r in rows), default=1)
-    row = max(lines * LINE_HEIGHT + 10, 18 * bars_per_row + 8, STACK_SIZE + 6)
+    row = max(lines * LINE_HEIGHT + 4, bar * bars_per_row + 6)
     step = -(-row // bars_per_row)
-    sized = chart.properties(width=PLOT_WIDTH, height=alt.Step(step)).configure(
-        font=FONT, padding={"left": 5, "top": 5, "right": 40, "bottom": 5})
-    return (sized.configure_view(stroke=None)
+    return _style(chart.properties(width=PLOT_WIDTH, height=alt.Step(step)))
+
+
+def _style(chart: alt.LayerChart) -> dict[str, Any]:
+    """The look every chart shares. ARIA is off inside the chart: the report wraps each one
+    in an image role with its alt text, and per-mark labels would only repeat the table."""
+    configured = chart.configure(font=FONT, aria=False,
+                                 padding={"left": 5, "top": 5, "right": 40, "bottom": 5})
+    return (configured.configure_view(stroke=None)
             .configure_axis(labelFont=FONT, labelFontSize=TEXT_SIZE)
-            .configure_legend(labelFont=FONT, labelFontSize=TEXT_SIZE, symbolSize=120)
-            .to_dict())
+            .configure_legend(labelFont=FONT, labelFontSize=TEXT_SIZE, titleFont=FONT,
+                              titleFontSize=TEXT_SIZE, titleColor=INK, labelColor=INK,
+                              symbolSize=120)
+            .to_dict(validate=False))
