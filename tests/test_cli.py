@@ -31,10 +31,10 @@ def test_report_writes_one_self_contained_page(small_export, tmp_path):
 
 
 def test_report_refuses_other_output_types(small_export, tmp_path):
-    result = run_hrta("report", small_export, "-o", tmp_path / "report.pdf")
+    result = run_hrta("report", small_export, "-o", tmp_path / "report.odt")
     assert result.returncode == 2
-    assert "HTML" in result.stderr
-    assert not (tmp_path / "report.pdf").exists()
+    assert "*.html, *.pdf or *.docx" in result.stderr
+    assert not (tmp_path / "report.odt").exists()
 
 
 def test_convert_to_parquet_and_analyse_it(small_export, tmp_path):
@@ -62,3 +62,50 @@ def test_unknown_format_is_refused(small_export, tmp_path):
                       tmp_path / "f.json")
     assert result.returncode == 2
     assert "unknown format 'qualtrics'" in result.stderr
+
+
+def test_statistics_options_add_their_blocks(tmp_path):
+    demo = tmp_path / "demo"
+    assert run_hrta("demo", "--out", demo, "--seed", "5").returncode == 0
+    earlier = tmp_path / "earlier"
+    assert run_hrta("demo", "--out", earlier, "--seed", "6").returncode == 0
+    margins = tmp_path / "margins.yaml"
+    margins.write_text("margins:\n  role.group: {leadership: 0.4, staff: 0.6}\n",
+                       encoding="utf-8")
+    out = tmp_path / "f.json"
+    result = run_hrta("analyze", demo / "responses.csv", "--json", out, "--by", "role.group",
+                      "--weights", margins, "--compare", earlier / "responses.csv")
+    assert result.returncode == 0, result.stderr
+    findings = json.loads(out.read_text(encoding="utf-8"))
+    assert [g["id"] for g in findings["comparisons"]["groups"]] == ["leadership", "staff"]
+    assert findings["weighting"]["margins"] == ["role.group"]
+    assert findings["trend"]["compare_to"].endswith("responses.csv")
+    for entry in findings["comparisons"]["questions"].values():
+        for option in entry["options"].values():
+            for cell in option["groups"].values():
+                assert cell["count"] is None or cell["count"] == 0 or cell["count"] >= 5
+
+    bad = run_hrta("analyze", demo / "responses.csv", "--json", tmp_path / "g.json",
+                   "--by", "favourite_colour")
+    assert bad.returncode == 2
+    assert "favourite_colour" in bad.stderr
+    assert not (tmp_path / "g.json").exists()
+
+
+def test_audit_flags_the_2022_report(tmp_path):
+    from pathlib import Path
+
+    seed = Path(__file__).parents[2] / "shared" / "seeds" / "000_5615df9b51167696.txt"
+    if not seed.exists():
+        seed = Path("/work/shared/seeds/000_5615df9b51167696.txt")
+    copy = tmp_path / "report.txt"
+    copy.write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_hrta("audit", copy, "--json")
+    assert result.returncode == 0, result.stderr
+    flags = json.loads(result.stdout)
+    kinds = {flag["kind"] for flag in flags}
+    assert {"distribution-sum", "conflicting-figures"} <= kinds
+    assert any("106" in flag["reason"] for flag in flags)
+
+    missing = run_hrta("audit", tmp_path / "nope.odt")
+    assert missing.returncode == 2

@@ -167,10 +167,11 @@ def report(
     suppress_below: SuppressOption = 5,
 ) -> None:
     """Write the stakeholder analysis report as HTML, PDF or Word (by the file's extension)."""
-    from hrta.report import REPORT_FORMATS, render_report
+    from hrta.report import render_report
+    from hrta.report.render import WRITERS
 
-    if output.suffix.lower() not in REPORT_FORMATS:
-        _fail(InputError(f"name the report *{', *'.join(REPORT_FORMATS)}", file=str(output)))
+    if output.suffix.lower() not in WRITERS:
+        _fail(InputError("name the report *.html, *.pdf or *.docx", file=str(output)))
     try:
         text = None
         if discussion is not None:
@@ -258,7 +259,7 @@ def demo(
     from hrta.exports import write_surveymonkey_csv
     from hrta.ingest import load_responses
     from hrta.instrument import load_bundled
-    from hrta.report import render_html
+    from hrta.report import render_report
 
     instrument = load_bundled()
     csv_path = out_dir / "responses.csv"
@@ -269,7 +270,7 @@ def demo(
         _step(progress, "Importing and analysing it")
         findings = build_findings(load_responses(csv_path, instrument, fmt="surveymonkey"))
         _step(progress, "Writing the report")
-        write_text_atomic(html_path, render_html(findings))
+        render_report(findings, html_path)
     err.print(_summary(findings), highlight=False)
     out.print(f"Responses: {csv_path}\nReport: {html_path.resolve()}", highlight=False)
 

@@ -6,6 +6,6 @@ the path's extension; all three draw one `Document` built by `build_document`.
 
 from hrta.report.html import render_html
 from hrta.report.layout import build_document
-from hrta.report.render import render_report
+from hrta.report.render import render_report, render_reports
 
-__all__ = ["build_document", "render_html", "render_report"]
+__all__ = ["build_document", "render_html", "render_report", "render_reports"]

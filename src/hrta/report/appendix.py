@@ -1,0 +1,62 @@
+"""The appendix: the instrument as respondents saw it, from the wording Findings carry.
+
+Findings hold the text and option labels of every question analysed, so the appendix
+needs no instrument file and always matches the data it describes.
+"""
+
+from __future__ import annotations
+
+from hrta.report.document import Block, Paragraph, Run, Section, bullets, paragraph
+from hrta.report.formatting import clean_text, format_count
+from hrta.report.methods import question_type
+from hrta.report.selectors import Entry, Findings
+
+# Longer option lists (the states) are run together in one paragraph, not one per line.
+INLINE_OPTIONS = 12
+
+
+def appendix_section(findings: Findings) -> Section:
+    blocks: list[Block] = [paragraph(
+        "The questions analysed in this report, in the order respondents saw them, with their "
+        "answer options. Questions that collect contact details are left out: those answers "
+        "are kept apart and never reach the findings.")]
+    seen: set[str] = set()
+    number = 0
+    for qid, entry in findings["questions"].items():
+        matrix = entry.get("matrix")
+        if matrix in seen:
+            continue
+        number += 1
+        if matrix:
+            seen.add(matrix)
+            blocks += _matrix(number, findings["matrices"][matrix], findings)
+        else:
+            blocks += _question(number, qid, entry)
+    return Section("appendix", "Appendix: the instrument", tuple(blocks))
+
+
+def _title(number: int, text: str) -> Paragraph:
+    return Paragraph((Run(f"Q{number}. ", bold=True), Run(clean_text(text), bold=True)),
+                     role="term")
+
+
+def _question(number: int, qid: str, entry: Entry) -> list[Block]:
+    blocks: list[Block] = [_title(number, entry["text"]), paragraph(
+        f"{question_type(entry)}. Question id {qid}; answered by "
+        f"{format_count(entry['n'])}.", role="note")]
+    labels = [clean_text(o["label"]) for o in entry.get("options", {}).values()]
+    if labels:
+        blocks.append(bullets(labels, inline=len(labels) > INLINE_OPTIONS))
+    return blocks
+
+
+def _matrix(number: int, matrix: Entry, findings: Findings) -> list[Block]:
+    statements = [findings["questions"][qid] for qid in matrix["statements"]]
+    scale = [clean_text(o["label"]) for o in statements[0]["options"].values()] \
+        if statements else []
+    return [
+        _title(number, matrix["text"]),
+        paragraph(f"Agreement grid: each statement rated on one scale ({', '.join(scale)}); "
+                  f"answered by {format_count(matrix['n'])}.", role="note"),
+        bullets([clean_text(s["text"]) for s in statements]),
+    ]

@@ -1,0 +1,109 @@
+"""The optional chapter comparing subgroups, drawn when Findings carry `comparisons`.
+
+The analysis computes the tests, adjusted p-values and suppression; this module only lays
+out what `findings["comparisons"]` holds and names the significant differences.
+"""
+
+from __future__ import annotations
+
+from hrta.report.document import Block, Column, Figure, Row, Section, Table, paragraph
+from hrta.report.formatting import (
+    DASH,
+    clean_text,
+    format_count,
+    format_p,
+    format_percent,
+    in_sentence,
+    join_words,
+)
+from hrta.report.selectors import Entry, Findings
+
+SIGNIFICANT = "*"
+
+
+def comparisons_section(findings: Findings) -> Section | None:
+    comparisons = findings.get("comparisons")
+    if not comparisons:
+        return None
+    groups = comparisons["groups"]
+    by = comparisons["by_label"]
+    described = join_words([f"{clean_text(g['label'])} (n={format_count(g['n'])})"
+                            for g in groups])
+    blocks: list[Block] = [paragraph(
+        f"This chapter compares the answers of respondents by {by.lower()}: {described}. "
+        f"Differences were tested question by question and option by option; p-values were "
+        f"adjusted for the number of tests ({correction(comparisons)}). Options marked "
+        f"{SIGNIFICANT} differ significantly between groups after adjustment. Counts below "
+        f"{comparisons['threshold']} are not shown (“{DASH}”).")]
+    blocks.append(paragraph(" ".join(comparison_sentences(comparisons, findings)), role="lead"))
+    for index, (qid, question) in enumerate(comparisons["questions"].items(), start=1):
+        blocks.append(_comparison_figure(index, qid, question, comparisons))
+    return Section("comparisons", f"Comparisons by {by.lower()}", tuple(blocks))
+
+
+def correction(comparisons: Entry) -> str:
+    """'Benjamini–Hochberg false discovery rate, α = 0.05'."""
+    names = {"benjamini-hochberg": "Benjamini–Hochberg false discovery rate"}
+    method = comparisons.get("correction") or "adjusted"
+    return f"{names.get(method, method)}, α = {comparisons.get('alpha', 0.05):g}"
+
+
+def comparison_sentences(comparisons: Entry, findings: Findings) -> list[str]:
+    """Name each significant difference with its groups' percents and adjusted p."""
+    groups = comparisons["groups"]
+    sentences = []
+    for qid, question in comparisons["questions"].items():
+        title = question.get("title") or findings["questions"].get(qid, {}).get("title", qid)
+        for option in question["options"].values():
+            test = option.get("test")
+            if not test or not test.get("significant"):
+                continue
+            shown = [(g, option["groups"].get(g["id"], {})) for g in groups]
+            parts = [f"{clean_text(g['label'])} {format_percent(cell.get('percent'))} "
+                     f"(n={format_count(cell.get('n', 0))})"
+                     for g, cell in shown if not cell.get("suppressed")]
+            sentences.append(
+                f"For {in_sentence(clean_text(title))}, the share choosing "
+                f"“{clean_text(option['label'])}” differed by {comparisons['by_label'].lower()}: "
+                f"{join_words(parts)} (adjusted p={format_p(test.get('p_adjusted'))}).")
+    if not sentences:
+        sentences.append("No difference between groups was statistically significant after "
+                         "adjustment for multiple comparisons.")
+    return sentences
+
+
+def _comparison_figure(index: int, qid: str, question: Entry, comparisons: Entry) -> Figure:
+    groups = comparisons["groups"]
+    columns = [Column(f"{clean_text(g['label'])} (n={format_count(g['n'])})") for g in groups]
+    columns.append(Column("Adjusted p"))
+    rows = []
+    suppressed = False
+    for option in question["options"].values():
+        cells = []
+        for group in groups:
+            cell = option["groups"].get(group["id"], {})
+            if cell.get("suppressed") or cell.get("count") is None:
+                suppressed = True
+                cells.append(DASH)
+            else:
+                cells.append(f"{format_percent(cell['percent'])} ({format_count(cell['count'])})")
+        test = option.get("test") or {}
+        mark = f" {SIGNIFICANT}" if test.get("significant") else ""
+        rows.append(Row(f"{clean_text(option['label'])}{mark}",
+                        (*cells, format_p(test.get("p_adjusted")))))
+    notes = ["Cells show the percent of the group, with the count in brackets."]
+    if suppressed:
+        notes.append(f"{DASH} Fewer than {comparisons['threshold']} respondents: not shown to "
+                     "protect privacy.")
+    if any((o.get("test") or {}).get("significant") for o in question["options"].values()):
+        notes.append(f"{SIGNIFICANT} Significant after adjustment (α = "
+                     f"{comparisons.get('alpha', 0.05):g}).")
+    test = question.get("test")
+    if test:
+        verdict = "significant" if test.get("significant") else "not significant"
+        adjusted = format_p(test.get("p_adjusted"))
+        notes.append(f"Across all options: {test.get('method', 'test')}, statistic "
+                     f"{test.get('statistic', 0):.2f}, adjusted p={adjusted} ({verdict}).")
+    title = clean_text(question.get("title") or qid)
+    return Figure("table", f"comparison-{index}", f"{title} by {comparisons['by_label'].lower()}",
+                  tables=(Table(tuple(columns), tuple(rows)),), notes=tuple(notes))

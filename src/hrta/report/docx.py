@@ -1,0 +1,357 @@
+"""The stakeholder analysis as an editable Word file, drawn with python-docx.
+
+Chapters are real Heading 1 paragraphs (Heading 2 for sections), so Word's navigation
+pane and table of contents work; tables are Word tables with a repeating header row;
+charts are PNG pictures from the same Vega-Lite specs as the HTML, each with alt text.
+python-docx writes text as XML text nodes, so answers from data can never become markup.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import docx as python_docx
+from docx.document import Document as WordDocument
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Inches, Pt, RGBColor
+from docx.text.paragraph import Paragraph as WordParagraph
+
+from hrta.report import charts
+from hrta.report.document import (
+    Block,
+    Bullets,
+    Document,
+    Figure,
+    Heading,
+    Listing,
+    Paragraph,
+    Run,
+    Section,
+    Table,
+)
+from hrta.report.palette import ACCENT, MUTED
+
+FONT = "Arial"  # Liberation Sans, which has its metrics, stands in where Arial is missing
+CODE_FONT = "Courier New"
+TEXT_WIDTH = Inches(6.5)  # Letter with one-inch margins
+HEADER_FILL = "DCE4EF"
+NOTE_SIZE = Pt(8.5)
+
+
+def write_docx(document: Document, path: Path) -> None:
+    word = python_docx.Document()
+    pictures = {f.anchor: charts.to_png(f.chart.spec) for f in document.figures() if f.chart}
+    _set_up(word, document)
+    _cover(word, document)
+    _contents(word, document)
+    for section in document.sections:
+        _section(word, section, 1, pictures)
+    _add(word, document.footer, "Caption")
+    word.save(str(path))
+
+
+# Page, styles, cover, contents -----------------------------------------------------------
+
+def _set_up(word: WordDocument, document: Document) -> None:
+    for section in word.sections:
+        section.left_margin = section.right_margin = Inches(1)
+        section.top_margin = section.bottom_margin = Inches(1)
+        section.different_first_page_header_footer = True  # a bare cover
+        header = section.header.paragraphs[0]
+        header.text = document.title
+        header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _small(header, muted=True)
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        footer.add_run("Page ")
+        _field(footer, "PAGE", "1")
+        _small(footer, muted=True)
+    styles = word.styles
+    styles["Normal"].font.name = FONT
+    styles["Normal"].font.size = Pt(10.5)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Caption"):
+        styles[name].font.name = FONT
+        _set_east_asian_font(styles[name].element, FONT)
+    _set_east_asian_font(styles["Normal"].element, FONT)
+    for name in ("Title", "Heading 1", "Heading 2"):
+        styles[name].font.color.rgb = RGBColor.from_string(ACCENT.lstrip("#").upper())
+    styles["Caption"].font.size = Pt(10)
+    styles["Caption"].font.bold = True
+    styles["Caption"].font.italic = False
+    styles["Caption"].font.color.rgb = RGBColor(0x1B, 0x1B, 0x1B)
+    word.core_properties.title = document.title
+    word.core_properties.subject = document.subtitle
+    word.core_properties.author = document.generator
+
+
+def _set_east_asian_font(style_element: OxmlElement, font: str) -> None:
+    """Word picks a theme font for some scripts unless every rFonts slot is named."""
+    rpr = style_element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(slot), font)
+
+
+def _cover(word: WordDocument, document: Document) -> None:
+    for _ in range(6):
+        word.add_paragraph()
+    _add(word, document.title, "Title")
+    subtitle = word.add_paragraph()
+    subtitle.add_run(document.subtitle).italic = True
+    facts = word.add_table(rows=2, cols=len(document.facts))
+    facts.alignment = WD_TABLE_ALIGNMENT.LEFT
+    for column, (label, value) in enumerate(document.facts):
+        facts.rows[0].cells[column].text = label
+        number = facts.rows[1].cells[column].paragraphs[0].add_run(value)
+        number.bold = True
+        number.font.size = Pt(20)
+    for line in document.cover_lines:
+        _small(word.add_paragraph(line), muted=True)
+    word.add_page_break()
+
+
+def _contents(word: WordDocument, document: Document) -> None:
+    """A Word table-of-contents field; until Word updates it (F9) it lists the chapters."""
+    title = word.add_paragraph()
+    run = title.add_run("Contents")
+    run.bold = True
+    run.font.size = Pt(16)
+    entries = [(t, depth) for s in document.sections
+               for t, depth in [(s.title, 0), *((sub.title, 1) for sub in s.subsections)]]
+    for index, (text, depth) in enumerate(entries):
+        paragraph = word.add_paragraph()
+        paragraph.paragraph_format.left_indent = Inches(0.3 * depth)
+        if index == 0:
+            _field_start(paragraph, 'TOC \\o "1-2" \\h \\z \\u')
+        paragraph.add_run(text)
+        if index == len(entries) - 1:
+            _field_end(paragraph)
+
+
+# Sections and blocks ---------------------------------------------------------------------
+
+def _section(word: WordDocument, section: Section, level: int,
+             pictures: dict[str, bytes]) -> None:
+    heading = word.add_heading(section.title, level=min(level, 4))
+    if level == 1:
+        heading.paragraph_format.page_break_before = True
+    for block in section.blocks:
+        _block(word, block, pictures)
+    for sub in section.subsections:
+        _section(word, sub, level + 1, pictures)
+
+
+def _block(word: WordDocument, block: Block, pictures: dict[str, bytes]) -> None:
+    if isinstance(block, Paragraph):
+        _paragraph(word, block)
+    elif isinstance(block, Bullets):
+        _bullets(word, block)
+    elif isinstance(block, Heading):
+        word.add_heading(block.text, level=min(block.level, 4))
+    elif isinstance(block, Table):
+        _table(word, block)
+    elif isinstance(block, Figure):
+        _figure(word, block, pictures)
+    elif isinstance(block, Listing):
+        _listing(word, block)
+
+
+def _paragraph(word: WordDocument, block: Paragraph) -> None:
+    paragraph = word.add_paragraph()
+    _runs(paragraph, block.runs)
+    if block.role == "term":
+        paragraph.paragraph_format.keep_with_next = True
+    if block.role in ("note", "placeholder"):
+        _small(paragraph, muted=True, italic=block.role == "placeholder")
+
+
+def _runs(paragraph: WordParagraph, runs: Sequence[Run]) -> None:
+    for run in runs:
+        text = f"{run.text} ({run.href})" if run.href and run.href != run.text else run.text
+        added = paragraph.add_run(text)
+        added.bold = run.bold or None
+        added.italic = run.italic or None
+        if run.code:
+            added.font.name = CODE_FONT
+
+
+def _bullets(word: WordDocument, block: Bullets) -> None:
+    if block.inline:
+        word.add_paragraph(" · ".join("".join(r.text for r in item) for item in block.items))
+        return
+    style = "List Number" if block.ordered else "List Bullet"
+    number = _new_numbering(word) if block.ordered else None
+    for item in block.items:
+        paragraph = _add(word, "", style)
+        if number is not None:
+            num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+            num_pr.get_or_add_ilvl().val = 0
+            num_pr.get_or_add_numId().val = number
+        _runs(paragraph, item)
+
+
+def _new_numbering(word: WordDocument) -> int:
+    """A numbering of its own for one list, restarting at 1: paragraphs styled List Number
+    otherwise share one count, so a second list would go on from the first."""
+    numbering = word.part.numbering_part.numbering_definitions._numbering
+    style_num = word.styles["List Number"].element.pPr.numPr.numId.val
+    abstract = numbering.num_having_numId(style_num).abstractNumId.val
+    num = numbering.add_num(abstract)
+    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    return int(num.numId)
+
+
+def _figure(word: WordDocument, figure: Figure, pictures: dict[str, bytes]) -> None:
+    caption = _add(word, figure.caption, "Caption")
+    caption.paragraph_format.keep_with_next = True
+    if figure.empty:
+        _small(word.add_paragraph(figure.empty), muted=True, italic=True)
+        return
+    if figure.chart is not None:
+        width = int(TEXT_WIDTH * charts.print_share(figure.chart.spec))
+        word.add_picture(io.BytesIO(pictures[figure.anchor]), width=width)
+        picture = word.inline_shapes[-1]
+        # python-docx has no alt-text API: Word reads it from the drawing's docPr.
+        picture._inline.docPr.set("descr", figure.chart.alt)
+        picture._inline.docPr.set("title", figure.caption)
+    for note in figure.notes:
+        _small(word.add_paragraph(note), muted=True)
+    for table in figure.tables:
+        _table(word, table)
+    for other in figure.others:
+        _small(word.add_paragraph(
+            f"Written in under “Other (please specify)” for {other.question.lower()} "
+            f"({other.total:,}):"), muted=True)
+        for text in other.texts:
+            _add(word, text, "List Bullet")
+        if other.total > len(other.texts):
+            _small(word.add_paragraph(f"Showing the first {len(other.texts):,} of "
+                                      f"{other.total:,}; all are in the Findings JSON."),
+                   muted=True)
+
+
+def _listing(word: WordDocument, listing: Listing) -> None:
+    _add(word, listing.caption, "Caption").paragraph_format.keep_with_next = True
+    _small(word.add_paragraph(f"Question: “{listing.prompt}”"), muted=True)
+    if listing.empty:
+        _small(word.add_paragraph(listing.empty), muted=True, italic=True)
+        return
+    for answer in listing.answers:
+        _add(word, answer, "List Bullet")
+    if listing.total > len(listing.answers):
+        _small(word.add_paragraph(
+            f"Showing the first {len(listing.answers):,} of {listing.total:,} answers, in the "
+            "order they were given; all are in the Findings JSON."), muted=True)
+
+
+def _table(word: WordDocument, table: Table) -> None:
+    if table.caption:
+        caption = _add(word, table.caption, "Caption")
+        caption.paragraph_format.keep_with_next = True
+    if table.empty:
+        _small(word.add_paragraph(table.empty), muted=True, italic=True)
+        return
+    header_rows = 2 if table.grouped else 1
+    grid = word.add_table(rows=header_rows + len(table.rows), cols=1 + len(table.columns))
+    grid.style = word.styles["Table Grid"]
+    rows = grid.rows
+    labels = [c.label for c in table.columns]
+    if table.grouped:
+        # Each group's label goes in its first column only; merging then spans it.
+        spans = [label for group, span in table.groups for label in [group] + [""] * (span - 1)]
+        _header(rows[0].cells, [table.stub, *spans])
+        _header(rows[1].cells, ["", *labels])
+        rows[0].cells[0].merge(rows[1].cells[0])
+        start = 1
+        for _, span in table.groups:
+            if span > 1:
+                rows[0].cells[start].merge(rows[0].cells[start + span - 1])
+            start += span
+    else:
+        _header(rows[0].cells, [table.stub, *labels])
+    for row in rows[:header_rows]:
+        _repeat_as_header(row)
+    numeric = [c.numeric for c in table.columns]
+    for row, cells in zip(table.rows, rows[header_rows:], strict=True):
+        values = [row.label, *row.cells]
+        for index, (cell, value) in enumerate(zip(cells.cells, values, strict=True)):
+            paragraph = cell.paragraphs[0]
+            run = paragraph.add_run(value)
+            run.bold = row.total or None
+            run.font.size = Pt(9)
+            if index and numeric[index - 1]:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for note in table.notes:
+        _small(word.add_paragraph(note), muted=True)
+    word.add_paragraph()
+
+
+def _header(cells: Sequence[object], labels: Sequence[str]) -> None:
+    for cell, label in zip(cells, labels, strict=True):
+        if label:
+            run = cell.paragraphs[0].add_run(label)  # type: ignore[attr-defined]
+            run.bold = True
+            run.font.size = Pt(9)
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:fill"), HEADER_FILL)
+        cell._tc.get_or_add_tcPr().append(shading)  # type: ignore[attr-defined]
+
+
+def _repeat_as_header(row: object) -> None:
+    """Mark a row as a header row: Word repeats it on every page the table spans."""
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)  # type: ignore[attr-defined]
+
+
+# Small helpers ---------------------------------------------------------------------------
+
+def _add(word: WordDocument, text: str, style: str) -> WordParagraph:
+    paragraph = word.add_paragraph(text)
+    # Setting the style id directly skips python-docx's scan for the default style, which
+    # it repeats on every styled paragraph (a third of the time of a report's answers).
+    paragraph._p.style = word.styles[style].style_id
+    return paragraph
+
+
+def _small(paragraph: WordParagraph, *, muted: bool = False, italic: bool = False) -> None:
+    for run in paragraph.runs:
+        run.font.size = NOTE_SIZE
+        if muted:
+            run.font.color.rgb = RGBColor.from_string(MUTED.lstrip("#").upper())
+        if italic:
+            run.italic = True
+
+
+def _field(paragraph: WordParagraph, instruction: str, shown: str) -> None:
+    _field_start(paragraph, instruction)
+    paragraph.add_run(shown)
+    _field_end(paragraph)
+
+
+def _field_start(paragraph: WordParagraph, instruction: str) -> None:
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    paragraph.add_run()._r.append(begin)
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = instruction
+    paragraph.add_run()._r.append(code)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    paragraph.add_run()._r.append(separate)
+
+
+def _field_end(paragraph: WordParagraph) -> None:
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    paragraph.add_run()._r.append(end)

@@ -1,0 +1,291 @@
+"""The figures, tables and open-ended listings of the findings, from Findings' layout.
+
+Each figure's chart and its tables are built from the same rows, so they always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from hrta.report import charts
+from hrta.report.document import Chart, Column, Figure, Listing, OtherTexts, Row, Table
+from hrta.report.formatting import (
+    DASH,
+    clean_text,
+    format_count,
+    format_interval,
+    format_percent,
+)
+from hrta.report.selectors import (
+    Entry,
+    Findings,
+    anchor,
+    caption,
+    is_weighted,
+    ordered,
+    weighted,
+)
+from hrta.report.tiles import tile_for
+
+NO_ANSWERS = "No eligible respondent answered this question."
+# Single-choice questions with this many options or more (state, role) describe who
+# answered: their chart leaves out options nobody chose, or it would be mostly empty rows.
+SPARSE_OPTIONS = 10
+# Percent labels inside narrower agreement segments would not fit, so they are left out.
+MIN_SEGMENT_LABEL = 6.0
+ALT_TEXT_OPTIONS = 5
+# A wave of 100,000 responses has tens of thousands of open-ended answers: a printed report
+# lists the first ones and says how many more there are (all are in the Findings JSON).
+MAX_LISTED = 200
+
+
+def build_item(item: Entry, findings: Findings) -> Figure | Listing:
+    if item["kind"] == "open_ended":
+        return _listing(item, findings)
+    if item["kind"] == "table":
+        return _table_item(item, findings)
+    if _is_state_map(item, findings):
+        return _map_figure(item, findings)
+    builders: dict[str, Callable[[Entry, Findings], Figure]] = {
+        "grouped": _grouped_figure, "agreement": _agreement_figure}
+    return builders.get(item["chart"], _bar_figure)(item, findings)
+
+
+# Table cells ------------------------------------------------------------------------------
+
+def _columns(findings: Findings, qids: Sequence[str], group: str = "") -> tuple[Column, ...]:
+    """Count, percent and interval; weighted ones beside them when any question has weights."""
+    columns = [Column("Count", group), Column("Percent", group), Column("95% CI", group)]
+    if any(is_weighted(findings, qid) for qid in qids):
+        columns += [Column("Weighted %", group), Column("Weighted 95% CI", group)]
+    return tuple(columns)
+
+
+def _cells(option: Entry | None, findings: Findings, qid: str, key: str,
+           weights: bool) -> tuple[str, ...]:
+    if option is None:
+        cells = [DASH, DASH, DASH]
+    else:
+        cells = [format_count(option["count"]), format_percent(option["percent"]),
+                 format_interval(option["ci_low"], option["ci_high"])]
+    if weights:
+        estimate = weighted(findings, qid, key)
+        cells += ([format_percent(estimate["percent"]),
+                   format_interval(estimate["ci_low"], estimate["ci_high"])]
+                  if estimate else [DASH, DASH])
+    return tuple(cells)
+
+
+def _option_table(qid: str, pairs: Sequence[tuple[str, Entry]], findings: Findings,
+                  *, caption_text: str = "") -> Table:
+    columns = _columns(findings, [qid])
+    weights = len(columns) > 3
+    rows = tuple(Row(clean_text(o["label"]), _cells(o, findings, qid, key, weights))
+                 for key, o in pairs)
+    return Table(columns, rows, caption=caption_text)
+
+
+def _others(qids: Sequence[str], findings: Findings) -> tuple[OtherTexts, ...]:
+    entries = [findings["questions"][qid] for qid in qids]
+    return tuple(OtherTexts(e["title"], _listed(e["other_texts"]), len(e["other_texts"]))
+                 for e in entries if e.get("other_texts"))
+
+
+def _listed(texts: Sequence[str]) -> tuple[str, ...]:
+    return tuple(clean_text(t) for t in texts[:MAX_LISTED])
+
+
+def alt_text(title: str, kind: str, labelled: Sequence[tuple[str, str]]) -> str:
+    """Title, chart type and the first few values; the table under the chart has them all."""
+    shown = "; ".join(f"{label}: {value}" for label, value in labelled[:ALT_TEXT_OPTIONS])
+    more = len(labelled) - ALT_TEXT_OPTIONS
+    rest = f"; and {more} more" if more > 0 else ""
+    return f"{title}. {kind}. {shown}{rest}. The tables under the chart give every number."
+
+
+def max_choices_note(entry: Entry) -> tuple[str, ...]:
+    limit = entry.get("max_choices")
+    if entry["type"] != "multi":
+        return ()
+    if limit:
+        return (f"Respondents chose up to {limit} options, so percentages add up to at most "
+                f"{100 * limit}%.",)
+    return ("Respondents could choose more than one option, so percentages add up to more "
+            "than 100%.",)
+
+
+# Figures ---------------------------------------------------------------------------------
+
+def _bar_figure(item: Entry, findings: Findings) -> Figure:
+    qid = item["questions"][0]
+    entry = findings["questions"][qid]
+    where, text = anchor(item), caption(item, findings)
+    if entry["n"] == 0:
+        return Figure("figure", where, text, empty=NO_ANSWERS)
+    pairs = ordered(entry)
+    sparse = entry["type"] == "single" and len(pairs) >= SPARSE_OPTIONS
+    drawn = [(k, o) for k, o in pairs if o["count"] > 0] if sparse else pairs
+    bars = [charts.Bar(clean_text(o["label"]), o["percent"], format_percent(o["percent"]))
+            for _, o in drawn]
+    alt = alt_text(item["title"], "Bar chart of the percent of respondents choosing each "
+                   "option, highest first", [(b.label, b.text) for b in bars])
+    notes = list(max_choices_note(entry))
+    if len(drawn) < len(pairs):
+        notes.append("Options that no respondent chose are left out of the chart; "
+                     "the table lists every option.")
+    return Figure("figure", where, text, chart=Chart(charts.bar_spec(bars, description=alt), alt),
+                  tables=(_option_table(qid, pairs, findings),), notes=tuple(notes),
+                  others=_others([qid], findings))
+
+
+def _is_state_map(item: Entry, findings: Findings) -> bool:
+    """A one-question figure of states (an option list with Census regions) is a map."""
+    qid = item["questions"][0]
+    return (item["kind"] == "figure" and len(item["questions"]) == 1
+            and f"{qid}_represented" in findings.get("profile", {}))
+
+
+def _map_figure(item: Entry, findings: Findings) -> Figure:
+    qid = item["questions"][0]
+    entry = findings["questions"][qid]
+    where, text = anchor(item), caption(item, findings)
+    if entry["n"] == 0:
+        return Figure("figure", where, text, empty=NO_ANSWERS)
+    pairs = ordered(entry)
+    placed = {key: tile_for(key, o["label"]) for key, o in pairs}
+    tiles = [charts.MapTile(tile.code, tile.row, tile.col, o["count"],
+                            format_count(o["count"]) if o["count"] else "")
+             for key, o in pairs if (tile := placed[key]) is not None]
+    represented = [(k, o) for k, o in pairs if o["count"] > 0]
+    alt = alt_text(
+        item["title"], "Tile-grid map of the United States, one square per state, DC and "
+        "territory, darker for more respondents; states with none are light grey",
+        [(clean_text(o["label"]), format_count(o["count"])) for _, o in represented])
+    spec = charts.tile_map_spec(tiles, description=alt, legend_title="Respondents")
+    notes = [f"{format_count(findings['profile'][f'{qid}_represented'])} states or "
+             "territories were represented; only those with at least one respondent are "
+             "listed in the table. Squares in light grey had no respondents."]
+    unplaced = [clean_text(o["label"]) for k, o in represented if placed[k] is None]
+    if unplaced:
+        notes.append(f"Not on the map (no tile position): {', '.join(unplaced)}.")
+    return Figure("figure", where, text, chart=Chart(spec, alt),
+                  tables=(_option_table(qid, represented, findings),), notes=tuple(notes),
+                  others=_others([qid], findings))
+
+
+def _grouped_figure(item: Entry, findings: Findings) -> Figure:
+    qids = item["questions"]
+    entries = [findings["questions"][qid] for qid in qids]
+    where, text = anchor(item), caption(item, findings)
+    answered = [e for e in entries if e["n"] > 0]
+    if not answered:
+        return Figure("figure", where, text, empty=NO_ANSWERS)
+    # The first question answered sets the order (e.g. services provided directly).
+    keys = [key for key, _ in ordered(answered[0])]
+    keys += [key for e in entries for key in e["options"] if key not in keys]
+    bars = [charts.Bar(clean_text(e["options"][key]["label"]), e["options"][key]["percent"],
+                       format_percent(e["options"][key]["percent"]), series=e["title"])
+            for key in keys for e in answered if key in e["options"]]
+    alt = alt_text(
+        item["title"], "Grouped bar chart of the percent of respondents, "
+        f"{' beside '.join(e['title'].lower() for e in answered)}",
+        [(f"{b.label} ({b.series.lower()})", b.text) for b in bars])
+    headers = [f"{e['title']} (n={format_count(e['n'])})" for e in entries]
+    columns = tuple(column for header in headers for column in _columns(findings, qids, header))
+    weights = len(columns) > 3 * len(entries)
+    rows = tuple(_grouped_row(key, qids, entries, findings, weights) for key in keys)
+    notes = tuple(f"{e['title']}: {NO_ANSWERS}" for e in entries if e["n"] == 0)
+    notes += max_choices_note(answered[0])
+    return Figure("figure", where, text,
+                  chart=Chart(charts.grouped_spec(bars, description=alt), alt),
+                  tables=(Table(columns, rows),), notes=notes, others=_others(qids, findings))
+
+
+def _grouped_row(key: str, qids: Sequence[str], entries: Sequence[Entry], findings: Findings,
+                 weights: bool) -> Row:
+    label = next(e["options"][key]["label"] for e in entries if key in e["options"])
+    cells = tuple(cell for qid, e in zip(qids, entries, strict=True)
+                  for cell in _cells(e["options"].get(key), findings, qid, key, weights))
+    return Row(clean_text(label), cells)
+
+
+def _agreement_figure(item: Entry, findings: Findings) -> Figure:
+    matrix = item["questions"][0]
+    statements = [(qid, findings["questions"][qid]) for qid in item["rows"]]
+    where, text = anchor(item), caption(item, findings)
+    if item["n"][matrix] == 0:
+        return Figure("figure", where, text, empty=NO_ANSWERS)
+    segments = [s for _, statement in statements for s in _segments(statement)]
+    nets = [(statement_label(s), s["nets"]) for _, s in statements if s["n"] > 0]
+    alt = alt_text(
+        item["title"], _agreement_kind(segments),
+        [(label, ", ".join(f"{net['label'].lower()} {format_percent(net['percent'])}"
+                           for net in net_set.values())) for label, net_set in nets])
+    spec = charts.agreement_spec(segments, description=alt)
+    # A statement nobody rated has no row in the chart and no table; a note says so.
+    tables = tuple(_statement_table(qid, s, findings) for qid, s in statements if s["n"])
+    notes = tuple(f"No eligible respondent rated “{s['text']}”" for _, s in statements
+                  if s["n"] == 0)
+    return Figure("figure", where, text, chart=Chart(spec, alt), tables=tables, notes=notes)
+
+
+def _agreement_kind(segments: Sequence[charts.Segment]) -> str:
+    scale = list(dict.fromkeys(s.option for s in segments if s.on_scale))
+    apart = list(dict.fromkeys(s.option for s in segments if not s.on_scale))
+    kind = f"Stacked bar chart per statement, from {scale[0]} to {scale[-1]}".lower()
+    return kind.capitalize() + (f", then {' and '.join(apart)} in grey" if apart else "")
+
+
+def statement_label(statement: Entry) -> str:
+    return f"{statement['text']} (n={format_count(statement['n'])})"
+
+
+def _segments(statement: Entry) -> list[charts.Segment]:
+    """The scale options in order (those counted in a net), then the rest, e.g. don't know."""
+    if statement["n"] == 0:
+        return []
+    on_scale = {key for net in statement["nets"].values() for key in net["options"]}
+    keys = list(statement["options"])
+    keys = [k for k in keys if k in on_scale] + [k for k in keys if k not in on_scale]
+    label = statement_label(statement)
+    segments = []
+    for position, key in enumerate(keys):
+        option = statement["options"][key]
+        shown = option["percent"] >= MIN_SEGMENT_LABEL
+        segments.append(charts.Segment(
+            label, option["label"], position, option["percent"],
+            format_percent(option["percent"]) if shown else "", on_scale=key in on_scale))
+    return segments
+
+
+def _statement_table(qid: str, statement: Entry, findings: Findings) -> Table:
+    columns = _columns(findings, [qid])
+    weights = len(columns) > 3
+    rows = [Row(o["label"], _cells(o, findings, qid, key, weights))
+            for key, o in statement["options"].items()]
+    rows += [Row(net["label"], _cells(net, findings, qid, f"net:{name}", weights), total=True)
+             for name, net in statement["nets"].items()]
+    return Table(columns, tuple(rows), caption=statement_label(statement))
+
+
+def _table_item(item: Entry, findings: Findings) -> Figure:
+    tables = []
+    for qid in item["questions"]:
+        entry = findings["questions"][qid]
+        named = entry["title"] if len(item["questions"]) > 1 else ""
+        if entry["n"]:
+            tables.append(_option_table(qid, ordered(entry), findings, caption_text=named))
+        else:
+            tables.append(Table(_columns(findings, [qid]), (), caption=named, empty=NO_ANSWERS))
+    notes = tuple(note for qid in item["questions"]
+                  for note in max_choices_note(findings["questions"][qid]))
+    return Figure("table", anchor(item), caption(item, findings), tables=tuple(tables),
+                  notes=notes, others=_others(item["questions"], findings))
+
+
+def _listing(item: Entry, findings: Findings) -> Listing:
+    entry = findings["questions"][item["questions"][0]]
+    answers = entry["answers"]
+    return Listing(anchor(item), caption(item, findings), prompt=clean_text(entry["text"]),
+                   answers=_listed(answers), total=len(answers),
+                   empty="" if entry["n"] else NO_ANSWERS)

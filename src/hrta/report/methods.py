@@ -1,0 +1,159 @@
+"""Methods and limitations, filled in from the data: dates, counts, n, missing answers."""
+
+from __future__ import annotations
+
+from hrta.report.comparisons import correction
+from hrta.report.document import Column, Paragraph, Row, Section, Table, bullets, paragraph
+from hrta.report.formatting import format_count, format_percent, in_sentence, join_words, subject
+from hrta.report.items import MAX_LISTED
+from hrta.report.narrative import fielded_sentence, overview_sentences
+from hrta.report.selectors import Entry, Findings, question_label, suppression_threshold
+
+MOST_MISSED = 3
+
+TYPE_NAMES = {
+    "single": "Single choice",
+    "matrix_statement": "Agreement statement",
+    "text": "Open-ended",
+}
+
+
+def question_type(entry: Entry) -> str:
+    if entry["type"] == "multi":
+        limit = entry.get("max_choices")
+        return f"Choose up to {limit}" if limit else "Select all that apply"
+    return TYPE_NAMES.get(entry["type"], entry["type"])
+
+
+def methods_section(findings: Findings) -> Section:
+    r = findings["responses"]
+    collected = [s for s in (fielded_sentence(findings),) if s]
+    export = f"the export {findings['source']} and " if findings.get("source") else ""
+    blocks = [
+        paragraph(" ".join([*collected, overview_sentences(findings)[0]])),
+        paragraph(f"The analysis used {export}instrument {findings['instrument']} (version "
+                  f"{findings['instrument_version']}). Every number in this report was "
+                  f"computed from the answers of the {format_count(r['eligible'])} eligible "
+                  "respondents; responses that did not meet the participation criteria are "
+                  "in no other number."),
+        paragraph("Respondents could skip questions, so each question has its own n: the "
+                  "number of eligible respondents who answered it. The table of questions "
+                  "below gives the n of every question and how many eligible respondents left "
+                  "it unanswered."),
+        paragraph(f"To protect respondents' privacy, counts below "
+                  f"{suppression_threshold(findings)} are not shown for small subgroups."),
+    ]
+    weighting = findings.get("weighting")
+    if weighting:
+        blocks.append(paragraph(_weighting_note(weighting)))
+    subsections = [
+        Section("methods-reading", "How to read this report", (
+            paragraph("Each percentage is of the n shown beside its figure or table: the "
+                      "eligible respondents who answered that question. Respondents who "
+                      "skipped a question are not counted in its n, so n differs from question "
+                      "to question. Where respondents could choose more than one option, "
+                      "percentages add up to more than 100%."),
+            paragraph("The 95% CI column gives a Wilson 95% confidence interval for each "
+                      "percentage: with few respondents the interval is wide, and small "
+                      "differences between options may be chance. Agreement statements show "
+                      "“I don't know” apart from the scale, in grey. Every chart is followed by "
+                      "a table with the same numbers."),
+        )),
+        Section("methods-questions", "Questions and their n", (_questions_table(findings),)),
+    ]
+    if findings.get("warnings"):
+        subsections.append(Section("methods-warnings", "Warnings about these data", (
+            paragraph("The import found these problems in the data; the numbers in this "
+                      "report include the answers concerned as they were given."),
+            bullets(list(findings["warnings"])),
+        )))
+    return Section("methods", "Methods", tuple(blocks), tuple(subsections))
+
+
+def _weighting_note(weighting: Entry) -> str:
+    margins = join_words(list(weighting.get("margins", [])))
+    return (f"Weighted percentages adjust the answers to known totals by {margins}. "
+            f"The weights have a design effect of {weighting['design_effect']:.2f}, so the "
+            f"weighted estimates are as precise as a simple random sample of about "
+            f"{format_count(round(weighting['effective_n']))} respondents. Tables show weighted "
+            "percentages and their 95% intervals beside the unweighted ones.")
+
+
+def _questions_table(findings: Findings) -> Table:
+    eligible = findings["responses"]["eligible"]
+    rows = tuple(Row(question_label(findings, qid),
+                     (question_type(entry), format_count(entry["n"]),
+                      format_count(entry["not_answered"])))
+                 for qid, entry in findings["questions"].items())
+    return Table((Column("Type", numeric=False), Column("n"), Column("Not answered")), rows,
+                 stub="Question",
+                 caption=f"Questions, their n and answers missing, of "
+                         f"{format_count(eligible)} eligible respondents")
+
+
+def limitations_section(findings: Findings) -> Section:
+    r = findings["responses"]
+    blocks: list[Paragraph] = [paragraph(
+        "This stakeholder analysis is subject to several limitations. Respondents were a "
+        "convenience sample: organizations chose whether to take part, so the findings "
+        f"describe the {format_count(r['eligible'])} eligible respondents and should not be "
+        "applied to organizations generally.")]
+    missing = _missing_sentence(findings)
+    if missing:
+        blocks.append(paragraph(missing))
+    for key, grouping in findings.get("profile", {}).items():
+        if key.endswith("_groups") and grouping["n"]:
+            name, group = max(grouping["groups"].items(), key=lambda g: g[1]["count"])
+            asked = subject(findings["questions"][key.removesuffix("_groups")]["title"])
+            blocks.append(paragraph(
+                f"Of the respondents who identified their {asked} "
+                f"(n={format_count(grouping['n'])}), {format_percent(group['percent'])} held "
+                f"{name} positions; more answers from people in other positions may have "
+                "given different results, "
+                "particularly on organizational facilitators and challenges."))
+    threshold = suppression_threshold(findings)
+    blocks.append(paragraph(
+        f"To protect respondents' privacy, counts below {threshold} are not shown for small "
+        "subgroups; such cells appear as “–”. Small subgroups therefore cannot be compared."))
+    comparisons = findings.get("comparisons")
+    if comparisons:
+        blocks.append(paragraph(
+            f"The comparisons by {comparisons['by_label'].lower()} test many differences at "
+            "once; p-values were adjusted for multiple comparisons "
+            f"({correction(comparisons)}), and a difference that is not significant may "
+            "still be real but too small to detect with these numbers."))
+    else:
+        blocks.append(paragraph("This analysis did not compare subgroups, such as regions "
+                                "or types of organization."))
+    if findings.get("weighting"):
+        blocks.append(paragraph(
+            "Weighting corrects the sample only on the characteristics it adjusts for; "
+            "respondents may still differ from other organizations in ways the weights "
+            "cannot see."))
+    if _capped(findings):
+        blocks.append(paragraph(
+            f"Open-ended answers are listed up to {MAX_LISTED} per question; the rest are in "
+            "the Findings JSON."))
+    return Section("limitations", "Limitations", tuple(blocks))
+
+
+def _missing_sentence(findings: Findings) -> str | None:
+    eligible = findings["responses"]["eligible"]
+    entries = list(findings["questions"].items())
+    if not entries or eligible == 0:
+        return None
+    ns = [entry["n"] for _, entry in entries]
+    missed = sorted(entries, key=lambda pair: -pair[1]["not_answered"])[:MOST_MISSED]
+    missed = [(qid, e) for qid, e in missed if e["not_answered"] > 0]
+    if not missed:
+        return "Every eligible respondent answered every question."
+    named = join_words([f"{in_sentence(question_label(findings, qid))} (not answered by "
+                        f"{format_count(e['not_answered'])})" for qid, e in missed])
+    return (f"Questions were optional, so n ranges from {format_count(min(ns))} to "
+            f"{format_count(max(ns))} of the {format_count(eligible)} eligible respondents. "
+            f"The questions left unanswered most often were {named}.")
+
+
+def _capped(findings: Findings) -> bool:
+    return any(len(e.get("answers", ())) > MAX_LISTED or len(e.get("other_texts", ())) > MAX_LISTED
+               for e in findings["questions"].values())

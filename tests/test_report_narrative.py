@@ -1,0 +1,212 @@
+"""Written findings, checked by hand against a wave small enough to count on fingers.
+
+Nine respondents: eight eligible, one screened out. The sentences must quote the percents
+and n that a reader works out from the answers below.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+import pytest
+
+from hrta.analysis import build_findings
+from hrta.demo import demo_responses
+from hrta.ingest import load_responses
+from hrta.instrument import Instrument
+from hrta.report import build_document, narrative
+from hrta.report.formatting import format_percent, in_sentence, join_words, third_person
+from hrta.report.selectors import leaders
+
+EIGHT = [f"r{i}" for i in range(1, 9)]
+
+
+def _answers() -> list[tuple[str, str, str, str]]:
+    rows = [(r, "screening", "employed", "") for r in EIGHT]
+    rows.append(("r9", "screening", "not_employed", ""))
+    # services_direct, n=3: naloxone 3 (100%), peer support 1 (33%), counseling 1 (33%).
+    rows += [("r1", "services_direct", "peer_support", ""),
+             ("r1", "services_direct", "naloxone", ""),
+             ("r2", "services_direct", "naloxone", ""),
+             ("r3", "services_direct", "naloxone", ""),
+             ("r3", "services_direct", "counseling", "")]
+    # ta_receiving, n=3: No 2 (67%), Yes 1 (33%), Unsure 0.
+    rows += [("r1", "ta_receiving", "yes", ""), ("r2", "ta_receiving", "no", ""),
+             ("r3", "ta_receiving", "no", "")]
+    # ta_areas, n=8: stigma 8 (100%), practices 3 (37.5% -> 38%), funding 1 (12.5% -> 13%).
+    rows += [(r, "ta_areas", "overcoming_stigma", "") for r in EIGHT]
+    rows += [(r, "ta_areas", "implementing_practices", "") for r in EIGHT[:3]]
+    rows += [("r4", "ta_areas", "funding", "")]
+    # partners_current, n=3: local health 2 and EMS 2 tie (67%), law enforcement 1 (33%).
+    rows += [("r1", "partners_current", "local_public_health", ""),
+             ("r1", "partners_current", "ems", ""),
+             ("r2", "partners_current", "local_public_health", ""),
+             ("r2", "partners_current", "ems", ""),
+             ("r3", "partners_current", "law_enforcement", "")]
+    # Agreement, n=3 each: leadership all agree; funding 2 disagree, 1 don't know.
+    rows += [("r1", "fb_organizational.leadership_support", "strongly_agree", ""),
+             ("r2", "fb_organizational.leadership_support", "somewhat_agree", ""),
+             ("r3", "fb_organizational.leadership_support", "strongly_agree", ""),
+             ("r1", "fb_policy.adequate_funding", "strongly_disagree", ""),
+             ("r2", "fb_policy.adequate_funding", "somewhat_disagree", ""),
+             ("r3", "fb_policy.adequate_funding", "dont_know", "")]
+    # state, n=3: New York 2, Florida 1.
+    rows += [("r1", "state", "ny", ""), ("r2", "state", "ny", ""), ("r3", "state", "fl", "")]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def findings(instrument: Instrument, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = tmp_path_factory.mktemp("small") / "responses.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["response_id", "question_id", "option_id", "value"])
+        writer.writerows(_answers())
+    return build_findings(load_responses(path, instrument, fmt="native"))
+
+
+def _item(findings: dict[str, Any], qid: str) -> dict[str, Any]:
+    return next(item for section in findings["sections"] for item in section["items"]
+                if item["questions"][0] == qid)
+
+
+def _sentences(findings: dict[str, Any], qid: str) -> str:
+    return " ".join(narrative.item_sentences(_item(findings, qid), findings))
+
+
+def test_overview_counts_respondents_and_exclusions(findings: dict[str, Any]) -> None:
+    overview = narrative.overview_sentences(findings)
+    assert overview[0] == ("A total of 9 individuals responded to the survey, one of whom did "
+                           "not meet the participation criteria and was excluded from the "
+                           "analysis, leaving 8 eligible respondents.")
+    assert overview[1] == ("Of the 3 respondents who identified their state, 2 states or "
+                           "territories were represented.")
+
+
+def test_most_common_services_with_percent_and_n(findings: dict[str, Any]) -> None:
+    text = _sentences(findings, "services_direct")
+    assert ("A total of 3 respondents answered the question on services provided directly."
+            in text)
+    # Ties (33% each) keep the instrument's order: peer support before counseling.
+    assert ("The most common services provided directly were naloxone distribution "
+            "(100%, n=3), peer support services (33%) and individual or group counseling "
+            "(33%). No respondent chose 28 of the options listed. No eligible respondent "
+            "answered the question on services provided through referral (Figure 3)." in text)
+
+
+def test_halves_round_up(findings: dict[str, Any]) -> None:
+    assert ("The most common technical assistance areas were overcoming stigma and "
+            "resistance to adopting harm reduction in communities (100%, n=8), implementing "
+            "specific harm reduction practices or services (38%) and securing funding or "
+            "reimbursement for harm reduction strategies (13%). No respondent chose 7 of the "
+            "options listed (Figure 11)." in _sentences(findings, "ta_areas"))
+
+
+def test_few_options_are_told_in_full(findings: dict[str, Any]) -> None:
+    assert _sentences(findings, "ta_receiving") == (
+        "Of the 3 respondents who answered the question on currently receiving technical "
+        "assistance, 67% answered “No”, 33% “Yes” and 0% “Unsure” (Figure 10).")
+
+
+def test_tied_leaders_are_named_together(findings: dict[str, Any]) -> None:
+    text = _sentences(findings, "partners_current")
+    assert text.split("partners. ", 1)[1] == (
+        "The most common current partners were local public health agencies (67%, n=3), "
+        "emergency medical services (67%) and public safety or law enforcement (33%). "
+        "No respondent chose 18 of the options listed (Figure 4).")
+
+
+def test_unanswered_questions_are_said_plainly(findings: dict[str, Any]) -> None:
+    assert _sentences(findings, "partners_planned") == (
+        "No eligible respondent answered the question on planned partners (Figure 6).")
+    assert _sentences(findings, "fb_community") == (
+        "No eligible respondent answered the question on community factors (Figure 8).")
+    assert _sentences(findings, "challenges") == (
+        "No eligible respondent answered the open-ended question on greatest challenges.")
+
+
+def test_agreement_statements_and_extremes(findings: dict[str, Any]) -> None:
+    funding = findings["questions"]["fb_policy.adequate_funding"]
+    assert narrative.statement_sentence(funding) == (
+        "Of 3 respondents, 0% strongly or somewhat agree that there is adequate funding "
+        "available to support harm reduction within their organization, 67% somewhat or "
+        "strongly disagree and 33% answered “I don't know”.")
+    section = next(s for s in findings["sections"] if s["id"] == "facilitators_barriers")
+    assert narrative.section_sentences(section, findings) == [
+        "Respondents agreed most that their organizational leadership supports harm reduction "
+        "services (100% strongly or somewhat agree, n=3) and disagreed most that there is "
+        "adequate funding available to support harm reduction within their organization "
+        "(67% somewhat or strongly disagree, n=3)."]
+    assert narrative.statement_sentence(findings["questions"]["fb_policy.state_laws_help"]) == (
+        "No eligible respondent rated the statement that state laws help increase access to "
+        "harm reduction services.")
+
+
+def test_state_sentence_names_the_leaders(findings: dict[str, Any]) -> None:
+    assert _sentences(findings, "state") == (
+        "A total of 3 respondents identified the state in which their organization was "
+        "located; 2 states or territories were represented. Respondents came from New York "
+        "(2) and Florida (1) (Figure 1).")
+
+
+def test_every_number_in_the_summary_comes_from_findings(findings: dict[str, Any]) -> None:
+    summary = build_document(findings).sections[0]
+    assert summary.title == "Executive summary"
+    text = " ".join(getattr(b, "text", "") for b in summary.blocks)
+    points = summary.blocks[2]
+    assert points.ordered  # type: ignore[union-attr]
+    listed = ["".join(r.text for r in item) for item in points.items]  # type: ignore[union-attr]
+    assert any("naloxone distribution (100%, n=3)" in point for point in listed)
+    assert any("(67% somewhat or strongly disagree, n=3)" in point for point in listed)
+    assert "8 eligible respondents" in text
+
+
+def test_fielded_dates_only_when_present(instrument: Instrument,
+                                         findings: dict[str, Any]) -> None:
+    assert findings["fielded"] is None  # a native file carries no dates
+    assert narrative.fielded_sentence(findings) is None
+    methods = build_document(findings).sections[1]
+    assert "Responses were collected" not in methods.blocks[0].text  # type: ignore[union-attr]
+    demo = build_findings(demo_responses(instrument))
+    assert narrative.fielded_sentence(demo) == (
+        "Responses were collected between May 16, 2022 and June 3, 2022.")
+    methods = build_document(demo).sections[1]
+    assert methods.blocks[0].text.startswith(  # type: ignore[union-attr]
+        "Responses were collected between May 16, 2022 and June 3, 2022. A total of 161 "
+        "individuals responded to the survey, 10 of whom")
+
+
+def test_demo_reads_like_the_2022_report(instrument: Instrument) -> None:
+    demo = build_findings(demo_responses(instrument))
+    direct = " ".join(narrative.item_sentences(_item(demo, "services_direct"), demo))
+    peer = demo["questions"]["services_direct"]["options"]["peer_support"]
+    assert (f"The most common services provided directly were peer support services "
+            f"({format_percent(peer['percent'])}, n=101)") in direct
+    assert "(Figure 3)." in direct
+    role = " ".join(narrative.item_sentences(_item(demo, "role"), demo))
+    assert role.startswith("Of the respondents who identified their professional role or "
+                           "title (n=83), 60% held leadership positions: Executive Director")
+
+
+def test_leaders_take_ties_whole() -> None:
+    options = [(k, {"count": c}) for k, c in
+               [("a", 5), ("b", 4), ("c", 4), ("d", 4), ("e", 1), ("f", 1)]]
+    assert [k for k, _ in leaders(options, 2)] == ["a"]
+    assert [k for k, _ in leaders(options, 4)] == ["a", "b", "c", "d"]
+    tied = [(k, {"count": 3}) for k in "abcdefg"]
+    assert len(leaders(tied, 3)) == 7  # the first run is taken whatever its length
+
+
+def test_wording_helpers() -> None:
+    assert in_sentence("Peer support services") == "peer support services"
+    assert in_sentence("Community-based SUD treatment agency") == (
+        "community-based SUD treatment agency")
+    assert in_sentence("Certified Community Behavioral Health Clinic (CCBHC)") == (
+        "Certified Community Behavioral Health Clinic (CCBHC)")
+    assert in_sentence("New York") == "New York"
+    assert in_sentence("I don't know") == "I don't know"
+    assert third_person("The communities we serve support harm reduction services.") == (
+        "the communities they serve support harm reduction services")
+    assert join_words(["a", "b", "c"]) == "a, b and c"
+    assert join_words(["a"]) == "a"

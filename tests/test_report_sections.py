@@ -1,0 +1,290 @@
+"""Chapters filled in from the data (methods, limitations, appendix), the analyst's
+discussion, and the optional chapters other stages add to Findings (comparisons, weighting,
+trend), drawn from hand-made blocks that follow the documented contract."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+from hrta.analysis import build_findings
+from hrta.demo import demo_responses
+from hrta.instrument import Instrument
+from hrta.report import build_document, render_html, render_report
+from hrta.report.document import Bullets, Document, Figure, Heading, Paragraph, Section, Table
+
+GROUP_LABEL = "<b>North</b>east"
+
+COMPARISONS = {
+    "by": "region", "by_label": "Region", "threshold": 5, "alpha": 0.05,
+    "correction": "benjamini-hochberg",
+    "groups": [{"id": "northeast", "label": GROUP_LABEL, "n": 25},
+               {"id": "south", "label": "South", "n": 28}],
+    "questions": {
+        "ta_receiving": {
+            "title": "Currently receiving technical assistance",
+            "test": {"method": "chi-square", "statistic": 9.87, "p": 0.007,
+                     "p_adjusted": 0.021, "significant": True},
+            "options": {
+                "yes": {"label": "Yes", "test": None, "groups": {
+                    "northeast": {"count": None, "n": 25, "percent": None, "suppressed": True},
+                    "south": {"count": 6, "n": 28, "percent": 21.43, "suppressed": False}}},
+                "no": {"label": "No", "test": {"method": "fisher", "statistic": 3.1, "p": 0.004,
+                                               "p_adjusted": 0.012, "significant": True},
+                       "groups": {
+                           "northeast": {"count": 20, "n": 25, "percent": 80.0,
+                                         "suppressed": False},
+                           "south": {"count": 14, "n": 28, "percent": 50.0,
+                                     "suppressed": False}}},
+                "unsure": {"label": "Unsure", "test": {"method": "fisher", "statistic": 0.2,
+                                                       "p": 0.6, "p_adjusted": 0.6,
+                                                       "significant": False},
+                           "groups": {
+                               "northeast": {"count": None, "n": 25, "percent": None,
+                                             "suppressed": True},
+                               "south": {"count": 8, "n": 28, "percent": 28.57,
+                                         "suppressed": False}}},
+            },
+        },
+    },
+}
+
+WEIGHTING = {
+    "margins": ["region", "organization type"], "design_effect": 1.4213, "effective_n": 106.3,
+    "questions": {"ta_receiving": {"options": {
+        "yes": {"percent": 9.6, "ci_low": 4.1, "ci_high": 18.2},
+        "no": {"percent": 74.5, "ci_low": 63.0, "ci_high": 83.4},
+        "unsure": {"percent": 15.9, "ci_low": 9.0, "ci_high": 26.5}}}},
+}
+
+TREND = {
+    "compare_to": "the 2022 wave",
+    "questions": {"ta_receiving": {"options": {
+        "yes": {"percent": 20.0, "percent_before": 8.0, "difference": 12.0,
+                "ci_low": 3.2, "ci_high": 20.8},
+        "no": {"percent": 70.0, "percent_before": 76.0, "difference": -6.0,
+               "ci_low": -15.0, "ci_high": 3.0},
+        "unsure": {"percent": None, "percent_before": 16.0, "difference": None,
+                   "ci_low": None, "ci_high": None}}}},
+}
+
+DISCUSSION = """# What the numbers say
+
+Funding is the **main barrier**, and *staff* support is strong.
+Raw markup stays text: <script>alert(1)</script>
+
+- toolkits first
+- then webinars
+
+## Next steps
+
+1. Build the funding toolkit.
+2. Run a peer cohort.
+"""
+
+
+@pytest.fixture(scope="module")
+def findings(instrument: Instrument) -> dict[str, Any]:
+    return build_findings(demo_responses(instrument))
+
+
+@pytest.fixture(scope="module")
+def extended(findings: dict[str, Any]) -> dict[str, Any]:
+    return {**copy.deepcopy(findings), "comparisons": COMPARISONS, "weighting": WEIGHTING,
+            "trend": TREND}
+
+
+@pytest.fixture(scope="module")
+def document(extended: dict[str, Any]) -> Document:
+    return build_document(extended, discussion=DISCUSSION)
+
+
+def _chapter(document: Document, anchor: str) -> Section:
+    return next(section for section in document.sections if section.anchor == anchor)
+
+
+def _text(section: Section) -> str:
+    parts = []
+    for block in section.blocks:
+        if isinstance(block, Paragraph):
+            parts.append(block.text)
+        elif isinstance(block, Bullets):
+            parts += ["".join(run.text for run in item) for item in block.items]
+    return " ".join(parts)
+
+
+def _tables(section: Section) -> list[Table]:
+    found: list[Table] = []
+    for block in section.blocks:
+        if isinstance(block, Table):
+            found.append(block)
+        elif isinstance(block, Figure):
+            found += block.tables
+    return found
+
+
+def _row(table: Table, label: str) -> tuple[str, ...]:
+    return next(row.cells for row in table.rows if row.label == label)
+
+
+# Chapters filled in from the data --------------------------------------------------------
+
+def test_chapters_in_order(document: Document, findings: dict[str, Any]) -> None:
+    assert [s.title for s in document.sections] == [
+        "Executive summary", "Methods", "Findings", "Comparisons by region",
+        "Change since the 2022 wave", "Discussion", "Limitations", "Appendix: the instrument"]
+    plain = build_document(findings)
+    assert "Comparisons by region" not in [s.title for s in plain.sections]
+    assert [s.title for s in _chapter(plain, "findings").subsections] == [
+        s["title"] for s in findings["sections"]]
+
+
+def test_methods_give_dates_counts_and_every_question_n(findings: dict[str, Any]) -> None:
+    methods = _chapter(build_document(findings), "methods")
+    text = _text(methods)
+    assert text.startswith("Responses were collected between May 16, 2022 and June 3, 2022. "
+                           "A total of 161 individuals responded to the survey, 10 of whom")
+    assert "counts below 5 are not shown for small subgroups" in text
+    table = _tables(next(s for s in methods.subsections if s.anchor == "methods-questions"))[0]
+    assert len(table.rows) == len(findings["questions"])
+    assert _row(table, "Technical assistance formats (top three)") == (
+        "Choose up to 3", "87", "64")
+    assert _row(table, "Law, policy and funding factors: There is adequate funding available "
+                       "to support harm reduction within our organization.") == (
+        "Agreement statement", "90", "61")
+
+
+def test_limitations_name_sample_missing_answers_and_suppression(
+        findings: dict[str, Any]) -> None:
+    text = _text(_chapter(build_document(findings), "limitations"))
+    assert "convenience sample" in text
+    assert ("n ranges from 52 to 151 of the 151 eligible respondents. The questions left "
+            "unanswered most often were greatest facilitators (not answered by 99), greatest "
+            "challenges (not answered by 90) and professional role or title (not answered by "
+            "68).") in text
+    assert "60% held leadership positions" in text
+    assert "counts below 5 are not shown for small subgroups" in text
+    assert "did not compare subgroups" in text
+
+
+def test_appendix_lists_the_instrument_from_findings(findings: dict[str, Any]) -> None:
+    appendix = _chapter(build_document(findings), "appendix")
+    text = _text(appendix)
+    for qid, entry in findings["questions"].items():
+        assert entry["text"] in text, qid
+    assert "Q1. Are you currently employed" in text
+    states = next(b for b in appendix.blocks if isinstance(b, Bullets) and b.inline)
+    assert len(states.items) == len(findings["questions"]["state"]["options"])
+    assert "Agreement grid: each statement rated on one scale (Strongly agree" in text
+
+
+def test_discussion_placeholder_without_markdown(findings: dict[str, Any]) -> None:
+    discussion = _chapter(build_document(findings), "discussion")
+    assert discussion.blocks[0].role == "placeholder"  # type: ignore[union-attr]
+    assert "--discussion" in _text(discussion)
+
+
+def test_discussion_markdown_becomes_blocks(document: Document) -> None:
+    blocks = _chapter(document, "discussion").blocks
+    headings = [(b.text, b.level) for b in blocks if isinstance(b, Heading)]
+    assert headings == [("What the numbers say", 2), ("Next steps", 3)]
+    first = next(b for b in blocks if isinstance(b, Paragraph))
+    assert [(r.text, r.bold, r.italic) for r in first.runs if r.bold or r.italic] == [
+        ("main barrier", True, False), ("staff", False, True)]
+    assert "<script>alert(1)</script>" in first.text
+    lists = [b for b in blocks if isinstance(b, Bullets)]
+    assert [b.ordered for b in lists] == [False, True]
+    assert len(lists[1].items) == 2
+
+
+# Optional chapters -----------------------------------------------------------------------
+
+def test_comparisons_table_marks_significance_and_suppression(document: Document) -> None:
+    chapter = _chapter(document, "comparisons")
+    table = _tables(chapter)[0]
+    assert [c.label for c in table.columns] == [
+        f"{GROUP_LABEL} (n=25)", "South (n=28)", "Adjusted p"]
+    assert _row(table, "No *") == ("80% (20)", "50% (14)", "0.012")
+    assert _row(table, "Yes") == ("–", "21% (6)", "–")
+    figure = next(b for b in chapter.blocks if isinstance(b, Figure))
+    notes = " ".join(figure.notes)
+    assert "– Fewer than 5 respondents: not shown" in notes
+    assert "* Significant after adjustment (α = 0.05)" in notes
+    assert "chi-square, statistic 9.87, adjusted p=0.021 (significant)" in notes
+    text = _text(chapter)
+    assert ("For currently receiving technical assistance, the share choosing “No” differed "
+            f"by region: {GROUP_LABEL} 80% (n=25) and South 50% (n=28) (adjusted p=0.012).")\
+        in text
+    assert "“Unsure” differed" not in text
+    assert "Benjamini–Hochberg false discovery rate, α = 0.05" in text
+
+
+def test_no_significant_difference_is_said(extended: dict[str, Any]) -> None:
+    quiet = copy.deepcopy(extended)
+    for option in quiet["comparisons"]["questions"]["ta_receiving"]["options"].values():
+        option["test"] = None
+    text = _text(_chapter(build_document(quiet), "comparisons"))
+    assert "No difference between groups was statistically significant" in text
+
+
+def test_weighting_adds_a_methods_note_and_weighted_columns(document: Document) -> None:
+    assert ("The weights have a design effect of 1.42, so the weighted estimates are as "
+            "precise as a simple random sample of about 106 respondents.") in _text(
+        _chapter(document, "methods"))
+    findings_chapter = _chapter(document, "findings")
+    receiving = next(b for s in findings_chapter.subsections for b in s.blocks
+                     if isinstance(b, Figure) and b.caption.startswith("Figure 10."))
+    table = receiving.tables[0]
+    assert [c.label for c in table.columns] == [
+        "Count", "Percent", "95% CI", "Weighted %", "Weighted 95% CI"]
+    assert _row(table, "No")[3:] == ("75%", "63–83%")
+    # Questions without weights keep the plain columns.
+    formats = next(b for s in findings_chapter.subsections for b in s.blocks
+                   if isinstance(b, Figure) and b.caption.startswith("Figure 12."))
+    assert len(formats.tables[0].columns) == 3
+
+
+def test_trend_table_and_sentences(document: Document) -> None:
+    chapter = _chapter(document, "trend")
+    table = _tables(chapter)[0]
+    assert [c.label for c in table.columns] == [
+        "the 2022 wave", "This wave", "Change (points)", "95% CI of change"]
+    assert _row(table, "Yes") == ("8%", "20%", "+12", "+3 to +21")
+    assert _row(table, "No") == ("76%", "70%", "−6", "−15 to +3")
+    assert _row(table, "Unsure") == ("16%", "–", "–", "–")
+    text = _text(chapter)
+    assert ("For currently receiving technical assistance, the share choosing “Yes” rose from "
+            "8% to 20% (+12 points; 95% CI +3 to +21).") in text
+    assert "“No” fell" not in text  # its interval includes zero
+
+
+def test_optional_chapters_render_in_html_and_word(extended: dict[str, Any],
+                                                   tmp_path: Path) -> None:
+    page = render_html(extended, discussion=DISCUSSION)
+    assert "Comparisons by region" in page and "Change since the 2022 wave" in page
+    assert "&lt;b&gt;North&lt;/b&gt;east (n=25)" in page
+    assert "<b>North" not in page
+    assert "<strong>main barrier</strong>" in page and "<em>staff</em>" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    path = tmp_path / "report.docx"
+    render_report(extended, path, discussion=DISCUSSION)
+    word = docx.Document(str(path))
+    headings = [(p.style.name, p.text) for p in word.paragraphs
+                if p.style.name.startswith("Heading")]
+    assert ("Heading 1", "Comparisons by region") in headings
+    assert ("Heading 2", "What the numbers say") in headings
+    assert ("Heading 3", "Next steps") in headings
+    cells = [[c.text for c in row.cells] for t in word.tables for row in t.rows]
+    assert ["No *", "80% (20)", "50% (14)", "0.012"] in cells
+    # Each numbered list restarts at 1: the key findings and the discussion's steps have
+    # numberings of their own.
+    numbered = {p._p.pPr.numPr.numId.val for p in word.paragraphs
+                if p.style.name == "List Number"}
+    assert len(numbered) == 2
+    bold = [r.text for p in word.paragraphs for r in p.runs if r.bold]
+    assert "main barrier" in bold
+    assert any("<script>alert(1)</script>" in p.text for p in word.paragraphs)
