@@ -85,6 +85,17 @@ def test_statistics_options_add_their_blocks(tmp_path):
             for cell in option["groups"].values():
                 assert cell["count"] is None or cell["count"] == 0 or cell["count"] >= 5
 
+    docx = tmp_path / "by-role.docx"
+    result = run_hrta("report", demo / "responses.csv", "-o", docx, "--by", "role.group")
+    assert result.returncode == 0, result.stderr
+    import docx as python_docx
+
+    text = "\n".join(p.text for p in python_docx.Document(str(docx)).paragraphs)
+    assert "Comparisons by professional role or title" in text
+    significant = findings["comparisons"]["significant"]
+    if significant:  # each significant difference is stated in words
+        assert "differed by professional role or title" in text
+
     bad = run_hrta("analyze", demo / "responses.csv", "--json", tmp_path / "g.json",
                    "--by", "favourite_colour")
     assert bad.returncode == 2

@@ -55,7 +55,7 @@ GROUPED_SIZE = 12  # each of the bars side by side in a row
 STACK_SIZE = 28
 TILE_STEP = 42
 TILE_GAP = 0.08
-DARK_SHARE = 0.55
+NO_COUNT = "None"
 _LABEL_LINES = "split(datum.label, '\\n')"  # a fixed expression: data never enters it
 
 
@@ -157,26 +157,31 @@ def tile_map_spec(tiles: Sequence[MapTile], *, description: str, legend_title: s
                   title: str | None = None) -> dict[str, Any]:
     """A tile-grid map: one square per state at its grid position, shaded by count.
 
-    The sequential ramp runs light to dark with the count, so it reads in grey print;
-    squares with no respondents are a flat light grey and show only their code.
+    Counts fall into at most four classes on a light-to-dark blue ramp, so the shades read
+    in grey print and the legend is a row of swatches (drawn the same by browsers, by
+    WeasyPrint and in the Word picture); squares with no respondents are light grey.
     """
     rows = range(max((t.row for t in tiles), default=0) + 1)
     cols = range(max((t.col for t in tiles), default=0) + 1)
-    top = max((t.count for t in tiles), default=0)
-    values = [{"code": t.code, "row": t.row, "col": t.col, "count": t.count, "text": t.text,
-               # Dark squares get white text: above about half the ramp the blue is deep.
-               "ink": "white" if top and t.count / top > DARK_SHARE else INK}
-              for t in tiles]
+    classes = count_classes(max((t.count for t in tiles), default=0))
+    labels = [NO_COUNT] + [label for label, _, _ in classes]
+    fills = [EMPTY_TILE] + [fill for _, _, fill in classes]
+    values = []
+    for t in tiles:
+        label, fill = next(((lb, f) for lb, top, f in classes if 0 < t.count <= top),
+                           (NO_COUNT, EMPTY_TILE))
+        values.append({"code": t.code, "row": t.row, "col": t.col, "text": t.text,
+                       "class": label, "ink": "white" if fill in DARK_FILLS else INK})
     base = _base(values, description, title).encode(
         x=alt.X("col:O", axis=None, scale=alt.Scale(domain=list(cols), paddingInner=TILE_GAP)),
         y=alt.Y("row:O", axis=None, scale=alt.Scale(domain=list(rows), paddingInner=TILE_GAP)),
     )
-    shade = alt.Color("count:Q", title=legend_title,
-                      scale=alt.Scale(domain=[1, max(top, 2)], range=list(SEQUENTIAL)),
+    shade = alt.Color("class:N", title=legend_title, sort=labels,
+                      scale=alt.Scale(domain=labels, range=fills),
                       legend=alt.Legend(orient="bottom", direction="horizontal",
-                                        gradientLength=220, format="d", tickMinStep=1))
-    squares = base.mark_rect(cornerRadius=2).encode(
-        color=alt.condition("datum.count == 0", alt.value(EMPTY_TILE), shade))
+                                        symbolType="square", symbolSize=220,
+                                        symbolStrokeColor=GRID))
+    squares = base.mark_rect(cornerRadius=2).encode(color=shade)
     codes = base.mark_text(fontSize=TEXT_SIZE, fontWeight="bold", baseline="bottom", dy=1).encode(
         text="code:N", color=alt.Color("ink:N", scale=None))
     counts = base.mark_text(fontSize=TEXT_SIZE - 1, baseline="top", dy=2).encode(
@@ -184,6 +189,20 @@ def tile_map_spec(tiles: Sequence[MapTile], *, description: str, legend_title: s
     chart = (squares + codes + counts).resolve_scale(color="independent").properties(
         width=TILE_STEP * len(cols), height=TILE_STEP * len(rows))
     return _style(chart)
+
+
+def count_classes(top: int) -> list[tuple[str, int, str]]:
+    """Up to four classes of whole counts from 1 to `top`, as (label, upper bound, fill):
+    e.g. top 9 -> 1–2, 3–4, 5–7, 8–9. Fewer classes take the ramp's ends first."""
+    number = min(len(SEQUENTIAL), top)
+    bounds = [round(i * top / number) for i in range(number + 1)] if number else [0]
+    shades = {1: (2,), 2: (0, 3), 3: (0, 2, 3), 4: (0, 1, 2, 3)}.get(number, ())
+    classes = []
+    for index, shade in enumerate(shades):
+        low, high = bounds[index] + 1, bounds[index + 1]
+        label = f"{low:,}" if low == high else f"{low:,}–{high:,}"
+        classes.append((label, high, SEQUENTIAL[shade]))
+    return classes
 
 
 def to_png(spec: dict[str, Any], *, scale: float = PNG_SCALE) -> bytes:

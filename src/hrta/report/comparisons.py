@@ -54,6 +54,9 @@ def comparison_sentences(comparisons: Entry, findings: Findings) -> list[str]:
     sentences = []
     for qid, question in comparisons["questions"].items():
         title = question.get("title") or findings["questions"].get(qid, {}).get("title", qid)
+        whole = question.get("test")
+        if whole and whole.get("significant"):
+            sentences.append(_distribution_sentence(question, title, whole, comparisons))
         for option in question["options"].values():
             test = option.get("test")
             if not test or not test.get("significant"):
@@ -70,6 +73,28 @@ def comparison_sentences(comparisons: Entry, findings: Findings) -> list[str]:
         sentences.append("No difference between groups was statistically significant after "
                          "adjustment for multiple comparisons.")
     return sentences
+
+
+def _distribution_sentence(question: Entry, title: str, test: Entry,
+                           comparisons: Entry) -> str:
+    """A single-choice question or statement whose whole distribution differs by group:
+    name the option whose published shares differ most."""
+    groups = comparisons["groups"]
+
+    def spread(option: Entry) -> float:
+        shares = [cell["percent"] for cell in option["groups"].values()
+                  if not cell.get("suppressed") and cell.get("percent") is not None]
+        return max(shares) - min(shares) if len(shares) > 1 else -1.0
+
+    option = max(question["options"].values(), key=spread)
+    text = clean_text(question.get("text") or title)
+    parts = [f"{clean_text(g['label'])} {format_percent(cell.get('percent'))} "
+             f"(n={format_count(cell.get('n', 0))})"
+             for g in groups
+             for cell in [option["groups"].get(g["id"], {})] if not cell.get("suppressed")]
+    return (f"Answers to “{text}” differed by {comparisons['by_label'].lower()} "
+            f"(adjusted p={format_p(test.get('p_adjusted'))}); the largest gap was in "
+            f"“{clean_text(option['label'])}”: {join_words(parts)}.")
 
 
 def _comparison_figure(index: int, qid: str, question: Entry, comparisons: Entry) -> Figure:
@@ -93,8 +118,9 @@ def _comparison_figure(index: int, qid: str, question: Entry, comparisons: Entry
                         (*cells, format_p(test.get("p_adjusted")))))
     notes = ["Cells show the percent of the group, with the count in brackets."]
     if suppressed:
-        notes.append(f"{DASH} Fewer than {comparisons['threshold']} respondents: not shown to "
-                     "protect privacy.")
+        notes.append(f"{DASH} Not shown to protect privacy: fewer than "
+                     f"{comparisons['threshold']} respondents, or hidden so that such a count "
+                     "cannot be worked out from the totals.")
     if any((o.get("test") or {}).get("significant") for o in question["options"].values()):
         notes.append(f"{SIGNIFICANT} Significant after adjustment (α = "
                      f"{comparisons.get('alpha', 0.05):g}).")
@@ -102,8 +128,11 @@ def _comparison_figure(index: int, qid: str, question: Entry, comparisons: Entry
     if test:
         verdict = "significant" if test.get("significant") else "not significant"
         adjusted = format_p(test.get("p_adjusted"))
-        notes.append(f"Across all options: {test.get('method', 'test')}, statistic "
-                     f"{test.get('statistic', 0):.2f}, adjusted p={adjusted} ({verdict}).")
+        statistic = test.get("statistic")
+        # Fisher's exact test on a larger table has no statistic worth printing.
+        shown = f", statistic {statistic:.2f}" if statistic is not None else ""
+        notes.append(f"Across all options: {test.get('method', 'test')}{shown}, "
+                     f"adjusted p={adjusted} ({verdict}).")
     title = clean_text(question.get("title") or qid)
     return Figure("table", f"comparison-{index}", f"{title} by {comparisons['by_label'].lower()}",
                   tables=(Table(tuple(columns), tuple(rows)),), notes=tuple(notes))

@@ -15,21 +15,26 @@ ACCENT = "#005ea2"  # headings and rules, the U.S. Web Design System's primary b
 BAR = "#0072B2"  # L* 46
 
 # Series side by side (provided directly, through referral, planned): dark blue, orange,
-# light blue — lightness 36, 72, 84 apart, hues blue/orange apart.
-SERIES = ("#08519c", "#E69F00", "#9ecae1")
+# pale blue — L* 35, 71, 86.
+SERIES = ("#08519c", "#E69F00", "#c6dbef")
 
-# Agreement scales by length, agree (blue) to disagree (orange). Ends are dark enough for
-# white text; the lightness runs dark-light-light-dark, and the hue tells the two sides.
+# Agreement scales by length, agree (blue) to disagree (orange). Every answer has its own
+# lightness, so grey print keeps them apart: for the 4-point scale strongly agree 21,
+# somewhat agree 68, somewhat disagree 86, strongly disagree 39, and "I don't know" 77.
+# The two strong ends are dark enough for white text.
 DIVERGING: dict[int, tuple[str, ...]] = {
-    2: ("#08519c", "#a63603"),
-    3: ("#08519c", "#e0e0e0", "#a63603"),
-    4: ("#08519c", "#6baed6", "#fdae6b", "#a63603"),
-    5: ("#08519c", "#6baed6", "#e0e0e0", "#fdae6b", "#a63603"),
+    2: ("#08306b", "#a63603"),
+    3: ("#08306b", "#f7f7f7", "#a63603"),
+    4: ("#08306b", "#6baed6", "#fdd0a2", "#a63603"),
+    5: ("#08306b", "#6baed6", "#f7f7f7", "#fdd0a2", "#a63603"),
 }
 # Answers off the scale ("I don't know") sit apart from the scale, in a neutral grey.
 OFF_SCALE = "#bdbdbd"
-DARK_FILLS = frozenset({"#08519c", "#a63603", "#0072B2"})
 
-# Tile map: a sequential blue ramp for counts, light grey for states with none.
+# Tile map: a sequential blue ramp for counts (L* 86, 68, 46, 21), light grey (95) for
+# states with none.
 SEQUENTIAL = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 EMPTY_TILE = "#f0f0f0"
+
+# Fills dark enough to need white text on them.
+DARK_FILLS = frozenset({"#08306b", "#08519c", "#a63603", "#0072B2", "#2171b5"})
