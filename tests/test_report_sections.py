@@ -212,7 +212,7 @@ def test_comparisons_table_marks_significance_and_suppression(document: Document
     assert _row(table, "Yes") == ("–", "21% (6)", "–")
     figure = next(b for b in chapter.blocks if isinstance(b, Figure))
     notes = " ".join(figure.notes)
-    assert "– Fewer than 5 respondents: not shown" in notes
+    assert "– Not shown to protect privacy: fewer than 5 respondents" in notes
     assert "* Significant after adjustment (α = 0.05)" in notes
     assert "chi-square, statistic 9.87, adjusted p=0.021 (significant)" in notes
     text = _text(chapter)
@@ -220,12 +220,17 @@ def test_comparisons_table_marks_significance_and_suppression(document: Document
             f"by region: {GROUP_LABEL} 80% (n=25) and South 50% (n=28) (adjusted p=0.012).")\
         in text
     assert "“Unsure” differed" not in text
+    # The whole question differs too: the option with the widest published gap is named.
+    assert ("Answers to “Currently receiving technical assistance” differed by region "
+            "(adjusted p=0.021); the largest gap was in “No”") in text
     assert "Benjamini–Hochberg false discovery rate, α = 0.05" in text
 
 
 def test_no_significant_difference_is_said(extended: dict[str, Any]) -> None:
     quiet = copy.deepcopy(extended)
-    for option in quiet["comparisons"]["questions"]["ta_receiving"]["options"].values():
+    question = quiet["comparisons"]["questions"]["ta_receiving"]
+    question["test"]["significant"] = False
+    for option in question["options"].values():
         option["test"] = None
     text = _text(_chapter(build_document(quiet), "comparisons"))
     assert "No difference between groups was statistically significant" in text

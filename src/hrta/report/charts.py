@@ -53,6 +53,8 @@ LINE_HEIGHT = 15
 BAR_SIZE = 18
 GROUPED_SIZE = 12  # each of the bars side by side in a row
 STACK_SIZE = 28
+OFF_SCALE_WIDTH = 110  # the panel of answers off the scale, beside the diverging bars
+OFF_SCALE_GAP = 14
 TILE_STEP = 42
 TILE_GAP = 0.08
 NO_COUNT = "None"
@@ -90,6 +92,7 @@ class Segment:
     percent: float
     text: str
     on_scale: bool = True
+    side: int = 0  # -1 agree, +1 disagree, 0 the neutral middle of an odd scale
 
 
 def wrap(label: str, width: int = LABEL_WIDTH) -> str:
@@ -129,28 +132,89 @@ def grouped_spec(bars: Sequence[Bar], *, description: str,
 
 def agreement_spec(segments: Sequence[Segment], *, description: str,
                    title: str | None = None) -> dict[str, Any]:
-    """One stacked bar per statement: the scale in order, then off-scale answers in grey."""
+    """Diverging stacked bars, one per statement: agreement runs left of the centre line and
+    disagreement right, the strongest answers outermost, so the balance of each statement
+    reads at a glance; answers off the scale ("I don't know") have a panel of their own."""
     options = list(dict.fromkeys(s.option for s in sorted(segments, key=lambda s: s.position)))
     colors = _agreement_colors(options, segments)
-    values = [{"label": wrap(s.label), "option": s.option, "position": s.position,
-               "percent": s.percent, "text": s.text,
-               "ink": "white" if colors[s.option] in DARK_FILLS else INK}
-              for s in segments]
-    base = _base(values, description, title).encode(
-        y=_category_axis([s.label for s in segments]),
-        x=alt.X("percent:Q", stack="zero", axis=_percent_ticks(),
-                scale=alt.Scale(domain=[0, 100])),
-        order=alt.Order("position:Q"),
-    )
+    rows = list(dict.fromkeys(s.label for s in segments))
+    scale_values: list[dict[str, Any]] = []
+    off_values: list[dict[str, Any]] = []
+    extent = 0.0
+    for row in rows:
+        placed = _diverging([s for s in segments if s.label == row and s.on_scale])
+        scale_values += [_segment_value(s, start, colors) for s, start in placed]
+        extent = max([extent, *(abs(start) for _, start in placed),
+                      *(abs(start + s.percent) for s, start in placed)])
+        off_values += [_segment_value(s, 0.0, colors)
+                       for s in segments if s.label == row and not s.on_scale]
     fill = alt.Color("option:N", title=None, sort=options,
                      scale=alt.Scale(domain=options, range=[colors[o] for o in options]),
                      legend=alt.Legend(orient="top", columns=len(options), symbolType="square"))
-    bars = base.mark_bar(stroke="white", strokeWidth=1, size=STACK_SIZE).encode(color=fill)
-    # Centre each percent in its own segment: the text stacks like the bars, half a band in.
-    labels = base.mark_text(fontSize=TEXT_SIZE, fontWeight="bold").encode(
-        x=alt.X("percent:Q", stack="zero", bandPosition=0.5),
-        text="text:N", color=alt.Color("ink:N", scale=None))
-    return _finish(bars + labels, rows=segments, bar=STACK_SIZE)
+    limit = min(100, 20 * -(-extent // 20)) or 20
+    step = _row_step(segments, bar=STACK_SIZE)
+    off_width = OFF_SCALE_WIDTH if off_values else 0
+    left = _stacked(scale_values, rows, fill, domain=[-limit, limit], axis=alt.Axis(
+        format="d", values=[-limit, -limit / 2, 0, limit / 2, limit],
+        labelExpr="abs(datum.value) + '%'", title="← agree · disagree →",
+        titleFontWeight="normal", titleColor=INK, grid=True, gridColor=GRID,
+        labelColor=INK))
+    centre = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color=INK).encode(x="x:Q")
+    left = (left + centre).properties(width=PLOT_WIDTH - off_width, height=alt.Step(step))
+    if not off_values:
+        return _style(left.properties(description=description))
+    top = max(v["end"] for v in off_values)
+    right = _stacked(off_values, rows, fill, domain=[0, 20 * -(-top // 20) or 20], axis=alt.Axis(
+        format="d", values=[0, int(20 * -(-top // 20) or 20)], labelExpr="datum.label + '%'",
+        title=" / ".join(dict.fromkeys(v["option"] for v in off_values)),
+        titleFontWeight="normal", titleColor=INK, grid=False, labelColor=INK),
+        labels=False).properties(width=off_width - OFF_SCALE_GAP, height=alt.Step(step))
+    return _style(alt.hconcat(left, right, spacing=OFF_SCALE_GAP, description=description))
+
+
+def _diverging(scale: Sequence[Segment]) -> list[tuple[Segment, float]]:
+    """Where each scale segment of one statement starts: agree options outward to the left
+    of zero, disagree options outward to the right, a neutral middle centred on zero."""
+    scale = sorted(scale, key=lambda s: s.position)
+    neutral = sum(s.percent for s in scale if s.side == 0)
+    placed: list[tuple[Segment, float]] = []
+    edge = -neutral / 2
+    for segment in reversed([s for s in scale if s.side < 0]):
+        edge -= segment.percent
+        placed.append((segment, edge))
+    edge = -neutral / 2
+    for segment in [s for s in scale if s.side == 0]:
+        placed.append((segment, edge))
+        edge += segment.percent
+    edge = neutral / 2
+    for segment in [s for s in scale if s.side > 0]:
+        placed.append((segment, edge))
+        edge += segment.percent
+    return sorted(placed, key=lambda pair: pair[0].position)
+
+
+def _segment_value(segment: Segment, start: float, colors: dict[str, str]) -> dict[str, Any]:
+    return {"label": wrap(segment.label), "option": segment.option, "start": start,
+            "end": start + segment.percent, "mid": start + segment.percent / 2,
+            "text": segment.text,
+            "ink": "white" if colors[segment.option] in DARK_FILLS else INK}
+
+
+def _stacked(values: list[dict[str, Any]], rows: Sequence[str], fill: alt.Color, *,
+             domain: list[float], axis: alt.Axis, labels: bool = True) -> alt.LayerChart:
+    base = alt.Chart(alt.Data(values=values)).encode(
+        y=_category_axis(rows) if labels else alt.Y("label:N", sort=[wrap(r) for r in rows],
+                                                    axis=None, title=None))
+    bars = base.mark_bar(stroke="white", strokeWidth=1, size=STACK_SIZE).encode(
+        x=alt.X("start:Q", scale=alt.Scale(domain=domain, nice=False), axis=axis),
+        x2="end:Q", color=fill)
+    if labels:  # percents centred in their segments
+        text = base.mark_text(fontSize=TEXT_SIZE, fontWeight="bold").encode(
+            x="mid:Q", text="text:N", color=alt.Color("ink:N", scale=None))
+    else:  # the panel apart: one bar a row, its percent just past its end
+        text = base.mark_text(fontSize=TEXT_SIZE, align="left", dx=3, color=INK).encode(
+            x="end:Q", text="text:N")
+    return bars + text
 
 
 def tile_map_spec(tiles: Sequence[MapTile], *, description: str, legend_title: str,
@@ -296,10 +360,15 @@ def _finish(chart: alt.LayerChart, *, rows: Sequence[Bar | Segment], bar: int,
 
     With an offset channel (grouped bars) Vega-Lite's step is one bar, not one row.
     """
-    lines = max((wrap(r.label).count("\n") + 1 for r in rows), default=1)
-    row = max(lines * LINE_HEIGHT + 4, bar * bars_per_row + 6)
-    step = -(-row // bars_per_row)
+    step = _row_step(rows, bar=bar, bars_per_row=bars_per_row)
     return _style(chart.properties(width=PLOT_WIDTH, height=alt.Step(step)))
+
+
+def _row_step(rows: Sequence[Bar | Segment], *, bar: int, bars_per_row: int = 1) -> int:
+    """The band step that fits every row's wrapped label and its bars."""
+    lines = max((wrap(r.label).count("\n") + 1 for r in rows), default=1)
+    row = max(lines * LINE_HEIGHT + 10, bar * bars_per_row + 6)
+    return -(-row // bars_per_row)
 
 
 def _style(chart: alt.LayerChart) -> dict[str, Any]:

@@ -53,6 +53,10 @@ class Heading:
     level: int
 
 
+# Tables with more value columns than this are set smaller to fit the page.
+WIDE_COLUMNS = 6
+
+
 @dataclass(frozen=True)
 class Column:
     label: str
@@ -91,6 +95,11 @@ class Table:
     @property
     def grouped(self) -> bool:
         return any(column.group for column in self.columns)
+
+    @property
+    def wide(self) -> bool:
+        """Too many columns for the usual type size (e.g. a comparison of many groups)."""
+        return len(self.columns) > WIDE_COLUMNS
 
 
 @dataclass(frozen=True)

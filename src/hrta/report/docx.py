@@ -264,11 +264,12 @@ def _table(word: WordDocument, table: Table) -> None:
     grid.style = word.styles["Table Grid"]
     rows = grid.rows
     labels = [c.label for c in table.columns]
+    size = Pt(7) if table.wide else Pt(9)
     if table.grouped:
         # Each group's label goes in its first column only; merging then spans it.
         spans = [label for group, span in table.groups for label in [group] + [""] * (span - 1)]
-        _header(rows[0].cells, [table.stub, *spans])
-        _header(rows[1].cells, ["", *labels])
+        _header(rows[0].cells, [table.stub, *spans], size)
+        _header(rows[1].cells, ["", *labels], size)
         rows[0].cells[0].merge(rows[1].cells[0])
         start = 1
         for _, span in table.groups:
@@ -276,7 +277,7 @@ def _table(word: WordDocument, table: Table) -> None:
                 rows[0].cells[start].merge(rows[0].cells[start + span - 1])
             start += span
     else:
-        _header(rows[0].cells, [table.stub, *labels])
+        _header(rows[0].cells, [table.stub, *labels], size)
     for row in rows[:header_rows]:
         _repeat_as_header(row)
     numeric = [c.numeric for c in table.columns]
@@ -286,7 +287,7 @@ def _table(word: WordDocument, table: Table) -> None:
             paragraph = cell.paragraphs[0]
             run = paragraph.add_run(value)
             run.bold = row.total or None
-            run.font.size = Pt(9)
+            run.font.size = size
             if index and numeric[index - 1]:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for note in table.notes:
@@ -294,12 +295,12 @@ def _table(word: WordDocument, table: Table) -> None:
     word.add_paragraph()
 
 
-def _header(cells: Sequence[object], labels: Sequence[str]) -> None:
+def _header(cells: Sequence[object], labels: Sequence[str], size: Pt) -> None:
     for cell, label in zip(cells, labels, strict=True):
         if label:
             run = cell.paragraphs[0].add_run(label)  # type: ignore[attr-defined]
             run.bold = True
-            run.font.size = Pt(9)
+            run.font.size = size
         shading = OxmlElement("w:shd")
         shading.set(qn("w:val"), "clear")
         shading.set(qn("w:fill"), HEADER_FILL)

@@ -31,8 +31,9 @@ NO_ANSWERS = "No eligible respondent answered this question."
 # Single-choice questions with this many options or more (state, role) describe who
 # answered: their chart leaves out options nobody chose, or it would be mostly empty rows.
 SPARSE_OPTIONS = 10
-# Percent labels inside narrower agreement segments would not fit, so they are left out.
-MIN_SEGMENT_LABEL = 6.0
+# Percent labels inside narrower agreement segments would not fit, so they are left out
+# (the tables under the chart give every percent).
+MIN_SEGMENT_LABEL = 12.0
 ALT_TEXT_OPTIONS = 5
 # A wave of 100,000 responses has tens of thousands of open-ended answers: a printed report
 # lists the first ones and says how many more there are (all are in the Findings JSON).
@@ -232,8 +233,9 @@ def _agreement_figure(item: Entry, findings: Findings) -> Figure:
 def _agreement_kind(segments: Sequence[charts.Segment]) -> str:
     scale = list(dict.fromkeys(s.option for s in segments if s.on_scale))
     apart = list(dict.fromkeys(s.option for s in segments if not s.on_scale))
-    kind = f"Stacked bar chart per statement, from {scale[0]} to {scale[-1]}".lower()
-    return kind.capitalize() + (f", then {' and '.join(apart)} in grey" if apart else "")
+    kind = (f"Diverging stacked bar chart per statement, from {scale[0]} to {scale[-1]}: "
+            "agreement left of the centre line, disagreement right").lower()
+    return kind.capitalize() + (f"; {' and '.join(apart)} in grey beside it" if apart else "")
 
 
 def statement_label(statement: Entry) -> str:
@@ -244,17 +246,23 @@ def _segments(statement: Entry) -> list[charts.Segment]:
     """The scale options in order (those counted in a net), then the rest, e.g. don't know."""
     if statement["n"] == 0:
         return []
-    on_scale = {key for net in statement["nets"].values() for key in net["options"]}
+    nets = list(statement["nets"].values())
+    on_scale = {key for net in nets for key in net["options"]}
+    # The first net (agree) runs left of the centre line, the last (disagree) right.
+    side = {key: -1 for key in nets[0]["options"]} if nets else {}
+    side.update({key: 1 for key in nets[-1]["options"]} if len(nets) > 1 else {})
     keys = list(statement["options"])
     keys = [k for k in keys if k in on_scale] + [k for k in keys if k not in on_scale]
     label = statement_label(statement)
     segments = []
     for position, key in enumerate(keys):
         option = statement["options"][key]
-        shown = option["percent"] >= MIN_SEGMENT_LABEL
+        # Off-scale answers are drawn apart, their percent beside the bar: always room.
+        shown = option["percent"] >= MIN_SEGMENT_LABEL or key not in on_scale
         segments.append(charts.Segment(
             label, option["label"], position, option["percent"],
-            format_percent(option["percent"]) if shown else "", on_scale=key in on_scale))
+            format_percent(option["percent"]) if shown else "", on_scale=key in on_scale,
+            side=side.get(key, 0)))
     return segments
 
 
