@@ -8,8 +8,9 @@ many responses of `hrta.demo.synthetic_responses(instrument, n, seed=1)`) it tim
 chart cache or memory:
 
 - cold: one format alone, as `hrta report -o report.pdf` would make it;
-- together: HTML, then PDF, then Word in one process, as a session making all three
-  does (the charts' SVG is drawn once and shared).
+- together: all three from one `render_reports(findings, [html, pdf, docx])` call, which
+  builds the report once, draws each chart once, and writes Word in a second process
+  while this one writes HTML and PDF (two cores).
 
 Seconds are the median of --repeat runs of the rendering only: Python start-up, imports
 and building the Findings are not counted. Each result also gives the output's size and,
@@ -47,7 +48,7 @@ def work(size: str, formats: list[str]) -> dict[str, Any]:
     from hrta.analysis import build_findings
     from hrta.demo import demo_responses, synthetic_responses
     from hrta.instrument import load_bundled
-    from hrta.report import render_report
+    from hrta.report import render_report, render_reports
 
     instrument = load_bundled()
     responses = (demo_responses(instrument) if size == "demo"
@@ -55,12 +56,15 @@ def work(size: str, formats: list[str]) -> dict[str, Any]:
     findings = build_findings(responses)
     results: dict[str, Any] = {"responses": findings["responses"]["total"]}
     with tempfile.TemporaryDirectory() as folder:
-        for fmt in formats:
-            path = Path(folder) / f"report.{fmt}"
-            started = time.perf_counter()
-            render_report(findings, path)
-            results[fmt] = {"seconds": time.perf_counter() - started,
-                            "kb": path.stat().st_size / 1024}
+        paths = [Path(folder) / f"report.{fmt}" for fmt in formats]
+        started = time.perf_counter()
+        if len(paths) == 1:
+            render_report(findings, paths[0])
+        else:
+            render_reports(findings, paths)
+        results["seconds"] = time.perf_counter() - started
+        for fmt, path in zip(formats, paths, strict=True):
+            results[fmt] = {"kb": path.stat().st_size / 1024}
             if fmt == "pdf":
                 from pypdf import PdfReader
 
@@ -89,21 +93,21 @@ def measure(size: str, repeat: int, say: Any) -> dict[str, Any]:
         for fmt in FORMATS:
             result = in_child(size, [fmt])
             responses = result["responses"]
-            cold[fmt].append(result[fmt] | {"peak_mb": result["peak_mb"]})
+            cold[fmt].append(result[fmt] | {"seconds": result["seconds"],
+                                            "peak_mb": result["peak_mb"]})
         together.append(in_child(size, list(FORMATS)))
         say(f"{size}: run {run + 1} of {repeat} done")
-    summary: dict[str, Any] = {"responses": responses, "cold": {}, "together": {}}
+    summary: dict[str, Any] = {"responses": responses, "cold": {}}
     for fmt in FORMATS:
         runs = cold[fmt]
         summary["cold"][fmt] = {
             "seconds": statistics.median(r["seconds"] for r in runs),
             "kb": runs[-1]["kb"], "peak_mb": max(r["peak_mb"] for r in runs),
             **({"pages": runs[-1]["pages"]} if "pages" in runs[-1] else {})}
-        summary["together"][fmt] = statistics.median(r[fmt]["seconds"] for r in together)
-    summary["together"]["total"] = statistics.median(
-        sum(r[fmt]["seconds"] for fmt in FORMATS) for r in together)
     summary["cold"]["total"] = sum(summary["cold"][fmt]["seconds"] for fmt in FORMATS)
-    summary["together"]["peak_mb"] = max(r["peak_mb"] for r in together)
+    # The parent's peak only: the Word child's memory is its own process's.
+    summary["together"] = {"seconds": statistics.median(r["seconds"] for r in together),
+                           "peak_mb": max(r["peak_mb"] for r in together)}
     return summary
 
 
@@ -111,27 +115,26 @@ def show(results: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Report rendering (seconds, median; rendering only)")
-    for column in ("wave", "responses", "HTML", "PDF", "Word", "all three", "PDF pages",
-                   "sizes (KB)", "peak MB"):
+    table = Table(title="Report rendering, seconds (median; rendering only)")
+    for column in ("wave", "responses", "HTML", "PDF", "Word", "sum of the three",
+                   "all three together", "PDF pages", "HTML / PDF / Word KB", "peak MB"):
         table.add_column(column, justify="left" if column == "wave" else "right")
     for size, result in results.items():
-        cold, together = result["cold"], result["together"]
-        sizes = " / ".join(f"{cold[fmt]['kb']:,.0f}" for fmt in FORMATS)
-        peak = max(together["peak_mb"], *(cold[fmt]["peak_mb"] for fmt in FORMATS))
-        table.add_row(f"{size} (cold)", f"{result['responses']:,}",
+        cold = result["cold"]
+        peak = max(result["together"]["peak_mb"], *(cold[fmt]["peak_mb"] for fmt in FORMATS))
+        table.add_row(size, f"{result['responses']:,}",
                       *(f"{cold[fmt]['seconds']:.2f}" for fmt in FORMATS),
-                      f"{cold['total']:.2f}", str(cold["pdf"].get("pages", "")), sizes,
-                      f"{peak:,.0f}")
-        table.add_row(f"{size} (together)", "",
-                      *(f"{together[fmt]:.2f}" for fmt in FORMATS),
-                      f"{together['total']:.2f}", "", "", "")
-    Console().print(table)
+                      f"{cold['total']:.2f}", f"{result['together']['seconds']:.2f}",
+                      str(cold["pdf"].get("pages", "")),
+                      " / ".join(f"{cold[fmt]['kb']:,.0f}" for fmt in FORMATS), f"{peak:,.0f}")
+    console = Console(width=130)
+    console.print(table)
     if "demo" in results:
-        best = min(results["demo"]["cold"]["total"], results["demo"]["together"]["total"])
-        verdict = "meets" if best <= TARGET_SECONDS else "misses"
-        Console().print(f"Demo wave, all three formats: {best:.1f} s — {verdict} the "
-                        f"{TARGET_SECONDS:.0f} s target.")
+        seconds = results["demo"]["together"]["seconds"]
+        verdict = "meets" if seconds <= TARGET_SECONDS else "misses"
+        console.print(f"Demo wave, all three formats together: {seconds:.1f} s — {verdict} the "
+                      f"{TARGET_SECONDS:.0f} s target (each alone in a fresh process: "
+                      f"{results['demo']['cold']['total']:.1f} s).")
 
 
 def main() -> None:

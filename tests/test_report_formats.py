@@ -28,6 +28,7 @@ from hrta.instrument import Instrument
 from hrta.report import build_document, render_report, render_reports
 from hrta.report.document import Document
 from hrta.report.formatting import format_count, format_percent
+from hrta.report.worker import write_apart
 
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://evil.example","click")'
@@ -58,9 +59,9 @@ def document(findings: dict[str, Any]) -> Document:
 
 @pytest.fixture(scope="module")
 def outputs(findings: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """All three at once: Word is written by a second process while HTML and PDF are."""
     folder = tmp_path_factory.mktemp("report")
-    for suffix in ("html", "pdf", "docx"):
-        render_report(findings, folder / f"report.{suffix}")
+    render_reports(findings, [folder / f"report.{suffix}" for suffix in ("html", "pdf", "docx")])
     return folder
 
 
@@ -231,3 +232,12 @@ def test_failed_render_keeps_the_earlier_report(findings: dict[str, Any],
         render_report(broken, path)
     assert path.read_text(encoding="utf-8") == "earlier"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_a_failure_in_the_second_process_is_raised(document: Document, tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    with pytest.raises(RuntimeError, match=r"report\.docx failed"), \
+            write_apart(document, [blocker / "report.docx"]) as wait:
+        wait()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker"]

@@ -13,7 +13,6 @@ import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import altair as alt
@@ -41,6 +40,8 @@ PNG_SCALE = 2.0
 PAGE_WIDTH = 680.0
 # Taller charts are narrowed in print so they fit on one page with their caption.
 MAX_HEIGHT = 850.0
+MAX_DRAWN = 256
+_DRAWN: dict[str, str] = {}
 _SVG_WIDTH = re.compile(r'<svg[^>]*?\swidth="([\d.]+)"')
 _SVG_HEIGHT = re.compile(r'<svg[^>]*?\sheight="([\d.]+)"')
 
@@ -310,11 +311,25 @@ def _canonical(spec: dict[str, Any]) -> str:
     return json.dumps(spec, sort_keys=True, separators=(",", ":"))
 
 
-@lru_cache(maxsize=64)
 def _svg(spec_json: str) -> str:
     """vl-convert's SVG of a spec, kept: the HTML, PDF and Word output of one report draw
     the same charts, and each conversion runs JavaScript (about 0.1 s a chart)."""
-    return str(vl_convert.vegalite_to_svg(json.loads(spec_json)))
+    svg = _DRAWN.get(spec_json)
+    if svg is None:
+        if len(_DRAWN) >= MAX_DRAWN:
+            _DRAWN.clear()
+        svg = _DRAWN[spec_json] = str(vl_convert.vegalite_to_svg(json.loads(spec_json)))
+    return svg
+
+
+def draw_all(specs: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Draw charts now (they are kept) and return them, to hand to another process."""
+    return {key: _svg(key) for key in map(_canonical, specs)}
+
+
+def remember(drawn: dict[str, str]) -> None:
+    """Keep charts another process has drawn, so this one need not draw them again."""
+    _DRAWN.update(drawn)
 
 
 def _agreement_colors(options: list[str], segments: Sequence[Segment]) -> dict[str, str]:

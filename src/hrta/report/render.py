@@ -13,6 +13,7 @@ from hrta.report.html import render_html_document
 from hrta.report.layout import build_document
 from hrta.report.pdf import write_pdf
 from hrta.report.selectors import Findings
+from hrta.report.worker import write_apart
 
 
 def _write_html(document: Document, path: Path) -> None:
@@ -46,8 +47,15 @@ def render_reports(findings: Findings, paths: Sequence[Path | str], *,
         if target.suffix.lower() not in WRITERS:
             raise InputError("name the report *.html, *.pdf or *.docx", file=str(target))
     document = build_document(findings, discussion=discussion)
-    for target in targets:
-        write_document(document, target)
+    # PDF (WeasyPrint) and Word (python-docx, PNG charts) each take seconds of work that
+    # holds one core; asked for together, Word is written by a second process meanwhile.
+    apart = ([t for t in targets if t.suffix.lower() == ".docx"]
+             if any(t.suffix.lower() == ".pdf" for t in targets) else [])
+    with write_apart(document, apart) as waiting:
+        for target in targets:
+            if target not in apart:
+                write_document(document, target)
+        waiting()
 
 
 def write_document(document: Document, path: Path) -> None:
