@@ -88,7 +88,7 @@ def _full_findings(progress: Progress, file: Path, instrument_ref: str, fmt: str
     if by or weights or previous:
         _step(progress, "Comparing groups, weighting and trends")
         findings = add_statistics(findings, responses, by=by, weights=weights, previous=previous,
-                                  previous_label=str(compare) if compare else None,
+                                  previous_label=compare.name if compare else None,
                                   threshold=threshold)
     return findings
 
