@@ -45,6 +45,9 @@ def build_item(item: Entry, findings: Findings) -> Figure | Listing:
         return _listing(item, findings)
     if item["kind"] == "table":
         return _table_item(item, findings)
+    if not any(item["n"].values()):
+        # One place for every chart kind: nobody answered, so there is nothing to draw.
+        return Figure("figure", anchor(item), caption(item, findings), empty=NO_ANSWERS)
     if _is_state_map(item, findings):
         return _map_figure(item, findings)
     builders: dict[str, Callable[[Entry, Findings], Figure]] = {
@@ -121,8 +124,6 @@ def _bar_figure(item: Entry, findings: Findings) -> Figure:
     qid = item["questions"][0]
     entry = findings["questions"][qid]
     where, text = anchor(item), caption(item, findings)
-    if entry["n"] == 0:
-        return Figure("figure", where, text, empty=NO_ANSWERS)
     pairs = ordered(entry)
     sparse = entry["type"] == "single" and len(pairs) >= SPARSE_OPTIONS
     drawn = [(k, o) for k, o in pairs if o["count"] > 0] if sparse else pairs
@@ -150,8 +151,6 @@ def _map_figure(item: Entry, findings: Findings) -> Figure:
     qid = item["questions"][0]
     entry = findings["questions"][qid]
     where, text = anchor(item), caption(item, findings)
-    if entry["n"] == 0:
-        return Figure("figure", where, text, empty=NO_ANSWERS)
     pairs = ordered(entry)
     placed = {key: tile_for(key, o["label"]) for key, o in pairs}
     tiles = [charts.MapTile(tile.code, tile.row, tile.col, o["count"],
@@ -179,8 +178,6 @@ def _grouped_figure(item: Entry, findings: Findings) -> Figure:
     entries = [findings["questions"][qid] for qid in qids]
     where, text = anchor(item), caption(item, findings)
     answered = [e for e in entries if e["n"] > 0]
-    if not answered:
-        return Figure("figure", where, text, empty=NO_ANSWERS)
     # The first question answered sets the order (e.g. services provided directly).
     keys = [key for key, _ in ordered(answered[0])]
     keys += [key for e in entries for key in e["options"] if key not in keys]
@@ -211,11 +208,8 @@ def _grouped_row(key: str, qids: Sequence[str], entries: Sequence[Entry], findin
 
 
 def _agreement_figure(item: Entry, findings: Findings) -> Figure:
-    matrix = item["questions"][0]
     statements = [(qid, findings["questions"][qid]) for qid in item["rows"]]
     where, text = anchor(item), caption(item, findings)
-    if item["n"][matrix] == 0:
-        return Figure("figure", where, text, empty=NO_ANSWERS)
     segments = [s for _, statement in statements for s in _segments(statement)]
     nets = [(statement_label(s), s["nets"]) for _, s in statements if s["n"] > 0]
     alt = alt_text(
