@@ -9,13 +9,22 @@ STAMP := $(VENV)/.installed
 # Sans has Arial's metrics, so charts keep their layout), and poppler-utils, whose pdftoppm
 # the tests use to look at rendered pages. Installed only when missing.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation poppler-utils
+# The tests also run a real PostgreSQL server and drive Debian's Chromium.
+TEST_PACKAGES := postgresql chromium
+NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint bench clean system
+.PHONY: run test lint bench clean system system-test install-debian
 
 system:
+	@$(MAKE) --no-print-directory install-debian PACKAGES="$(SYSTEM_PACKAGES)"
+
+system-test:
+	@$(MAKE) --no-print-directory install-debian PACKAGES="$(SYSTEM_PACKAGES) $(TEST_PACKAGES)"
+
+install-debian:
 	@command -v dpkg >/dev/null 2>&1 || { echo "not Debian: install Pango, DejaVu and Liberation fonts and poppler-utils yourself"; exit 0; }; \
 	missing=""; \
-	for package in $(SYSTEM_PACKAGES); do \
+	for package in $(PACKAGES); do \
 		dpkg -s $$package 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -33,12 +42,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP) system
-	$(BIN)/hrta demo --out out
+# The page styling (USWDS) and axe-core come from npm: `npm ci` installs exactly
+# package-lock.json's versions. Debian's nodejs and npm are installed only when npm is missing.
+$(NODE_STAMP): package.json package-lock.json
+	command -v npm >/dev/null 2>&1 || $(MAKE) --no-print-directory install-debian PACKAGES="nodejs npm"
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
-test: $(STAMP) system
+run: $(STAMP) system $(NODE_STAMP)
+	$(BIN)/hrta demo --out out --load
+	$(BIN)/hrta serve
+
+test: $(STAMP) system-test $(NODE_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
+	HRTA_TEST_POSTGRES=1 $(BIN)/python -m pytest tests/web
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -47,4 +65,4 @@ bench: $(STAMP) system
 	$(BIN)/python bench/analysis.py
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) out node_modules var

@@ -1,0 +1,43 @@
+"""Staff roles as Django groups: what each may do.
+
+viewer   reads the dashboard and downloads published outputs
+analyst  also manages responses (exclude, include), imports exports, reviews coding
+admin    also manages waves and accounts, and may draw the raffle (contact details)
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+ROLES: dict[str, tuple[str, ...]] = {
+    "viewer": ("staff.view_dashboard",),
+    "analyst": ("staff.view_dashboard", "staff.manage_responses"),
+    "admin": ("staff.view_dashboard", "staff.manage_responses", "staff.manage_waves",
+              "contacts.draw_winner"),
+}
+
+
+def ensure_roles() -> None:
+    """Create the role groups and their permissions (idempotent; run after migrate)."""
+    for role, codes in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        permissions = [Permission.objects.get(content_type__app_label=code.split(".")[0],
+                                              codename=code.split(".")[1]) for code in codes]
+        group.permissions.set(permissions)
+
+
+def assign_role(user: object, role: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    ensure_roles()
+    user.groups.set([Group.objects.get(name=role)])  # type: ignore[attr-defined]
+    user.is_staff = True  # type: ignore[attr-defined]
+    user.save()  # type: ignore[attr-defined]
+
+
+def role_of(user: object) -> str | None:
+    names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+    for role in ("admin", "analyst", "viewer"):
+        if role in names:
+            return role
+    return None

@@ -1,0 +1,1 @@
+"""The respondents' pages: landing, screening, one section per page, review, thanks."""

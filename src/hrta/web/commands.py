@@ -1,0 +1,132 @@
+"""`hrta serve`, `hrta user add` and the demo wave's loading: the web app from the command
+line. Django is set up only when one of these runs, so the analysis commands stay fast."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hrta.errors import InputError
+
+user_app = typer.Typer(no_args_is_help=True, help="TA center staff accounts.")
+out = Console()
+err = Console(stderr=True)
+
+DEMO_WAVE = "demo-2022"
+DEMO_ADMIN = "admin"
+
+
+def prepare() -> None:
+    """Set Django up and bring both databases up to date."""
+    from hrta.web import setup
+
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("migrate", database="contacts", interactive=False, verbosity=0)
+    from hrta.web.accounts.roles import ensure_roles
+
+    ensure_roles()
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="Worker processes (default: 2 per core + 1).")] = 0,
+) -> None:
+    """Serve the assessment and the staff pages with gunicorn."""
+    prepare()
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    count = workers or (2 * (os.cpu_count() or 1) + 1)
+    out.print(f"Serving at http://{host}:{port}/  (staff pages: http://{host}:{port}/staff/)",
+              highlight=False)
+    command = [gunicorn, "hrta.web.wsgi:application", "--bind", f"{host}:{port}",
+               "--workers", str(count), "--threads", "4", "--worker-class", "gthread",
+               "--timeout", "120", "--graceful-timeout", "10", "--access-logfile", "-"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hrta.web.settings"}
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+def load_demo(*, seed: int = 2022) -> str:
+    """Load the demo wave (if not loaded yet) and a demo admin; return the admin's password,
+    or an empty string when the admin existed already."""
+    prepare()
+    from django.contrib.auth import get_user_model
+
+    from hrta.demo import demo_responses
+    from hrta.instrument import load_bundled
+    from hrta.web.accounts.roles import assign_role
+    from hrta.web.surveys.models import Wave
+    from hrta.web.surveys.services import import_responses
+
+    instrument = load_bundled()
+    wave, created = Wave.objects.get_or_create(
+        slug=DEMO_WAVE, defaults={"title": "Demo wave (synthetic, shaped like 2022)",
+                                  "instrument_id": instrument.id,
+                                  "instrument_version": instrument.version})
+    if created or not wave.responses.exists():
+        import_responses(wave=wave, responses=demo_responses(instrument, seed=seed),
+                         source_name="demo")
+    users = get_user_model()
+    if users.objects.filter(username=DEMO_ADMIN).exists():
+        return ""
+    password = secrets.token_urlsafe(12)
+    user = users.objects.create_user(DEMO_ADMIN, password=password)
+    assign_role(user, "admin")
+    return password
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="The login name.")],
+    role: Annotated[str, typer.Option("--role", help="admin, analyst or viewer.")],
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the password from standard input.")] = False,
+) -> None:
+    """Create a staff account (or reset its password and role)."""
+    try:
+        _add_user(name, role, password_stdin)
+    except InputError as exc:
+        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _add_user(name: str, role: str, password_stdin: bool) -> None:
+    from hrta.web.accounts.roles import ROLES
+
+    if role not in ROLES:
+        raise InputError(f"unknown role {role!r}; choose one of: {', '.join(ROLES)}")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    prepare()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from hrta.web.accounts.roles import assign_role
+
+    users = get_user_model()
+    user = users.objects.filter(username=name).first() or users(username=name)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InputError("password refused: " + " ".join(exc.messages)) from exc
+    user.set_password(password)
+    user.save()
+    assign_role(user, role)
+    out.print(f"Staff account {name!r} ({role}) is ready.", highlight=False)

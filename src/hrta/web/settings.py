@@ -1,0 +1,176 @@
+"""Django settings, read from the environment.
+
+HRTA_DATA_DIR        where the SQLite databases and generated keys live (default ./var)
+DATABASE_URL         the answers database (default: SQLite in HRTA_DATA_DIR)
+CONTACTS_DATABASE_URL the contact-details database (default: a second SQLite file)
+HRTA_SECRET_KEY      Django's secret key (default: generated once into HRTA_DATA_DIR)
+HRTA_CONTACTS_KEY    Fernet key that encrypts contact details (default: generated once)
+HRTA_DEBUG           1 for development error pages
+HRTA_ALLOWED_HOSTS   comma-separated host names (default: localhost names)
+HRTA_SUPPRESS_BELOW  smallest count shown in filtered dashboard views (default 5)
+HRTA_RESUME_DAYS     days a resume link stays valid (default 60)
+HRTA_SECURE_COOKIES  1 behind HTTPS
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from cryptography.fernet import Fernet
+
+from hrta.files import write_text_atomic
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("HRTA_DATA_DIR", "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)
+
+
+def _generated(name: str, make: object) -> str:
+    """A secret kept in DATA_DIR, created on first use, readable by the owner only."""
+    path = DATA_DIR / name
+    if not path.exists():
+        write_text_atomic(path, make())  # type: ignore[operator]
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("HRTA_SECRET_KEY") or _generated(
+    "secret_key", lambda: secrets.token_urlsafe(50))
+CONTACTS_KEY = os.environ.get("HRTA_CONTACTS_KEY") or _generated(
+    "contacts.key", lambda: Fernet.generate_key().decode())
+DEBUG = os.environ.get("HRTA_DEBUG") == "1"
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
+    "HRTA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "hrta.web.accounts",
+    "hrta.web.surveys",
+    "hrta.web.contacts",
+    "hrta.web.assessment",
+    "hrta.web.staff",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hrta.web.urls"
+WSGI_APPLICATION = "hrta.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str | None, sqlite_name: str) -> dict[str, object]:
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    else:
+        config = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / sqlite_name,
+            # WAL lets readers (the dashboard) work while respondents write; a busy timeout
+            # makes concurrent writers wait instead of failing.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    config["ATOMIC_REQUESTS"] = False
+    return config
+
+
+DATABASES = {
+    "default": _database(os.environ.get("DATABASE_URL"), "hrta.sqlite3"),
+    # Contact details live in a database of their own so that no query can join them to
+    # answers; see hrta.web.contacts.
+    "contacts": _database(os.environ.get("CONTACTS_DATABASE_URL"), "contacts.sqlite3"),
+}
+DATABASE_ROUTERS = ["hrta.web.contacts.routers.ContactsRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:dashboard"
+LOGIN_FAILURE_LIMIT = int(os.environ.get("HRTA_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("HRTA_LOGIN_LOCKOUT_MINUTES", "15"))
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+# USWDS and axe-core come from npm (package.json at the project root), installed by the set-up.
+_NODE_MODULES = Path(os.environ.get("HRTA_NODE_MODULES", PACKAGE_DIR.parents[2] / "node_modules"))
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+if (_NODE_MODULES / "@uswds" / "uswds" / "dist").is_dir():
+    STATICFILES_DIRS.append(("uswds", _NODE_MODULES / "@uswds" / "uswds" / "dist"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("HRTA_SECURE_COOKIES") == "1"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+IMPORT_MAX_BYTES = int(os.environ.get("HRTA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+
+SUPPRESS_BELOW = int(os.environ.get("HRTA_SUPPRESS_BELOW", "5"))
+RESUME_DAYS = int(os.environ.get("HRTA_RESUME_DAYS", "60"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

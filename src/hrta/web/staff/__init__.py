@@ -1,0 +1,1 @@
+"""The TA center's pages: dashboard, responses, imports, downloads and the API."""

@@ -1,0 +1,1 @@
+"""Waves, responses and their answers: what the web app stores of the assessment."""

@@ -1,0 +1,153 @@
+"""Web tests: a real database (SQLite, or PostgreSQL with HRTA_TEST_POSTGRES=1), the real
+app served by gunicorn, and real headless Chromium driven by Playwright.
+
+Django is configured once for the session, before any test imports a model: a fresh data
+folder, migrated; each test makes its own wave (unique slug) instead of resetting tables.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.web import postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("HRTA_CHROMIUM", "/usr/bin/chromium")
+USE_POSTGRES = os.environ.get("HRTA_TEST_POSTGRES") == "1"
+
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="hrta-web-test-"))
+atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
+os.environ["HRTA_DATA_DIR"] = str(_DATA_DIR)
+os.environ["DJANGO_SETTINGS_MODULE"] = "hrta.web.settings"
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# between browser steps are ordinary blocking calls, which Django would otherwise refuse.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+_SERVER: postgres.Server | None = None
+if USE_POSTGRES:
+    _SERVER = postgres.start()
+    atexit.register(_SERVER.stop)
+    os.environ["DATABASE_URL"] = _SERVER.url("hrta")
+    os.environ["CONTACTS_DATABASE_URL"] = _SERVER.url("hrta_contacts")
+
+from hrta.web.commands import prepare  # noqa: E402  (after the environment is set)
+
+prepare()
+
+_slugs = itertools.count(1)
+
+
+def pytest_report_header() -> str:
+    return f"web database: {'PostgreSQL' if USE_POSTGRES else 'SQLite'} in {_DATA_DIR}"
+
+
+@pytest.fixture
+def wave():
+    """A new open wave of the bundled instrument."""
+    from hrta.instrument import load_bundled
+    from hrta.web.surveys.models import Wave
+
+    instrument = load_bundled()
+    number = next(_slugs)
+    return Wave.objects.create(slug=f"test-{os.getpid()}-{number}", title=f"Test wave {number}",
+                               instrument_id=instrument.id,
+                               instrument_version=instrument.version)
+
+
+def make_user(role: str, name: str | None = None, password: str = "correct-horse-battery"):
+    from django.contrib.auth import get_user_model
+
+    from hrta.web.accounts.roles import assign_role
+
+    users = get_user_model()
+    name = name or f"{role}-{next(_slugs)}"
+    user = users.objects.create_user(name, password=password)
+    assign_role(user, role)
+    return user
+
+
+@pytest.fixture
+def analyst():
+    return make_user("analyst")
+
+
+@pytest.fixture
+def client():
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int | None = None, workers: int = 2) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving the app on loopback, on this session's database."""
+    port = port or _free_port()
+    command = [str(Path(sys.executable).parent / "gunicorn"), "hrta.web.wsgi:application",
+               "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
+               "--worker-class", "gthread", "--log-level", "warning"]
+    process = subprocess.Popen(command, env=os.environ.copy(), cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/resume/", timeout=2):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.2)
+    return process, url
+
+
+@pytest.fixture(scope="session")
+def live_url() -> Iterator[str]:
+    process, url = start_server()
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless; never a browser downloaded by a test tool."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package "
+                    "(make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh browser profile the size of a small phone (360 x 740)."""
+    context = browser.new_context(viewport={"width": 360, "height": 740},
+                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
