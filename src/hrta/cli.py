@@ -252,6 +252,9 @@ def demo(
         "--out", help="Folder for responses.csv and report.html.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same "
                                       "wave.")] = 2022,
+    load_into_web: Annotated[bool, typer.Option(
+        "--load", help="Also load the wave into the web app's database, with a demo admin.")]
+        = False,
 ) -> None:
     """Generate a synthetic wave shaped like the 2022 study, and its report."""
     from hrta.analysis import build_findings
@@ -273,6 +276,28 @@ def demo(
         render_report(findings, html_path)
     err.print(_summary(findings), highlight=False)
     out.print(f"Responses: {csv_path}\nReport: {html_path.resolve()}", highlight=False)
+    if load_into_web:
+        from hrta.web.commands import DEMO_ADMIN, DEMO_WAVE, load_demo
+
+        with _steps() as progress:
+            _step(progress, "Loading the demo wave into the web app")
+            password = load_demo(seed=seed)
+        out.print(f"Web app: demo wave {DEMO_WAVE!r} loaded.", highlight=False)
+        if password:
+            out.print(f"Staff login: {DEMO_ADMIN} / {password}  (shown once; reset it with "
+                      f"`hrta user add {DEMO_ADMIN} --role admin`)", highlight=False)
+        else:
+            out.print(f"Staff login: {DEMO_ADMIN} (already created earlier)", highlight=False)
+
+
+def _register_web() -> None:
+    from hrta.web.commands import serve, user_app
+
+    app.command("serve")(serve)
+    app.add_typer(user_app, name="user")
+
+
+_register_web()
 
 
 def main() -> None:
