@@ -71,6 +71,13 @@ def test_every_option_records_its_source(instrument):
     ("option_list: partners\n", "option_list: allies\n"),     # an unknown shared list
     ("any_of: [\"yes\"]", "any_of: [\"maybe\"]"),            # skip logic names no option
     ("approach: housing,", "approach: shelter,"),               # not one of the eight
+    # a continuum of questions with different options
+    ("questions: [services_direct, services_referral, services_planned], chart: continuum",
+     "questions: [services_direct, partners_current], chart: continuum"),
+    # a supplement with no numbered figure before it
+    ("- {kind: figure, title: Number of Survey Respondents by State, questions: [state], "
+     "chart: bar}", "- {kind: figure, title: Number of Survey Respondents by State, questions: "
+     "[state], chart: bar, supplement: true}"),
 ])
 def test_invalid_instruments_are_refused(old, new):
     from importlib import resources

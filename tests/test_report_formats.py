@@ -97,13 +97,59 @@ def test_the_wave_went_through_the_pipeline(findings: dict[str, Any]) -> None:
 
 def test_pdf_has_every_figure_caption_with_its_n(document: Document, pdf_text: str) -> None:
     figures = document.figures()
-    assert len([f for f in figures if f.kind == "figure"]) == 12
+    # The 2022 report's twelve figures and Figure 5a, which sets three of them side by side.
+    assert len([f for f in figures if f.kind == "figure"]) == 13
     for figure in figures:
         assert _flat(figure.caption) in pdf_text, figure.caption
     assert "Figure 1. Number of Survey Respondents by State (n=84)" in pdf_text
     assert ("Figure 3. Services to Support PWUD Provided Directly and/or through Referral "
             "(Services provided directly n=101; Services provided through referral n=93)"
             in pdf_text)
+    assert ("Figure 5a. Services to Support PWUD Provided Directly, through Referral and "
+            "Planned for the Future (Services provided directly n=101; Services provided "
+            "through referral n=93; Services planned for the future n=101)" in pdf_text)
+    assert "(Figure 5a)." in pdf_text
+
+
+def _structure(node: Any, kinds: dict[str, int], alts: list[str]) -> None:
+    node = node.get_object()
+    if isinstance(node, list):
+        for child in node:
+            _structure(child, kinds, alts)
+        return
+    if not isinstance(node, dict):
+        return  # a marked-content id: text on a page
+    kind = node.get("/S")
+    if kind is not None:
+        kinds[kind] = kinds.get(kind, 0) + 1
+        if kind == "/Figure":
+            alts.append(str(node.get("/Alt", "")))
+    if "/K" in node:
+        _structure(node["/K"], kinds, alts)
+
+
+def test_pdf_is_tagged_for_screen_readers(outputs: Path, document: Document) -> None:
+    reader = PdfReader(outputs / "report.pdf")
+    catalog = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"]  # a pypdf BooleanObject, false when unmarked
+    assert catalog["/Lang"] == "en"
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert reader.metadata is not None and reader.metadata.title == document.title
+    xmp = catalog["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfuaid:part="1"' in xmp  # declares PDF/UA-1
+    assert f'<rdf:li xml:lang="x-default">{document.title}</rdf:li>' in xmp
+    kinds: dict[str, int] = {}
+    alts: list[str] = []
+    _structure(catalog["/StructTreeRoot"]["/K"], kinds, alts)
+    # One H1 (the title), a heading per chapter and per findings section, real tables
+    # with header cells, lists, and every chart a Figure whose alternate text is its alt.
+    assert kinds["/H1"] == 1
+    assert kinds["/H2"] >= len(CHAPTERS) + 1  # and Contents
+    assert kinds["/H3"] >= 5
+    tables = sum(len(f.tables) for f in document.figures())
+    assert kinds["/Table"] >= tables and kinds["/TH"] > kinds["/Table"]
+    assert kinds["/L"] > 0 and kinds["/LI"] > 0
+    assert alts == [f.chart.alt for f in document.figures() if f.chart is not None]
 
 
 def test_pdf_has_cover_and_chapters(findings: dict[str, Any], pdf_text: str) -> None:
@@ -179,10 +225,29 @@ def test_docx_tables_carry_the_numbers(word: Any, findings: dict[str, Any]) -> N
     assert header is not None and header.find(docx.oxml.ns.qn("w:tblHeader")) is not None
 
 
+def test_docx_tables_fit_their_columns_and_headings_keep_the_font(word: Any) -> None:
+    qn = docx.oxml.ns.qn
+    grouped = next(t for t in word.tables
+                   if t.rows[0].cells[1].text.startswith("Services provided directly"))
+    widths = [int(col.get(qn("w:w"))) for col in grouped._tbl.tblGrid.findall(qn("w:gridCol"))]
+    # Six number columns just wide enough for "80–93%", the option labels the rest of the
+    # 6.5-inch text width (twips: 1,440 an inch).
+    assert len(widths) == 7
+    assert abs(sum(widths) - 6.5 * 1440) < 10
+    assert widths[0] > 2 * max(widths[1:])
+    assert min(widths[1:]) >= 0.5 * 1440
+    borders = grouped._tbl.tblPr.find(qn("w:tblBorders"))
+    assert borders.find(qn("w:insideV")).get(qn("w:val")) == "nil"
+    for name in ("Heading 1", "Heading 2", "Title"):
+        fonts = word.styles[name].element.rPr.find(qn("w:rFonts"))
+        assert fonts.get(qn("w:ascii")) == "Arial"
+        assert fonts.get(qn("w:asciiTheme")) is None, name
+
+
 def test_docx_pictures_have_alt_text(word: Any, document: Document) -> None:
     charts = [f for f in document.figures() if f.chart is not None]
     pictures = list(word.inline_shapes)
-    assert len(pictures) == len(charts) == 12
+    assert len(pictures) == len(charts) == 13
     for picture, figure in zip(pictures, charts, strict=True):
         doc_pr = picture._inline.docPr
         assert doc_pr.get("descr") == figure.chart.alt

@@ -75,6 +75,9 @@ CAPTIONS = [
     "Figure 4. Partnering Organizations Engaged to Improve the Health of PWUD (n=1)",
     "Figure 5. Harm Reduction Services Respondent Organizations Plan to Provide in the Future "
     "(n=1)",
+    "Figure 5a. Services to Support PWUD Provided Directly, through Referral and Planned for "
+    "the Future (Services provided directly n=3; Services provided through referral n=2; "
+    "Services planned for the future n=1)",
     "Figure 6. Future Partners that will be Engaged to Improve the Health of PWUD (n=0)",
     "Figure 7. Organizational Factors that Impact Harm Reduction Adoption (n=3)",
     "Figure 8. Community Support Factors that Impact Harm Reduction Adoption (n=0)",
@@ -86,7 +89,7 @@ CAPTIONS = [
     "Figure 11. Technical Assistance Areas Organizations Would Benefit from the Most (n=1)",
     "Figure 12. Types of Technical Assistance Organizations Would Benefit from the Most (n=1)",
 ]
-ANSWERED_FIGURES = [1, 2, 3, 4, 5, 7, 9, 10, 11, 12]
+ANSWERED_FIGURES = [1, 2, 3, 4, 5, "5a", 7, 9, 10, 11, 12]
 UNANSWERED_FIGURES = [6, 8]
 
 
@@ -136,7 +139,7 @@ def test_each_answered_figure_has_a_chart_with_alt_text_and_a_table(page: str) -
         block = _block(page, f"figure-{number}")
         assert block.count("<svg") == 1, number
         assert re.search(r'<div class="chart" role="img" aria-label="[^"]{20,}">', block)
-        assert "<table>" in block and "95% CI" in block
+        assert "<table" in block and "95% CI" in block
     assert page.count("<svg") == len(ANSWERED_FIGURES)
 
 
@@ -181,6 +184,20 @@ def test_grouped_figure_names_both_questions(page: str) -> None:
                       "1", "50%", "9–91%").search(block)
     # Sorted by the first question: naloxone (3) before peer support (1).
     assert block.index("Naloxone distribution") < block.index("Peer support services")
+
+
+def test_continuum_figure_sets_three_questions_side_by_side(page: str) -> None:
+    block = _block(page, "figure-5a")
+    chart = block[:block.index("<table")]
+    for panel in ("Services provided directly (n=3)", "Services provided through referral",
+                  "Services planned for the future (n=1)"):
+        assert panel in chart
+    # Fentanyl test strips: planned by r2 only; nobody provides them now.
+    assert _table_row("Fentanyl test strips distribution", "0", "0%", "0–56%", "0", "0%",
+                      "0–66%", "1", "100%", "21–100%").search(block)
+    # Rows in the order of the first question: naloxone (3 of 3) first.
+    table = block[block.index("<table"):]
+    assert table.index("Naloxone distribution") < table.index("Peer support services")
 
 
 def test_agreement_figure_has_a_table_per_rated_statement_with_nets(page: str) -> None:
@@ -237,6 +254,12 @@ def test_chart_svg_escapes_labels() -> None:
     assert "<script" not in svg
     assert "&lt;script&gt;" in svg
     assert "&lt;/text&gt;" in svg
+    # The alt text becomes the SVG's title (a tagged PDF's figure description), escaped.
+    titled = charts.to_svg(charts.bar_spec(bars, description="d"), prefix="t",
+                           title=f"{SCRIPT} & </title>")
+    assert re.search(r"<svg\b[^>]*><title>&lt;script&gt;alert\(1\)&lt;/script&gt; &amp; "
+                     r"&lt;/title&gt;</title>", titled)
+    assert "<script" not in titled
 
 
 def test_chart_specs_carry_their_data_inline() -> None:

@@ -210,3 +210,52 @@ def test_wording_helpers() -> None:
         "the communities they serve support harm reduction services")
     assert join_words(["a", "b", "c"]) == "a, b and c"
     assert join_words(["a"]) == "a"
+
+
+def _stages() -> list[tuple[str, str, str, str]]:
+    ten = [f"s{i}" for i in range(1, 11)]
+    rows = [(r, "screening", "employed", "") for r in ten]
+    # Provided directly, n=10: naloxone 10, peer support 9, counseling 8, outreach 7,
+    # mutual aid 3 (30%), methadone 2 (20%), legal services 1 (10%).
+    for option, count in (("naloxone", 10), ("peer_support", 9), ("counseling", 8),
+                          ("outreach_pwud", 7), ("mutual_aid", 3), ("methadone", 2),
+                          ("legal_services", 1)):
+        rows += [(r, "services_direct", option, "") for r in ten[:count]]
+    # Through referral, n=4: methadone 4 (100%), naloxone 2 (50%), legal services 1 (25%).
+    rows += [(r, "services_referral", "methadone", "") for r in ten[:4]]
+    rows += [(r, "services_referral", "naloxone", "") for r in ten[:2]]
+    rows += [("s1", "services_referral", "legal_services", "")]
+    # Planned, n=2: legal services 2 (100%), mutual aid 1 (50%).
+    rows += [("s5", "services_planned", "legal_services", ""),
+             ("s6", "services_planned", "legal_services", ""),
+             ("s5", "services_planned", "mutual_aid", "")]
+    return rows
+
+
+def test_continuum_sets_the_stages_side_by_side(instrument: Instrument,
+                                                tmp_path: Any) -> None:
+    path = tmp_path / "stages.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["response_id", "question_id", "option_id", "value"])
+        writer.writerows(_stages())
+    findings = build_findings(load_responses(path, instrument, fmt="native"))
+    item = next(i for s in findings["sections"] for i in s["items"] if i["chart"] == "continuum")
+    assert (item["number"], item["suffix"]) == (5, "a")
+    assert narrative.item_sentences(item, findings) == [
+        "Figure 5a sets side by side, for each of the services, the share provided directly "
+        "(n=10), provided through referral (n=4) and planned for the future (n=2).",
+        "The services least often provided directly were legal services (10% provided "
+        "directly, 25% provided through referral and 100% planned for the future), "
+        "methadone treatment (20%, 100% and 0%) and mutual aid (30%, 0% and 50%).",
+        "For 2 of the 31 services, the share provided through referral was larger than the "
+        "share provided directly; the widest gaps were in methadone treatment (100% against "
+        "20%) and legal services (25% against 10%) (Figure 5a).",
+    ]
+    # The questions' own figures keep their numbers; the summary does not repeat them.
+    numbers = [(i["number"], i["suffix"]) for s in findings["sections"] for i in s["items"]
+               if i["kind"] == "figure"]
+    assert numbers == [(n, "") for n in range(1, 6)] + [(5, "a")] + \
+        [(n, "") for n in range(6, 13)]
+    summary = " ".join(text for _, text in narrative.key_findings(findings))
+    assert summary.count("provided directly were") <= 1

@@ -21,10 +21,33 @@ GROUP_LABEL = "<b>North</b>east"
 
 COMPARISONS = {
     "by": "region", "by_label": "Region", "threshold": 5, "alpha": 0.05,
-    "correction": "benjamini-hochberg",
+    "correction": "benjamini-hochberg", "min_group": 10,
     "groups": [{"id": "northeast", "label": GROUP_LABEL, "n": 25},
-               {"id": "south", "label": "South", "n": 28}],
+               {"id": "south", "label": "South", "n": 28},
+               {"id": "combined", "label": "All other groups", "n": 13}],
+    "small_groups": [{"id": "west", "label": "West", "n": 9},
+                     {"id": "midwest", "label": "Midwest", "n": 4}],
+    "left_out": 0,
     "questions": {
+        "communities": {
+            "title": "Communities served", "test": None,
+            "options": {
+                "rural": {"label": "Rural", "test": {
+                    "method": "fisher-exact", "statistic": 1.2, "p": 0.4, "p_adjusted": 0.8,
+                    "significant": False}, "groups": {
+                        "northeast": {"count": 10, "n": 25, "percent": 40.0, "suppressed": False},
+                        "south": {"count": 12, "n": 28, "percent": 42.86, "suppressed": False},
+                        "combined": {"count": 5, "n": 13, "percent": 38.46,
+                                     "suppressed": False}}},
+                "urban": {"label": "Urban", "test": {
+                    "method": "chi-square", "statistic": 0.1, "p": 0.3, "p_adjusted": 0.7,
+                    "significant": False}, "groups": {
+                        "northeast": {"count": 15, "n": 25, "percent": 60.0, "suppressed": False},
+                        "south": {"count": 16, "n": 28, "percent": 57.14, "suppressed": False},
+                        "combined": {"count": 8, "n": 13, "percent": 61.54,
+                                     "suppressed": False}}},
+            },
+        },
         "ta_receiving": {
             "title": "Currently receiving technical assistance",
             "test": {"method": "chi-square", "statistic": 9.87, "p": 0.007,
@@ -32,14 +55,17 @@ COMPARISONS = {
             "options": {
                 "yes": {"label": "Yes", "test": None, "groups": {
                     "northeast": {"count": None, "n": 25, "percent": None, "suppressed": True},
-                    "south": {"count": 6, "n": 28, "percent": 21.43, "suppressed": False}}},
+                    "south": {"count": 6, "n": 28, "percent": 21.43, "suppressed": False},
+                    "combined": {"count": None, "n": 13, "percent": None, "suppressed": True}}},
                 "no": {"label": "No", "test": {"method": "fisher", "statistic": 3.1, "p": 0.004,
                                                "p_adjusted": 0.012, "significant": True},
                        "groups": {
                            "northeast": {"count": 20, "n": 25, "percent": 80.0,
                                          "suppressed": False},
                            "south": {"count": 14, "n": 28, "percent": 50.0,
-                                     "suppressed": False}}},
+                                     "suppressed": False},
+                           "combined": {"count": 8, "n": 13, "percent": 61.54,
+                                        "suppressed": False}}},
                 "unsure": {"label": "Unsure", "test": {"method": "fisher", "statistic": 0.2,
                                                        "p": 0.6, "p_adjusted": 0.6,
                                                        "significant": False},
@@ -47,7 +73,9 @@ COMPARISONS = {
                                "northeast": {"count": None, "n": 25, "percent": None,
                                              "suppressed": True},
                                "south": {"count": 8, "n": 28, "percent": 28.57,
-                                         "suppressed": False}}},
+                                         "suppressed": False},
+                               "combined": {"count": None, "n": 13, "percent": None,
+                                            "suppressed": True}}},
             },
         },
     },
@@ -205,19 +233,29 @@ def test_discussion_markdown_becomes_blocks(document: Document) -> None:
 
 def test_comparisons_table_marks_significance_and_suppression(document: Document) -> None:
     chapter = _chapter(document, "comparisons")
-    table = _tables(chapter)[0]
+    overview, table = _tables(chapter)
     assert [c.label for c in table.columns] == [
-        f"{GROUP_LABEL} (n=25)", "South (n=28)", "Adjusted p"]
-    assert _row(table, "No *") == ("80% (20)", "50% (14)", "0.012")
-    assert _row(table, "Yes") == ("–", "21% (6)", "–")
-    figure = next(b for b in chapter.blocks if isinstance(b, Figure))
-    notes = " ".join(figure.notes)
+        f"{GROUP_LABEL} (n=25)", "South (n=28)", "All other groups (n=13)", "Adjusted p"]
+    assert _row(table, "No *") == ("80% (20)", "50% (14)", "62% (8)", "0.012")
+    assert _row(table, "Yes") == ("–", "21% (6)", "–", "–")
+    notes = " ".join(table.notes)
     assert "– Not shown to protect privacy: fewer than 5 respondents" in notes
     assert "* Significant after adjustment (α = 0.05)" in notes
-    assert "chi-square, statistic 9.87, adjusted p=0.021 (significant)" in notes
+    assert "Chi-square, statistic 9.87, adjusted p=0.021 (significant)" in notes
+    # Every question gets a line in the overview; only the one that differs gets a table.
+    assert _row(overview, "Communities served") == ("One per option (2)", "0.700", "No")
+    assert _row(overview, "Currently receiving technical assistance *") == (
+        "Chi-square", "0.021", "Yes")
+    captions = [b.caption for b in chapter.blocks if isinstance(b, Figure)]
+    assert captions == ["Every question tested by region",
+                        "Currently receiving technical assistance, by region"]
     text = _text(chapter)
+    assert ("Groups with fewer than 10 respondents are compared together as “All other "
+            "groups”: West (9) and Midwest (4).") in text
+    assert "for the 1 question with a significant difference" in text
     assert ("For currently receiving technical assistance, the share choosing “No” differed "
-            f"by region: {GROUP_LABEL} 80% (n=25) and South 50% (n=28) (adjusted p=0.012).")\
+            f"by region: {GROUP_LABEL} 80% (n=25), South 50% (n=28) and All other groups 62% "
+            "(n=13) (adjusted p=0.012).")\
         in text
     assert "“Unsure” differed" not in text
     # The whole question differs too: the option with the widest published gap is named.
@@ -232,8 +270,21 @@ def test_no_significant_difference_is_said(extended: dict[str, Any]) -> None:
     question["test"]["significant"] = False
     for option in question["options"].values():
         option["test"] = None
-    text = _text(_chapter(build_document(quiet), "comparisons"))
+    chapter = _chapter(build_document(quiet), "comparisons")
+    text = _text(chapter)
     assert "No difference between groups was statistically significant" in text
+    assert "the tables of each question by group are not printed" in text
+    assert len(_tables(chapter)) == 1  # the overview of the tests only
+
+
+def test_small_groups_too_few_even_together_are_left_out(extended: dict[str, Any]) -> None:
+    sparse = copy.deepcopy(extended)
+    sparse["comparisons"]["groups"] = sparse["comparisons"]["groups"][:2]
+    sparse["comparisons"]["small_groups"] = [{"id": "west", "label": "West", "n": 6}]
+    sparse["comparisons"]["left_out"] = 6
+    text = _text(_chapter(build_document(sparse), "comparisons"))
+    assert ("Groups with fewer than 10 respondents are too small to compare, and even "
+            "together they are too few, so they are left out: West (6).") in text
 
 
 def test_weighting_adds_a_methods_note_and_weighted_columns(document: Document) -> None:
@@ -255,7 +306,12 @@ def test_weighting_adds_a_methods_note_and_weighted_columns(document: Document) 
 
 def test_trend_table_and_sentences(document: Document) -> None:
     chapter = _chapter(document, "trend")
-    table = _tables(chapter)[0]
+    overview, table = _tables(chapter)
+    # One line per question: the option that moved most, and whether anything changed.
+    assert [c.label for c in overview.columns] == [
+        "Largest change in", "Change (points)", "95% CI of change", "Any change beyond chance"]
+    assert _row(overview, "Currently receiving technical assistance") == (
+        "Yes", "+12", "+3 to +21", "Yes")
     assert [c.label for c in table.columns] == [
         "the 2022 wave", "This wave", "Change (points)", "95% CI of change"]
     assert _row(table, "Yes") == ("8%", "20%", "+12", "+3 to +21")
@@ -265,6 +321,18 @@ def test_trend_table_and_sentences(document: Document) -> None:
     assert ("For currently receiving technical assistance, the share choosing “Yes” rose from "
             "8% to 20% (+12 points; 95% CI +3 to +21).") in text
     assert "“No” fell" not in text  # its interval includes zero
+    assert "for the 1 question with a change" in text
+
+
+def test_unchanged_questions_get_a_line_not_a_table(extended: dict[str, Any]) -> None:
+    steady = copy.deepcopy(extended)
+    steady["trend"]["questions"]["ta_receiving"]["options"]["yes"].update(
+        difference=2.0, ci_low=-4.0, ci_high=8.0)
+    chapter = _chapter(build_document(steady), "trend")
+    (overview,) = _tables(chapter)
+    assert _row(overview, "Currently receiving technical assistance") == (
+        "No", "−6", "−15 to +3", "No")
+    assert "the tables of each question are not printed" in _text(chapter)
 
 
 def test_optional_chapters_render_in_html_and_word(extended: dict[str, Any],
@@ -284,7 +352,7 @@ def test_optional_chapters_render_in_html_and_word(extended: dict[str, Any],
     assert ("Heading 2", "What the numbers say") in headings
     assert ("Heading 3", "Next steps") in headings
     cells = [[c.text for c in row.cells] for t in word.tables for row in t.rows]
-    assert ["No *", "80% (20)", "50% (14)", "0.012"] in cells
+    assert ["No *", "80% (20)", "50% (14)", "62% (8)", "0.012"] in cells
     # Each numbered list restarts at 1: the key findings and the discussion's steps have
     # numberings of their own.
     numbered = {p._p.pPr.numPr.numId.val for p in word.paragraphs

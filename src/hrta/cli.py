@@ -13,6 +13,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from hrta.assistance.commands import register as register_assistance
+from hrta.coding.commands import add_coded_themes
+from hrta.coding.commands import register as register_coding
 from hrta.errors import InputError
 from hrta.files import write_text_atomic
 
@@ -40,6 +43,9 @@ CompareOption = Annotated[Path | None, typer.Option(
     "--compare", help="An earlier wave's export: show change since it.")]
 SuppressOption = Annotated[int, typer.Option(
     "--suppress-below", min=1, help="Hide counts below this in group comparisons.")]
+MinGroupOption = Annotated[int | None, typer.Option(
+    "--min-group", min=1, help="Compare groups smaller than this (default: twice "
+                               "--suppress-below) as one combined group.")]
 
 
 @contextmanager
@@ -76,11 +82,12 @@ def _findings(progress: Progress, responses: Any) -> dict[str, Any]:
 
 def _full_findings(progress: Progress, file: Path, instrument_ref: str, fmt: str,
                    mapping: Path | None, *, by: str | None, weights: Path | None,
-                   compare: Path | None, threshold: int) -> dict[str, Any]:
+                   compare: Path | None, threshold: int,
+                   min_group: int | None = None) -> dict[str, Any]:
     from hrta.analysis import add_statistics
 
     responses = _load(progress, file, instrument_ref, fmt, mapping)
-    findings = _findings(progress, responses)
+    findings = add_coded_themes(progress, _findings(progress, responses), responses)
     previous = None
     if compare is not None:
         _step(progress, f"Importing the earlier wave {compare.name}")
@@ -89,7 +96,7 @@ def _full_findings(progress: Progress, file: Path, instrument_ref: str, fmt: str
         _step(progress, "Comparing groups, weighting and trends")
         findings = add_statistics(findings, responses, by=by, weights=weights, previous=previous,
                                   previous_label=compare.name if compare else None,
-                                  threshold=threshold)
+                                  threshold=threshold, min_group=min_group)
     return findings
 
 
@@ -108,13 +115,20 @@ def _fail(exc: InputError) -> None:
 def instrument_show(
     instrument: InstrumentOption = "harm_reduction_ta_2022",
     as_json: Annotated[bool, typer.Option("--json", help="Print the instrument as JSON.")] = False,
+    language: Annotated[str, typer.Option(
+        "--language", help="Show the wording in this language, e.g. es.")] = "en",
 ) -> None:
     """Print the assessment: sections, questions and options with their ids."""
     from hrta.instrument import load
     from hrta.instrument.display import instrument_json, instrument_tree
+    from hrta.instrument.translation import available_languages, translate
 
     try:
         loaded = load(instrument)
+        if language != "en" and language not in available_languages(loaded.id):
+            raise InputError(f"no {language!r} wording of {loaded.id!r}; available: "
+                             f"{', '.join(['en', *available_languages(loaded.id)])}")
+        loaded = translate(loaded, language)
     except InputError as exc:
         _fail(exc)
     if as_json:
@@ -134,13 +148,14 @@ def analyze(
     weights: WeightsOption = None,
     compare: CompareOption = None,
     suppress_below: SuppressOption = 5,
+    min_group: MinGroupOption = None,
 ) -> None:
     """Compute the Findings of an export and write them as JSON."""
     try:
         with _steps() as progress:
             findings = _full_findings(progress, file, instrument, fmt, mapping, by=by,
                                       weights=weights, compare=compare,
-                                      threshold=suppress_below)
+                                      threshold=suppress_below, min_group=min_group)
             _step(progress, f"Writing {json_out}")
             write_text_atomic(json_out, json.dumps(findings, indent=2, ensure_ascii=False))
     except InputError as exc:
@@ -165,13 +180,15 @@ def report(
     weights: WeightsOption = None,
     compare: CompareOption = None,
     suppress_below: SuppressOption = 5,
+    min_group: MinGroupOption = None,
 ) -> None:
     """Write the stakeholder analysis report as HTML, PDF or Word (by the file's extension)."""
-    from hrta.report import render_report
+    from hrta.report import charts, render_report
     from hrta.report.render import WRITERS
 
     if output.suffix.lower() not in WRITERS:
         _fail(InputError("name the report *.html, *.pdf or *.docx", file=str(output)))
+    charts.warm_up()  # the chart renderer starts while the export is read and analysed
     try:
         text = None
         if discussion is not None:
@@ -183,7 +200,7 @@ def report(
         with _steps() as progress:
             findings = _full_findings(progress, file, instrument, fmt, mapping, by=by,
                                       weights=weights, compare=compare,
-                                      threshold=suppress_below)
+                                      threshold=suppress_below, min_group=min_group)
             _step(progress, "Drawing the charts and writing the report")
             render_report(findings, output, discussion=text)
     except InputError as exc:
@@ -271,7 +288,8 @@ def demo(
         _step(progress, "Generating the demo wave")
         write_surveymonkey_csv(csv_path, demo_responses(instrument, seed=seed))
         _step(progress, "Importing and analysing it")
-        findings = build_findings(load_responses(csv_path, instrument, fmt="surveymonkey"))
+        responses = load_responses(csv_path, instrument, fmt="surveymonkey")
+        findings = add_coded_themes(progress, build_findings(responses), responses)
         _step(progress, "Writing the report")
         render_report(findings, html_path)
     err.print(_summary(findings), highlight=False)
@@ -285,19 +303,25 @@ def demo(
         out.print(f"Web app: demo wave {DEMO_WAVE!r} loaded.", highlight=False)
         if password:
             out.print(f"Staff login: {DEMO_ADMIN} / {password}  (shown once; reset it with "
-                      f"`hrta user add {DEMO_ADMIN} --role admin`)", highlight=False)
+                      f"`hrta user add {DEMO_ADMIN} --role admin`)", highlight=False,
+                      soft_wrap=True)
         else:
-            out.print(f"Staff login: {DEMO_ADMIN} (already created earlier)", highlight=False)
+            out.print(f"Staff login: {DEMO_ADMIN} (created earlier; set a new password with "
+                      f"`hrta user add {DEMO_ADMIN} --role admin`)", highlight=False,
+                      soft_wrap=True)
 
 
 def _register_web() -> None:
-    from hrta.web.commands import serve, user_app
+    from hrta.web.commands import migrate, serve, user_app
 
     app.command("serve")(serve)
+    app.command("migrate")(migrate)
     app.add_typer(user_app, name="user")
 
 
 _register_web()
+register_coding(app)
+register_assistance(app)
 
 
 def main() -> None:

@@ -101,7 +101,7 @@ def start_server(port: int | None = None, workers: int = 2) -> tuple[subprocess.
     port = port or _free_port()
     command = [str(Path(sys.executable).parent / "gunicorn"), "hrta.web.wsgi:application",
                "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
-               "--worker-class", "gthread", "--log-level", "warning"]
+               "--worker-class", "gthread", "--preload", "--log-level", "warning"]
     process = subprocess.Popen(command, env=os.environ.copy(), cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

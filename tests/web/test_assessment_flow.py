@@ -29,7 +29,9 @@ def _start(client, wave) -> None:
 
 def test_post_without_csrf_token_is_refused(client, wave):
     client.get(f"/w/{wave.slug}/")
-    assert client.post(f"/w/{wave.slug}/start/").status_code == 403
+    refused = client.post(f"/w/{wave.slug}/start/")
+    assert refused.status_code == 403
+    assert "Please try again" in refused.content.decode()  # said plainly, not "CSRF"
     assert not Response.objects.filter(wave=wave).exists()
 
 
@@ -89,7 +91,7 @@ def test_top_three_limit_is_enforced_with_a_message(client, wave):
     reply = _post(client, f"/w/{wave.slug}/page/{number}/", {"ta_formats": four,
                                                            "action": "next"})
     assert reply.status_code == 400
-    assert "Please choose no more than 3 options. You chose 4." in reply.content.decode()
+    assert "You can choose up to 3 answers. You chose 4." in reply.content.decode()
     assert not Answer.objects.filter(response__wave=wave, question_id="ta_formats").exists()
     ok = _post(client, f"/w/{wave.slug}/page/{number}/", {"ta_formats": four[:3],
                                                         "action": "next"})

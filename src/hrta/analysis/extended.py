@@ -13,11 +13,13 @@ from hrta.responses import ResponseSet
 
 def add_statistics(findings: dict[str, Any], responses: ResponseSet, *, by: str | None = None,
                    weights: Path | None = None, previous: dict[str, Any] | None = None,
-                   previous_label: str | None = None, threshold: int = 5) -> dict[str, Any]:
+                   previous_label: str | None = None, threshold: int = 5,
+                   min_group: int | None = None) -> dict[str, Any]:
     """Findings with `comparisons`, `weighting` and `trend` blocks for the options given."""
     extended = dict(findings)
     if by is not None:
-        extended["comparisons"] = compare_subgroups(responses, by, threshold=threshold)
+        extended["comparisons"] = compare_subgroups(responses, by, threshold=threshold,
+                                                    min_group=min_group)
     if weights is not None:
         values, info = weight(responses, weights)
         extended["weighting"] = weighted_findings(responses, values, info)

@@ -7,6 +7,7 @@ docs/findings-schema.md and is a public interface.
 from __future__ import annotations
 
 from pathlib import Path
+from string import ascii_lowercase
 from typing import Any
 
 import numpy as np
@@ -174,16 +175,20 @@ def _sections(instrument: Instrument, questions: dict[str, Any],
     if instrument.report is None:
         return []
     numbers = {"figure": 0, "table": 0, "open_ended": 0}
+    letters = {"figure": 0, "table": 0, "open_ended": 0}
     sections = []
     for section in instrument.report.sections:
         items = []
         for item in section.items:
-            numbers[item.kind] += 1
+            # A supplement keeps the number before it and takes the next letter (5a, 5b).
+            letters[item.kind] = letters[item.kind] + 1 if item.supplement else 0
+            numbers[item.kind] += 0 if item.supplement else 1
             qids = list(item.questions)
             ns = {qid: _block_n(instrument.question(qid), questions, counted) for qid in qids}
             items.append({
                 "kind": item.kind,
                 "number": numbers[item.kind] if item.kind != "open_ended" else None,
+                "suffix": ascii_lowercase[letters[item.kind] - 1] if letters[item.kind] else "",
                 "title": item.title,
                 "chart": item.chart,
                 "questions": qids,

@@ -17,13 +17,17 @@ from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact, random
 from statsmodels.stats.multitest import multipletests
 
 from hrta.analysis.frequencies import tally
-from hrta.analysis.grouping import Grouping, closed_qids, resolve_grouping
+from hrta.analysis.grouping import Group, Grouping, closed_qids, resolve_grouping
 from hrta.analysis.suppression import DEFAULT_THRESHOLD, suppress
 from hrta.errors import InputError
 from hrta.instrument import Question
 from hrta.responses import ResponseSet
 
 CORRECTION = "benjamini-hochberg"
+MIN_GROUP_FACTOR = 2
+"""Groups smaller than this many times the suppression threshold are combined."""
+COMBINED = "combined"
+COMBINED_LABEL = "All other groups"
 MIN_EXPECTED = 5
 """Chi-square is used when every expected count is at least this, else Fisher's exact."""
 MONTE_CARLO_TABLES = 9_999
@@ -33,13 +37,21 @@ _MIN_LOG_PMF = -700.0
 
 
 def compare_subgroups(responses: ResponseSet, by: str, *, threshold: int = DEFAULT_THRESHOLD,
-                      alpha: float = 0.05) -> dict[str, Any]:
-    """Compare every closed question across the groups `by` names (see grouping.py)."""
+                      alpha: float = 0.05, min_group: int | None = None) -> dict[str, Any]:
+    """Compare every closed question across the groups `by` names (see grouping.py).
+
+    Groups with fewer than `min_group` members (default: twice the suppression threshold)
+    are compared as one combined group; see `combine_small_groups`.
+    """
     if threshold < 1:
         raise InputError(f"the suppression threshold must be at least 1, not {threshold}")
     if not 0 < alpha < 1:
         raise InputError(f"alpha must be between 0 and 1, not {alpha}")
-    grouping = resolve_grouping(responses, by)
+    smallest = MIN_GROUP_FACTOR * threshold if min_group is None else min_group
+    if smallest < 1:
+        raise InputError(f"the smallest group size must be at least 1, not {smallest}")
+    grouping, small_groups, left_out = combine_small_groups(resolve_grouping(responses, by),
+                                                            smallest)
     counts, n = _group_tables(responses, grouping)
     group_ids = [group.id for group in grouping.groups]
     questions: dict[str, Any] = {}
@@ -56,12 +68,52 @@ def compare_subgroups(responses: ResponseSet, by: str, *, threshold: int = DEFAU
         "threshold": threshold,
         "alpha": alpha,
         "correction": CORRECTION,
+        "min_group": smallest,
         "groups": [{"id": g.id, "label": g.label, "n": int(sizes[i])}
                    for i, g in enumerate(grouping.groups)],
-        "not_grouped": responses.eligible_count - int(sizes.sum()),
+        "small_groups": small_groups,
+        "left_out": left_out,
+        "not_grouped": responses.eligible_count - int(sizes.sum()) - left_out,
         "questions": questions,
         "significant": _significant(questions),
     }
+
+
+def combine_small_groups(grouping: Grouping, smallest: int
+                         ) -> tuple[Grouping, list[dict[str, Any]], int]:
+    """Compare the groups with fewer than `smallest` members as one group, COMBINED.
+
+    Nine organization types among 86 respondents leave groups of four, whose every cell
+    is suppressed and whose tests have no power; a reader is better served by the large
+    groups and one "all other groups". When even together the small groups have fewer
+    than `smallest` members they are left out of the comparison instead.
+    Returns the new grouping, the small groups (id, label, n) and how many respondents
+    were left out. Raises InputError when fewer than two groups are left to compare.
+    """
+    sizes = grouping.sizes
+    small = sizes < smallest
+    found = [{"id": g.id, "label": g.label, "n": int(sizes[i])}
+             for i, g in enumerate(grouping.groups) if small[i]]
+    together = int(sizes[small].sum())
+    keep = np.flatnonzero(~small)
+    target = np.full(len(grouping.groups) + 1, -1, dtype=np.int64)  # the last: -1 stays -1
+    target[keep] = np.arange(keep.size)
+    groups = [grouping.groups[i] for i in keep]
+    left_out = together
+    if found and together >= smallest:
+        target[np.flatnonzero(small)] = keep.size
+        groups.append(Group(COMBINED, COMBINED_LABEL))
+        left_out = 0
+    if len(groups) < 2:
+        listed = ", ".join(f"{g.label} {size}"
+                           for g, size in zip(grouping.groups, sizes, strict=True))
+        raise InputError(
+            f"{grouping.by!r}: fewer than two groups of at least {smallest} respondents to "
+            f"compare (group sizes: {listed}); compare coarser groups (e.g. state.region, "
+            "role.group) or lower the smallest group size (--min-group)")
+    combined = Grouping(grouping.by, grouping.label, grouping.source_qid, tuple(groups),
+                        target[grouping.codes])
+    return combined, found, left_out
 
 
 def _compared(responses: ResponseSet, grouping: Grouping) -> list[tuple[str, Question]]:

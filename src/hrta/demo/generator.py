@@ -94,7 +94,7 @@ class TaggedText:
 @dataclass(frozen=True)
 class TextBank:
     themes: dict[str, tuple[str, ...]]
-    """Open-ended question id -> its codebook of themes."""
+    """Open-ended question id -> the theme ids of its codebook."""
     answers: dict[str, tuple[TaggedText, ...]]
     other: dict[str, tuple[str, ...]]
     first_names: tuple[str, ...]
@@ -104,7 +104,8 @@ class TextBank:
 @cache
 def _bundled_yaml(name: str) -> dict[str, Any]:
     text = (resources.files("hrta.demo") / name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    # LibYAML's parser where PyYAML has it: the text bank is read on every coded report.
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def load_targets(instrument: Instrument, raw: dict[str, Any] | None = None) -> Targets:
@@ -221,7 +222,7 @@ def load_texts(instrument: Instrument) -> TextBank:
     for qid, bank in raw["open_ended"].items():
         if _known_question(instrument, qid).type != "text":
             raise TargetError(f"texts.yaml: {qid!r} is not an open-ended question")
-        themes[qid] = tuple(bank["themes"])
+        themes[qid] = _codebook_ids(instrument, qid)
         answers[qid] = tuple(_tagged(qid, item, themes[qid]) for item in bank["answers"])
     other: dict[str, tuple[str, ...]] = {}
     for qid, texts in raw["other"].items():
@@ -230,6 +231,17 @@ def load_texts(instrument: Instrument) -> TextBank:
         other[qid] = tuple(_safe(qid, text) for text in texts)
     names = raw["names"]
     return TextBank(themes, answers, other, tuple(names["first"]), tuple(names["last"]))
+
+
+def _codebook_ids(instrument: Instrument, qid: str) -> tuple[str, ...]:
+    """The theme ids of the question's codebook, which the bank's tags must use."""
+    from hrta.coding.codebook import load_codebook
+    from hrta.errors import InputError
+
+    try:
+        return load_codebook(qid, instrument_id=instrument.id).ids
+    except InputError as exc:
+        raise TargetError(f"texts.yaml: {qid!r} has tagged answers but {exc}") from None
 
 
 def _safe(qid: str, text: str) -> str:
@@ -242,8 +254,8 @@ def _safe(qid: str, text: str) -> str:
 def _tagged(qid: str, item: dict[str, Any], codebook: tuple[str, ...]) -> TaggedText:
     unknown = set(item["themes"]) - set(codebook)
     if unknown:
-        raise TargetError(f"texts.yaml: {qid!r} answer tagged with unknown themes "
-                          f"{sorted(unknown)}")
+        raise TargetError(f"texts.yaml: {qid!r} answer tagged with themes {sorted(unknown)} "
+                          f"that its codebook does not have; it has {', '.join(codebook)}")
     return TaggedText(_safe(qid, item["text"]), tuple(item["themes"]))
 
 

@@ -99,7 +99,12 @@ class ReportItem(_Model):
     kind: Literal["figure", "table", "open_ended"]
     title: str
     questions: tuple[Identifier, ...] = Field(min_length=1)
-    chart: Literal["bar", "grouped", "agreement"] | None = None
+    # grouped: questions sharing options, side by side; continuum: the same, told as stages
+    # of one service list (provided directly, through referral, planned) and compared.
+    chart: Literal["bar", "grouped", "continuum", "agreement"] | None = None
+    # Numbered after the figure or table before it with a letter (Figure 5a), so an item
+    # added to a published layout leaves the numbers readers already cite as they were.
+    supplement: bool = False
 
 
 class ReportSection(_Model):
@@ -148,12 +153,7 @@ class Instrument(_Model):
             if unknown:
                 raise ValueError(f"eligibility names unknown options {sorted(unknown)}")
         if self.report is not None:
-            for section in self.report.sections:
-                for item in section.items:
-                    for qid in item.questions:
-                        if qid not in seen or seen[qid].pii:
-                            raise ValueError(f"report item {item.title!r} names {qid!r}, "
-                                             "which is not an analysable question")
+            _check_report(self.report, seen)
         return self
 
     @property
@@ -179,6 +179,25 @@ class Instrument(_Model):
             if approach.id == approach_id:
                 return approach.label
         raise KeyError(approach_id)
+
+
+def _check_report(report: ReportLayout, questions: dict[str, Question]) -> None:
+    numbered: set[str] = set()
+    for section in report.sections:
+        for item in section.items:
+            for qid in item.questions:
+                if qid not in questions or questions[qid].pii:
+                    raise ValueError(f"report item {item.title!r} names {qid!r}, "
+                                     "which is not an analysable question")
+            if item.supplement and (item.kind == "open_ended" or item.kind not in numbered):
+                raise ValueError(f"report item {item.title!r} is a supplement, so it needs a "
+                                 f"numbered {item.kind} before it")
+            numbered.add(item.kind)
+            if item.chart == "continuum":
+                options = {questions[qid].option_ids for qid in item.questions}
+                if len(item.questions) < 2 or len(options) != 1:
+                    raise ValueError(f"report item {item.title!r} (continuum) needs two or "
+                                     "more questions with the same options")
 
 
 def _check_question(

@@ -1,6 +1,17 @@
 """The instrument in another language: labels from `<instrument id>.<language>.yaml`
 beside the instrument. Ids, types and skip logic never change with the language; a label
-the translation lacks stays in the instrument's own wording."""
+the translation lacks stays in the instrument's own wording.
+
+A translation file holds:
+
+    title, description
+    sections:   {section id: title}
+    questions:  {question id: {text, short, help, options: {option id: label},
+                               statements: {statement id: text}}}
+    options:    {option id: label}      labels shared by every question with that option
+    nets:       {net id: label}         e.g. agree: "Strongly or somewhat agree"
+    program_approaches: {approach id: label}
+"""
 
 from __future__ import annotations
 
@@ -13,6 +24,9 @@ import yaml
 from hrta.errors import InputError
 from hrta.instrument.schema import Instrument
 
+_SECTIONS = ("title", "description", "sections", "questions", "options", "nets",
+             "program_approaches")
+
 
 @lru_cache(maxsize=16)
 def _overlay(instrument_id: str, language: str) -> dict[str, Any] | None:
@@ -20,9 +34,16 @@ def _overlay(instrument_id: str, language: str) -> dict[str, Any] | None:
     path = resources.files("hrta.instrument") / "assessments" / "translations" / name
     if not path.is_file():
         return None
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", file=name) from exc
     if not isinstance(raw, dict):
         raise InputError("a translation file must hold a mapping", file=name)
+    unknown = sorted(set(raw) - set(_SECTIONS))
+    if unknown:
+        raise InputError(f"unknown keys {unknown}; a translation holds {list(_SECTIONS)}",
+                         file=name)
     return raw
 
 
@@ -36,30 +57,69 @@ def available_languages(instrument_id: str) -> list[str]:
                   if p.name.startswith(prefix) and p.name.endswith(".yaml"))
 
 
+def _base_language(language: str) -> str:
+    return language.replace("_", "-").split("-")[0].lower()
+
+
 def translate(instrument: Instrument, language: str) -> Instrument:
     """The instrument with its wording in `language`, when a translation is bundled."""
-    overlay = _overlay(instrument.id, language.split("-")[0].lower())
+    overlay = _overlay(instrument.id, _base_language(language))
     if overlay is None:
         return instrument
     data = instrument.model_dump()
-    data["title"] = overlay.get("title", data["title"])
-    data["description"] = overlay.get("description", data["description"])
-    sections = overlay.get("sections", {})
-    questions = overlay.get("questions", {})
-    options = overlay.get("options", {})
+    data["title"] = overlay.get("title") or data["title"]
+    data["description"] = overlay.get("description") or data["description"]
+    approaches = overlay.get("program_approaches") or {}
+    for approach in data["program_approaches"]:
+        approach["label"] = approaches.get(approach["id"]) or approach["label"]
+    sections = overlay.get("sections") or {}
+    questions = overlay.get("questions") or {}
+    options = overlay.get("options") or {}
+    nets = overlay.get("nets") or {}
     for section in data["sections"]:
-        section["title"] = sections.get(section["id"], section["title"])
+        section["title"] = sections.get(section["id"]) or section["title"]
         for question in section["questions"]:
-            own = questions.get(question["id"], {})
+            own = questions.get(question["id"]) or {}
             for key in ("text", "short", "help"):
                 if own.get(key):
                     question[key] = own[key]
             for option in question["options"]:
-                label = own.get("options", {}).get(option["id"]) or options.get(option["id"])
+                label = (own.get("options") or {}).get(option["id"]) or options.get(option["id"])
                 if label:
                     option["label"] = label
             for statement in question["statements"]:
-                text = own.get("statements", {}).get(statement["id"])
+                text = (own.get("statements") or {}).get(statement["id"])
                 if text:
                     statement["text"] = text
+            question["nets"] = {net: nets.get(net) or label
+                                for net, label in question["nets"].items()}
     return Instrument.model_validate(data)
+
+
+def untranslated(instrument: Instrument, language: str) -> list[str]:
+    """Where the translation into `language` leaves the instrument's own wording, as
+    dotted paths (e.g. `questions.state.options.ny`); empty when it is complete."""
+    overlay = _overlay(instrument.id, _base_language(language)) or {}
+    sections = overlay.get("sections") or {}
+    questions = overlay.get("questions") or {}
+    options = overlay.get("options") or {}
+    nets = overlay.get("nets") or {}
+    approaches = overlay.get("program_approaches") or {}
+    missing = [key for key in ("title", "description")
+               if getattr(instrument, key) and not overlay.get(key)]
+    missing += [f"program_approaches.{a.id}" for a in instrument.program_approaches
+                if not approaches.get(a.id)]
+    for section in instrument.sections:
+        if not sections.get(section.id):
+            missing.append(f"sections.{section.id}")
+        for question in section.questions:
+            own = questions.get(question.id) or {}
+            path = f"questions.{question.id}"
+            missing += [f"{path}.{key}" for key in ("text", "short", "help")
+                        if getattr(question, key) and not own.get(key)]
+            missing += [f"{path}.options.{o.id}" for o in question.options
+                        if not ((own.get("options") or {}).get(o.id) or options.get(o.id))]
+            missing += [f"{path}.statements.{s.id}" for s in question.statements
+                        if not (own.get("statements") or {}).get(s.id)]
+            missing += [f"nets.{net}" for net in question.nets if not nets.get(net)]
+    return list(dict.fromkeys(missing))

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import altair as alt
@@ -27,7 +29,6 @@ from hrta.report.palette import (
     INK,
     OFF_SCALE,
     SEQUENTIAL,
-    SERIES,
 )
 
 # Arial and Liberation Sans share metrics: labels that vl-convert lays out with either one
@@ -38,10 +39,14 @@ PNG_SCALE = 2.0
 # A chart this many CSS pixels wide fills the printed text width; narrower ones (the map)
 # keep their proportion of it in PDF and Word, so type sizes match across charts.
 PAGE_WIDTH = 680.0
-# Taller charts are narrowed in print so they fit on one page with their caption.
-MAX_HEIGHT = 850.0
+# Taller charts are narrowed in print so they fit on one page with a caption of up to three
+# lines (8 of the 9.25 inches a Letter page has inside its margins).
+MAX_HEIGHT = 800.0
 MAX_DRAWN = 256
 _DRAWN: dict[str, str] = {}
+_WARM_UP = {"data": {"values": [{"x": 0}]}, "mark": "point",
+            "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+_warming: threading.Thread | None = None
 _SVG_WIDTH = re.compile(r'<svg[^>]*?\swidth="([\d.]+)"')
 _SVG_HEIGHT = re.compile(r'<svg[^>]*?\sheight="([\d.]+)"')
 
@@ -52,10 +57,15 @@ LABEL_WIDTH = 44  # characters per line of an axis label before it wraps
 LINE_HEIGHT = 15
 # Bars keep one thickness whatever their label's lines, so charts look alike.
 BAR_SIZE = 18
-GROUPED_SIZE = 12  # each of the bars side by side in a row
 STACK_SIZE = 28
 OFF_SCALE_WIDTH = 110  # the panel of answers off the scale, beside the diverging bars
 OFF_SCALE_GAP = 14
+# Side-by-side panels (provided directly | through referral | planned): together this wide,
+# with bars this thick and rows this little apart, so 30-odd options fit on one page.
+PANEL_WIDTH = 470
+PANEL_GAP = 30  # room for the percent past the longest bar of the panel on the left
+PANEL_BAR = 13
+PANEL_PADDING = 4
 TILE_STEP = 42
 TILE_GAP = 0.08
 NO_COUNT = "None"
@@ -113,22 +123,46 @@ def bar_spec(bars: Sequence[Bar], *, description: str, title: str | None = None)
     return _finish(bar + _end_text(base), rows=bars, bar=BAR_SIZE)
 
 
-def grouped_spec(bars: Sequence[Bar], *, description: str,
-                 title: str | None = None) -> dict[str, Any]:
-    """Side-by-side bars per category, one per series (e.g. provided directly vs referral)."""
+def panels_spec(bars: Sequence[Bar], *, panels: Sequence[str], description: str,
+                title: str | None = None) -> dict[str, Any]:
+    """One panel of horizontal bars per series, side by side, on one shared percent scale
+    and with the rows in the order given (labelled once, at the left).
+
+    The questions that share an option list (services provided directly, through referral,
+    planned) read across a row, and each panel is a plain bar chart: no colour has to be
+    told apart, so it reads the same in grey print, and the rows stay thin enough for a
+    list of 30-odd services to fit on one page. `panels` are the panel titles, one per
+    series in order (e.g. with each question's n).
+    """
     series = list(dict.fromkeys(b.series for b in bars))
-    values = [{"label": wrap(b.label), "percent": b.percent, "text": b.text, "series": b.series}
-              for b in bars]
-    color = alt.Color("series:N", title=None, sort=series,
-                      scale=alt.Scale(domain=series, range=list(SERIES[:len(series)])),
-                      legend=alt.Legend(orient="top", direction="vertical", labelLimit=500))
-    base = _base(values, description, title).encode(
-        y=_category_axis([b.label for b in bars]),
-        yOffset=alt.YOffset("series:N", sort=series),
-        x=_percent_axis(),
-    )
-    chart = base.mark_bar().encode(color=color) + _end_text(base)
-    return _finish(chart, rows=bars, bar=GROUPED_SIZE, bars_per_row=len(series))
+    if len(panels) != len(series):
+        raise ValueError(f"{len(series)} series but {len(panels)} panel titles")
+    labels = list(dict.fromkeys(b.label for b in bars))
+    top = max((b.percent for b in bars), default=0.0)
+    limit = min(100, 20 * -(-top // 20)) or 20
+    scale = alt.Scale(domain=[0, limit], nice=False)
+    step = _row_step([Bar(label, 0.0, "") for label in labels], bar=PANEL_BAR,
+                     padding=PANEL_PADDING)
+    width = (PANEL_WIDTH - PANEL_GAP * (len(series) - 1)) // len(series)
+    drawn = []
+    for index, (name, heading) in enumerate(zip(series, panels, strict=True)):
+        values = [{"label": wrap(b.label), "percent": b.percent, "text": b.text}
+                  for b in bars if b.series == name]
+        y = (_category_axis(labels) if index == 0 else
+             alt.Y("label:N", sort=[wrap(label) for label in labels], axis=None, title=None))
+        base = alt.Chart(alt.Data(values=values)).encode(
+            y=y, x=alt.X("percent:Q", scale=scale, axis=alt.Axis(
+                values=[0, limit / 2, limit], labelExpr="datum.value + '%'", title=None,
+                grid=True, gridColor=GRID, labelColor=INK)))
+        panel = base.mark_bar(color=BAR, size=PANEL_BAR) + _end_text(base)
+        drawn.append(panel.properties(
+            width=width, height=alt.Step(step),
+            title=alt.TitleParams(wrap(heading, max(16, width // 7)).split("\n"), anchor="start",
+                                  frame="group",
+                                  fontSize=TEXT_SIZE, fontWeight="bold", color=INK,
+                                  font=FONT)))
+    chart = alt.hconcat(*drawn, spacing=PANEL_GAP, description=description)
+    return _style(chart.properties(title=title) if title else chart)
 
 
 def agreement_spec(segments: Sequence[Segment], *, description: str,
@@ -291,12 +325,14 @@ def print_share(spec: dict[str, Any]) -> float:
     return min(1.0, width / PAGE_WIDTH, MAX_HEIGHT * width / (PAGE_WIDTH * height))
 
 
-def to_svg(spec: dict[str, Any], *, prefix: str) -> str:
+def to_svg(spec: dict[str, Any], *, prefix: str, title: str = "") -> str:
     """Render a spec to standalone SVG markup, offline.
 
     The caller marks this markup safe, so it is checked here: vl-convert escapes text
     from data, and nothing in a chart should ever be script. Element ids get `prefix`
     because many SVGs share one HTML document and ids must not collide between them.
+    `title` (the alt text) becomes the SVG's <title>, escaped here: a tagged PDF takes a
+    chart's alternate description from it.
     """
     svg = _svg(_canonical(spec))
     lowered = svg.lower()
@@ -304,7 +340,13 @@ def to_svg(spec: dict[str, Any], *, prefix: str) -> str:
             or re.search(r"<[^>]*\son\w+\s*=", lowered)):
         raise ValueError("chart SVG contains active content; refusing to embed it")
     svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
-    return re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    if title:
+        opening = re.search(r"<svg\b[^>]*>", svg)
+        if opening is None:
+            raise ValueError("vl-convert returned markup without an <svg> element")
+        svg = f"{svg[:opening.end()]}<title>{escape(title)}</title>{svg[opening.end():]}"
+    return svg
 
 
 def _canonical(spec: dict[str, Any]) -> str:
@@ -320,6 +362,18 @@ def _svg(spec_json: str) -> str:
             _DRAWN.clear()
         svg = _DRAWN[spec_json] = str(vl_convert.vegalite_to_svg(json.loads(spec_json)))
     return svg
+
+
+def warm_up() -> None:
+    """Start vl-convert's JavaScript runtime on a background thread now, so that the first
+    chart does not wait for it: starting takes about half a second, which overlaps with
+    whatever the caller does next (importing, analysing, laying out the document), since
+    vl-convert runs outside the GIL. Calling it again does nothing."""
+    global _warming
+    if _warming is None:
+        _warming = threading.Thread(target=vl_convert.vegalite_to_svg, args=(_WARM_UP,),
+                                    name="vl-convert warm-up", daemon=True)
+        _warming.start()
 
 
 def draw_all(specs: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -369,21 +423,16 @@ def _end_text(base: alt.Chart) -> alt.Chart:
                           color=INK).encode(text="text:N")
 
 
-def _finish(chart: alt.LayerChart, *, rows: Sequence[Bar | Segment], bar: int,
-            bars_per_row: int = 1) -> dict[str, Any]:
-    """Size the plot so every row fits its wrapped label, then apply the shared style.
-
-    With an offset channel (grouped bars) Vega-Lite's step is one bar, not one row.
-    """
-    step = _row_step(rows, bar=bar, bars_per_row=bars_per_row)
+def _finish(chart: alt.LayerChart, *, rows: Sequence[Bar | Segment], bar: int) -> dict[str, Any]:
+    """Size the plot so every row fits its wrapped label, then apply the shared style."""
+    step = _row_step(rows, bar=bar)
     return _style(chart.properties(width=PLOT_WIDTH, height=alt.Step(step)))
 
 
-def _row_step(rows: Sequence[Bar | Segment], *, bar: int, bars_per_row: int = 1) -> int:
-    """The band step that fits every row's wrapped label and its bars."""
+def _row_step(rows: Sequence[Bar | Segment], *, bar: int, padding: int = 10) -> int:
+    """The band step that fits every row's wrapped label and its bar."""
     lines = max((wrap(r.label).count("\n") + 1 for r in rows), default=1)
-    row = max(lines * LINE_HEIGHT + 10, bar * bars_per_row + 6)
-    return -(-row // bars_per_row)
+    return max(lines * LINE_HEIGHT + padding, bar + 6)
 
 
 def _style(chart: alt.LayerChart) -> dict[str, Any]:

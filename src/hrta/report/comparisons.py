@@ -16,12 +16,20 @@ from hrta.report.formatting import (
     in_sentence,
     join_words,
 )
-from hrta.report.selectors import Entry, Findings
+from hrta.report.selectors import Entry, Findings, question_label
 
 SIGNIFICANT = "*"
 
 
 def comparisons_section(findings: Findings) -> Section | None:
+    """The groups, the differences found, a table of every test, and the full tables of
+    the questions that differ.
+
+    Forty-odd questions by several groups would fill dozens of pages of mostly suppressed
+    cells that show no difference; the chapter prints in full only the questions with a
+    significant difference, and one line per question for the rest (the Findings JSON
+    keeps every cell).
+    """
     comparisons = findings.get("comparisons")
     if not comparisons:
         return None
@@ -31,14 +39,91 @@ def comparisons_section(findings: Findings) -> Section | None:
                             for g in groups])
     blocks: list[Block] = [paragraph(
         f"This chapter compares the answers of respondents by {by.lower()}: {described}. "
+        f"{_small_groups_sentence(comparisons)}"
         f"Differences were tested question by question and option by option; p-values were "
         f"adjusted for the number of tests ({correction(comparisons)}). Options marked "
         f"{SIGNIFICANT} differ significantly between groups after adjustment. Counts below "
         f"{comparisons['threshold']} are not shown (“{DASH}”).")]
     blocks.append(paragraph(" ".join(comparison_sentences(comparisons, findings)), role="lead"))
-    for index, (qid, question) in enumerate(comparisons["questions"].items(), start=1):
-        blocks.append(_comparison_figure(index, qid, question, comparisons))
+    blocks.append(_tests_figure(comparisons, findings))
+    differing = [(qid, q) for qid, q in comparisons["questions"].items() if differs(q)]
+    if differing:
+        blocks.append(paragraph(
+            f"The tables below give every option's percent by group for the "
+            f"{_count_of(len(differing), 'question')} with a significant difference; the "
+            "other questions' tables are in the Findings JSON (hrta analyze --by).",
+            role="note"))
+    elif comparisons["questions"]:
+        blocks.append(paragraph(
+            "With no significant difference, the tables of each question by group are not "
+            "printed; they are in the Findings JSON (hrta analyze --by).", role="note"))
+    for index, (qid, question) in enumerate(differing, start=1):
+        blocks.append(_comparison_figure(index, qid, question, comparisons, findings))
     return Section("comparisons", f"Comparisons by {by.lower()}", tuple(blocks))
+
+
+def differs(question: Entry) -> bool:
+    """Whether any test of a question (its whole table or one option) is significant."""
+    tests = [question.get("test"), *(o.get("test") for o in question["options"].values())]
+    return any(test and test.get("significant") for test in tests)
+
+
+def _count_of(number: int, noun: str) -> str:
+    return f"{format_count(number)} {noun}{'' if number == 1 else 's'}"
+
+
+def _small_groups_sentence(comparisons: Entry) -> str:
+    small = comparisons.get("small_groups") or []
+    if not small:
+        return ""
+    listed = join_words([f"{clean_text(g['label'])} ({format_count(g['n'])})" for g in small])
+    fewer = f"fewer than {format_count(comparisons['min_group'])} respondents"
+    if comparisons.get("left_out"):
+        return (f"Groups with {fewer} are too small to compare, and even together they are "
+                f"too few, so they are left out: {listed}. ")
+    combined = next((g for g in comparisons["groups"] if g["id"] == "combined"), None)
+    name = f"“{clean_text(combined['label'])}”" if combined else "one group"
+    return f"Groups with {fewer} are compared together as {name}: {listed}. "
+
+
+METHODS = {
+    "chi-square": "Chi-square",
+    "fisher-exact": "Fisher's exact",
+    "fisher-exact (monte carlo)": "Fisher's exact (Monte Carlo)",
+    "chi-square (monte carlo)": "Chi-square (Monte Carlo)",
+}
+
+
+def _tests_figure(comparisons: Entry, findings: Findings) -> Figure:
+    """One row per question: how it was tested, the smallest adjusted p, what differs."""
+    rows = []
+    for qid, question in comparisons["questions"].items():
+        label = clean_text(question_label(findings, qid) if qid in findings["questions"]
+                           else question.get("title") or qid)
+        whole = question.get("test")
+        options = [(o, o["test"]) for o in question["options"].values() if o.get("test")]
+        if whole:
+            method = METHODS.get(whole["method"], whole["method"])
+            smallest = whole.get("p_adjusted")
+            found = "Yes" if whole.get("significant") else "No"
+        elif options:
+            method = f"One per option ({format_count(len(options))})"
+            smallest = min(t["p_adjusted"] for _, t in options)
+            hits = [o for o, t in options if t.get("significant")]
+            found = (f"Yes: {_count_of(len(hits), 'option')} {SIGNIFICANT}" if hits else "No")
+        else:
+            method, smallest, found = "Not tested (too few answers)", None, DASH
+        rows.append(Row(f"{label}{f' {SIGNIFICANT}' if found.startswith('Yes') else ''}",
+                        (method, format_p(smallest), found)))
+    columns = (Column("Test", numeric=False), Column("Smallest adjusted p"),
+               Column("Significant difference", numeric=False))
+    table = Table(columns, tuple(rows), stub="Question")
+    notes = ("Questions asked as a single choice or an agreement statement get one test of "
+             "the whole table; select-all questions get one test per option, and the "
+             "smallest adjusted p of them is shown.",)
+    return Figure("table", "comparison-tests",
+                  f"Every question tested by {comparisons['by_label'].lower()}",
+                  tables=(table,), notes=notes)
 
 
 def correction(comparisons: Entry) -> str:
@@ -97,7 +182,8 @@ def _distribution_sentence(question: Entry, title: str, test: Entry,
             f"“{clean_text(option['label'])}”: {join_words(parts)}.")
 
 
-def _comparison_figure(index: int, qid: str, question: Entry, comparisons: Entry) -> Figure:
+def _comparison_figure(index: int, qid: str, question: Entry, comparisons: Entry,
+                       findings: Findings) -> Figure:
     groups = comparisons["groups"]
     columns = [Column(f"{clean_text(g['label'])} (n={format_count(g['n'])})") for g in groups]
     columns.append(Column("Adjusted p"))
@@ -131,8 +217,11 @@ def _comparison_figure(index: int, qid: str, question: Entry, comparisons: Entry
         statistic = test.get("statistic")
         # Fisher's exact test on a larger table has no statistic worth printing.
         shown = f", statistic {statistic:.2f}" if statistic is not None else ""
-        notes.append(f"Across all options: {test.get('method', 'test')}{shown}, "
-                     f"adjusted p={adjusted} ({verdict}).")
-    title = clean_text(question.get("title") or qid)
-    return Figure("table", f"comparison-{index}", f"{title} by {comparisons['by_label'].lower()}",
-                  tables=(Table(tuple(columns), tuple(rows)),), notes=tuple(notes))
+        method = METHODS.get(test.get("method", ""), test.get("method", "test"))
+        notes.append(f"Across all options: {method}{shown}, adjusted p={adjusted} ({verdict}).")
+    title = clean_text(question_label(findings, qid) if qid in findings["questions"]
+                       else question.get("title") or qid)
+    # The notes follow the table, so the caption stays with the table it names.
+    return Figure("table", f"comparison-{index}", f"{title.rstrip('.')}, by "
+                  f"{comparisons['by_label'].lower()}",
+                  tables=(Table(tuple(columns), tuple(rows), notes=tuple(notes)),))

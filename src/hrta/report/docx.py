@@ -98,6 +98,10 @@ def _set_east_asian_font(style_element: OxmlElement, font: str) -> None:
         rpr.insert(0, fonts)
     for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(slot), font)
+    # A theme font (the template's headings use one) wins over a named font in Word and
+    # LibreOffice alike, so headings would come out in the theme's face.
+    for slot in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(slot), None)
 
 
 def _cover(word: WordDocument, document: Document) -> None:
@@ -265,6 +269,13 @@ def _table(word: WordDocument, table: Table) -> None:
     rows = grid.rows
     labels = [c.label for c in table.columns]
     size = Pt(7) if table.wide else Pt(9)
+    _rules(grid)
+    # Widths before merging: a merged header cell takes the sum of the cells it spans.
+    grid.autofit = False
+    for index, width in enumerate(_column_widths(table, size)):
+        grid.columns[index].width = width
+        for cell in grid.columns[index].cells:
+            cell.width = width
     if table.grouped:
         # Each group's label goes in its first column only; merging then spans it.
         spans = [label for group, span in table.groups for label in [group] + [""] * (span - 1)]
@@ -293,6 +304,53 @@ def _table(word: WordDocument, table: Table) -> None:
     for note in table.notes:
         _small(word.add_paragraph(note), muted=True)
     word.add_paragraph()
+
+
+def _column_widths(table: Table, size: Pt) -> list[int]:
+    """Widths that fit each column's longest entry, the row labels taking what is left.
+
+    Word and LibreOffice otherwise split the page evenly, which wraps long option labels
+    into a narrow first column over many lines beside mostly empty number columns.
+    """
+    # A generous average width of a character of Arial (digits and % are wide), and the
+    # cell's left and right margins.
+    character = size * 0.62
+    padding = Inches(0.2)
+    widths = []
+    for index, column in enumerate(table.columns):
+        cells = [row.cells[index] for row in table.rows]
+        # Headers wrap between words; numbers and short text do not.
+        longest = max([len(cell) for cell in cells] + [len(word) for word in column.label.split()]
+                      + [min(len(column.label), 14)])
+        wanted = int(longest * character) + padding
+        limit = Inches(1.1) if column.numeric else Inches(1.4)
+        widths.append(max(Inches(0.5), min(wanted, limit)))
+    smallest_stub = Inches(1.6) if len(widths) > 3 else Inches(2.4)
+    room = TEXT_WIDTH - smallest_stub
+    if sum(widths) > room:
+        widths = [int(width * room / sum(widths)) for width in widths]
+    return [int(TEXT_WIDTH - sum(widths)), *widths]
+
+
+def _rules(grid: object) -> None:
+    """Horizontal rules only, as in the PDF: a line above and below the table and a light
+    one between rows; no vertical lines."""
+    borders = OxmlElement("w:tblBorders")
+    for edge, value, weight, colour in (
+            ("top", "single", "8", "1B1B1B"), ("left", "nil", "0", "auto"),
+            ("bottom", "single", "8", "1B1B1B"), ("right", "nil", "0", "auto"),
+            ("insideH", "single", "4", "DFE1E2"), ("insideV", "nil", "0", "auto")):
+        line = OxmlElement(f"w:{edge}")
+        line.set(qn("w:val"), value)
+        line.set(qn("w:sz"), weight)
+        line.set(qn("w:space"), "0")
+        line.set(qn("w:color"), colour)
+        borders.append(line)
+    properties = grid._tbl.tblPr  # type: ignore[attr-defined]
+    existing = properties.find(qn("w:tblBorders"))
+    if existing is not None:
+        properties.remove(existing)
+    properties.append(borders)
 
 
 def _header(cells: Sequence[object], labels: Sequence[str], size: Pt) -> None:

@@ -30,15 +30,16 @@ def render_html(findings: Findings, *, discussion: str | None = None) -> str:
 
 
 def render_html_document(document: Document) -> str:
-    charts_by_anchor = {figure.anchor: _chart(figure.anchor, figure.chart.spec)
+    charts_by_anchor = {figure.anchor: _chart(figure.anchor, figure.chart.spec, figure.chart.alt)
                         for figure in document.figures() if figure.chart is not None}
     template = _environment().get_template("report.html.j2")
     return template.render(doc=document, charts=charts_by_anchor, dash=DASH)
 
 
-def _chart(anchor: str, spec: dict[str, Any]) -> dict[str, object]:
-    # Trusted: vl-convert escapes every label, and to_svg refuses any active content.
-    return {"svg": Markup(charts.to_svg(spec, prefix=anchor)),
+def _chart(anchor: str, spec: dict[str, Any], alt: str) -> dict[str, object]:
+    # Trusted: vl-convert escapes every label, to_svg refuses any active content and
+    # escapes the alt text it adds as the SVG's title.
+    return {"svg": Markup(charts.to_svg(spec, prefix=anchor, title=alt)),
             "share": round(100 * charts.print_share(spec), 1)}
 
 

@@ -15,6 +15,7 @@ from hrta.report.formatting import (
     format_count,
     format_interval,
     format_percent,
+    join_words,
 )
 from hrta.report.selectors import (
     Entry,
@@ -51,7 +52,7 @@ def build_item(item: Entry, findings: Findings) -> Figure | Listing:
     if _is_state_map(item, findings):
         return _map_figure(item, findings)
     builders: dict[str, Callable[[Entry, Findings], Figure]] = {
-        "grouped": _grouped_figure, "agreement": _agreement_figure}
+        "grouped": _grouped_figure, "continuum": _grouped_figure, "agreement": _agreement_figure}
     return builders.get(item["chart"], _bar_figure)(item, findings)
 
 
@@ -185,18 +186,22 @@ def _grouped_figure(item: Entry, findings: Findings) -> Figure:
                        format_percent(e["options"][key]["percent"]), series=e["title"])
             for key in keys for e in answered if key in e["options"]]
     alt = alt_text(
-        item["title"], "Grouped bar chart of the percent of respondents, "
-        f"{' beside '.join(e['title'].lower() for e in answered)}",
+        item["title"], f"Bar charts side by side, one panel each for "
+        f"{join_words([e['title'].lower() for e in answered])}, on one percent scale, "
+        f"options in the order of {answered[0]['title'].lower()}",
         [(f"{b.label} ({b.series.lower()})", b.text) for b in bars])
     headers = [f"{e['title']} (n={format_count(e['n'])})" for e in entries]
+    panels = [f"{e['title']} (n={format_count(e['n'])})" for e in answered]
     columns = tuple(column for header in headers for column in _columns(findings, qids, header))
     weights = len(columns) > 3 * len(entries)
     rows = tuple(_grouped_row(key, qids, entries, findings, weights) for key in keys)
     notes = tuple(f"{e['title']}: {NO_ANSWERS}" for e in entries if e["n"] == 0)
     notes += max_choices_note(answered[0])
     return Figure("figure", where, text,
-                  chart=Chart(charts.grouped_spec(bars, description=alt), alt),
-                  tables=(Table(columns, rows),), notes=notes, others=_others(qids, findings))
+                  chart=Chart(charts.panels_spec(bars, panels=panels, description=alt), alt),
+                  tables=(Table(columns, rows),), notes=notes,
+                  # A continuum redraws questions whose own figures list their "Other" texts.
+                  others=() if item["chart"] == "continuum" else _others(qids, findings))
 
 
 def _grouped_row(key: str, qids: Sequence[str], entries: Sequence[Entry], findings: Findings,

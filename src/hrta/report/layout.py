@@ -21,6 +21,7 @@ from hrta.report.narrative import (
     section_sentences,
 )
 from hrta.report.selectors import Findings
+from hrta.report.themes import theme_blocks
 from hrta.report.trend import trend_section
 
 SUBTITLE = "A Summary of Findings"
@@ -81,6 +82,7 @@ def _findings_chapter(findings: Findings) -> Section:
             blocks.append(paragraph(" ".join(opening), role="lead"))
         for item in section["items"]:
             blocks.append(paragraph(" ".join(item_sentences(item, findings)), role="lead"))
+            blocks.extend(theme_blocks(item, findings))
             blocks.append(build_item(item, findings))
         subsections.append(Section(f"section-{section['id']}", section["title"], tuple(blocks)))
     return Section("findings", "Findings", (), tuple(subsections))

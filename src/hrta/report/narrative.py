@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hrta.report.continuum import continuum_sentences
 from hrta.report.formatting import (
     capitalize,
     format_count,
@@ -21,6 +22,8 @@ from hrta.report.formatting import (
     third_person,
 )
 from hrta.report.selectors import Entry, Findings, leaders, reference, substantive, title_of
+from hrta.report.themes import headline as theme_headline
+from hrta.report.themes import theme_sentences
 
 MOST = 5  # options named as the most common
 LEAST = 3  # and as the least common, when a question has enough options to have both
@@ -109,8 +112,8 @@ def _state_sentences(item: Entry, findings: Findings) -> list[str]:
         return [opening, _end(f"Respondents came from {_counts(chosen)}", item)]
     top = leaders(chosen, TOP_STATES)
     verb = "had the highest number of respondents" if len(top) > 1 else "had the most respondents"
-    return [opening, _end(f"{join_words([o['label'] for _, o in top])} {verb} "
-                          f"({', '.join(format_count(o['count']) for _, o in top)})", item)]
+    return [opening, _end(f"{join_words([o['label'] for _, o in top])} {verb}, with "
+                          f"{join_words([format_count(o['count']) for _, o in top])}", item)]
 
 
 def _counts(pairs: Sequence[tuple[str, Entry]]) -> str:
@@ -243,6 +246,9 @@ def item_sentences(item: Entry, findings: Findings) -> list[str]:
     qid = item["questions"][0]
     profile = findings.get("profile", {})
     if item["kind"] == "open_ended":
+        coded = theme_sentences(item, findings)
+        if coded is not None:
+            return coded
         entry = questions[qid]
         if entry["n"] == 0:
             return [f"No eligible respondent answered the open-ended question on "
@@ -258,6 +264,8 @@ def item_sentences(item: Entry, findings: Findings) -> list[str]:
         return sentences
     if all(questions[q]["n"] == 0 for q in item["questions"]):
         return [_none_answered(item, findings)]
+    if item["chart"] == "continuum":
+        return continuum_sentences(item, findings)
     if f"{qid}_represented" in profile and len(item["questions"]) == 1:
         return _state_sentences(item, findings)
     if f"{qid}_groups" in profile and len(item["questions"]) == 1:
@@ -281,7 +289,12 @@ def key_findings(findings: Findings) -> list[tuple[str, str]]:
     for section in findings["sections"]:
         sentences = section_sentences(section, findings)
         for item in section["items"]:
-            if item["kind"] == "open_ended" or item["chart"] == "agreement":
+            if item["kind"] == "open_ended":
+                line = theme_headline(item, findings)
+                if line:
+                    sentences.append(line)
+                continue
+            if item["chart"] in ("agreement", "continuum"):
                 continue
             qid = item["questions"][0]
             profile = findings.get("profile", {})

@@ -1,8 +1,10 @@
 """The report's one palette: colour-blind safe and legible when printed in grey.
 
-Hues come from Okabe-Ito (blue, orange) and ColorBrewer's blue and orange ramps, which
-stay apart under the common colour-vision deficiencies. Every set used together also
-differs in lightness (CIE L* noted beside each), so a grey print still tells them apart.
+Hues come from Okabe-Ito (blue) and ColorBrewer's blue and orange ramps, which stay apart
+under the common colour-vision deficiencies. Every set used together also differs in
+lightness (CIE L* noted beside each), so a grey print still tells them apart. Questions
+compared side by side (services provided directly, through referral, planned) get a panel
+each rather than a colour each, so nothing there depends on telling colours apart.
 """
 
 from __future__ import annotations
@@ -13,10 +15,6 @@ GRID = "#e5e5e5"
 ACCENT = "#005ea2"  # headings and rules, the U.S. Web Design System's primary blue
 
 BAR = "#0072B2"  # L* 46
-
-# Series side by side (provided directly, through referral, planned): dark blue, orange,
-# pale blue — L* 35, 71, 86.
-SERIES = ("#08519c", "#E69F00", "#c6dbef")
 
 # Agreement scales by length, agree (blue) to disagree (orange). Every answer has its own
 # lightness, so grey print keeps them apart: for the 4-point scale strongly agree 21,
@@ -37,4 +35,4 @@ SEQUENTIAL = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 EMPTY_TILE = "#f0f0f0"
 
 # Fills dark enough to need white text on them.
-DARK_FILLS = frozenset({"#08306b", "#08519c", "#a63603", "#0072B2", "#2171b5"})
+DARK_FILLS = frozenset({"#08306b", "#a63603", "#0072B2", "#2171b5"})

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hrta.errors import InputError
 from hrta.files import write_atomic
+from hrta.report import charts
 from hrta.report.document import Document
 from hrta.report.docx import write_docx
 from hrta.report.html import render_html_document
@@ -46,6 +47,7 @@ def render_reports(findings: Findings, paths: Sequence[Path | str], *,
     for target in targets:
         if target.suffix.lower() not in WRITERS:
             raise InputError("name the report *.html, *.pdf or *.docx", file=str(target))
+    charts.warm_up()  # while the document is built
     document = build_document(findings, discussion=discussion)
     # PDF (WeasyPrint) and Word (python-docx, PNG charts) each take seconds of work that
     # holds one core; asked for together, Word is written by a second process meanwhile.

@@ -58,15 +58,18 @@ def caption(item: Entry, findings: Findings) -> str:
 
 
 def reference(item: Entry) -> str:
-    """'Figure 3' or 'Table 1'; empty for unnumbered items (open-ended listings)."""
+    """'Figure 3', 'Figure 5a' or 'Table 1'; empty for unnumbered items (open-ended
+    listings)."""
     label = {"figure": "Figure", "table": "Table"}.get(item["kind"])
-    return f"{label} {item['number']}" if label and item["number"] is not None else ""
+    if not label or item["number"] is None:
+        return ""
+    return f"{label} {item['number']}{item.get('suffix', '')}"
 
 
 def anchor(item: Entry) -> str:
     if item["number"] is None:
         return f"{item['kind']}-{item['questions'][0]}"
-    return f"{item['kind']}-{item['number']}"
+    return f"{item['kind']}-{item['number']}{item.get('suffix', '')}"
 
 
 def suppression_threshold(findings: Findings) -> int:

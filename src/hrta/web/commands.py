@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -38,26 +37,56 @@ def prepare() -> None:
     ensure_roles()
 
 
+def migrate() -> None:
+    """Bring both databases (answers and contact details) up to date after an upgrade.
+
+    `hrta serve` does the same when it starts; this shows each step."""
+    from hrta.web import setup
+
+    setup()
+    from django.core.management import call_command
+
+    from hrta.web.accounts.roles import ensure_roles
+
+    for alias in ("default", "contacts"):
+        out.print(f"Database {alias!r}:", highlight=False)
+        call_command("migrate", database=alias, interactive=False, verbosity=1)
+    ensure_roles()
+
+
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(
-        "--workers", min=1, help="Worker processes (default: 2 per core + 1).")] = 0,
+        "--workers", min=0, help="Worker processes; 0 means 2 per core + 1.")] = 0,
+    threads: Annotated[int, typer.Option(
+        "--threads", min=1, help="Threads per worker process.")] = 4,
 ) -> None:
     """Serve the assessment and the staff pages with gunicorn."""
     prepare()
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    count = workers or (2 * (os.cpu_count() or 1) + 1)
+    command = gunicorn_command(host=host, port=port, workers=workers, threads=threads)
     out.print(f"Serving at http://{host}:{port}/  (staff pages: http://{host}:{port}/staff/)",
               highlight=False)
-    command = [gunicorn, "hrta.web.wsgi:application", "--bind", f"{host}:{port}",
-               "--workers", str(count), "--threads", "4", "--worker-class", "gthread",
-               "--timeout", "120", "--graceful-timeout", "10", "--access-logfile", "-"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hrta.web.settings"}
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    sys.stdout.flush()
+    # gunicorn takes this process's place, so a service manager's signals (stop, reload)
+    # reach it directly and no parent is left behind.
+    os.execve(command[0], command, {**os.environ, "DJANGO_SETTINGS_MODULE": "hrta.web.settings"})
+
+
+def gunicorn_command(*, host: str, port: int, workers: int = 0, threads: int = 4) -> list[str]:
+    """gunicorn with threaded workers: a respondent's page waits on the database, not the
+    CPU, so threads keep the cores busy while requests wait. The app is loaded once and
+    then forked (--preload): workers start at once and share the imported libraries, which
+    matters most when the server is restarted under load."""
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or \
+        shutil.which("gunicorn")
+    if gunicorn is None:
+        raise InputError("gunicorn is not installed in this environment")
+    count = workers or (2 * (os.cpu_count() or 1) + 1)
+    return [gunicorn, "hrta.web.wsgi:application", "--bind", f"{host}:{port}",
+            "--workers", str(count), "--threads", str(threads), "--worker-class", "gthread",
+            "--preload", "--timeout", "120", "--graceful-timeout", "10",
+            "--access-logfile", "-"]
 
 
 def load_demo(*, seed: int = 2022) -> str:

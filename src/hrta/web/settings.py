@@ -8,6 +8,8 @@ HRTA_CONTACTS_KEY    Fernet key that encrypts contact details (default: generate
 HRTA_DEBUG           1 for development error pages
 HRTA_ALLOWED_HOSTS   comma-separated host names (default: localhost names)
 HRTA_SUPPRESS_BELOW  smallest count shown in filtered dashboard views (default 5)
+HRTA_LOGIN_FAILURE_LIMIT, HRTA_LOGIN_LOCKOUT_MINUTES  sign-in lockout per username (5, 15)
+HRTA_LOGIN_IP_FAILURE_LIMIT  failed sign-ins per client address before lockout (20; 0: off)
 HRTA_RESUME_DAYS     days a resume link stays valid (default 60)
 HRTA_SECURE_COOKIES  1 behind HTTPS
 """
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "hrta.web.contacts",
     "hrta.web.assessment",
     "hrta.web.staff",
+    "hrta.web.assistance",
 ]
 
 MIDDLEWARE = [
@@ -130,9 +133,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "staff:login"
-LOGIN_REDIRECT_URL = "staff:dashboard"
+LOGIN_REDIRECT_URL = "staff:home"
 LOGIN_FAILURE_LIMIT = int(os.environ.get("HRTA_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("HRTA_LOGIN_LOCKOUT_MINUTES", "15"))
+# Failed sign-ins from one client address, whatever the username (0: no address limit).
+LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("HRTA_LOGIN_IP_FAILURE_LIMIT",
+                                            str(4 * LOGIN_FAILURE_LIMIT)))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
@@ -146,8 +152,13 @@ STATIC_ROOT = DATA_DIR / "static"
 # USWDS and axe-core come from npm (package.json at the project root), installed by the set-up.
 _NODE_MODULES = Path(os.environ.get("HRTA_NODE_MODULES", PACKAGE_DIR.parents[2] / "node_modules"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-if (_NODE_MODULES / "@uswds" / "uswds" / "dist").is_dir():
-    STATICFILES_DIRS.append(("uswds", _NODE_MODULES / "@uswds" / "uswds" / "dist"))
+_USWDS = _NODE_MODULES / "@uswds" / "uswds" / "dist"
+if _USWDS.is_dir():
+    # What the pages load: the compiled CSS and JS and the fonts and images the CSS asks
+    # for; not the Sass sources (see hrta.web.assets for the icons left out).
+    STATICFILES_DIRS += [(f"uswds/{part}", _USWDS / part) for part in ("css", "js", "fonts", "img")]
+STATICFILES_FINDERS = ["hrta.web.assets.AssetFinder",
+                       "django.contrib.staticfiles.finders.AppDirectoriesFinder"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -1,8 +1,10 @@
 """Staff roles as Django groups: what each may do.
 
 viewer   reads the dashboard and downloads published outputs
-analyst  also manages responses (exclude, include), imports exports, reviews coding
-admin    also manages waves and accounts, and may draw the raffle (contact details)
+analyst  also manages responses (exclude, include), imports exports, reviews coding,
+         keeps the TA catalog and tracks TA requests
+admin    also manages waves and accounts, and may draw the raffle and see the contact
+         details of organizations that asked for TA or agreed to be invited
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from django.contrib.auth.models import Group, Permission
 
 ROLES: dict[str, tuple[str, ...]] = {
     "viewer": ("staff.view_dashboard",),
-    "analyst": ("staff.view_dashboard", "staff.manage_responses"),
+    "analyst": ("staff.view_dashboard", "staff.manage_responses",
+                "assistance.manage_catalog", "assistance.manage_requests"),
     "admin": ("staff.view_dashboard", "staff.manage_responses", "staff.manage_waves",
-              "contacts.draw_winner"),
+              "contacts.draw_winner", "assistance.manage_catalog",
+              "assistance.manage_requests", "assistance.view_ta_contacts"),
 }
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hrta.instrument import Instrument
+from hrta.instrument import Instrument, Question
 from hrta.web.assessment import pages
 from hrta.web.assessment.localized import localized_instrument
 from hrta.web.contacts.services import save_contact
@@ -27,22 +32,35 @@ def _code_key(wave: Wave) -> str:
     return f"hrta.code.{wave.slug}"
 
 
-def _open_wave(slug: str) -> Wave:
-    wave = get_object_or_404(Wave, slug=slug)
-    if not wave.is_open():
-        raise Http404("This assessment is not open.")
-    return wave
+def _language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def open_wave_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Hand the view an open wave; a closed wave gets a page that says so, never an error."""
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+        wave = get_object_or_404(Wave, slug=slug)
+        if not wave.is_open():
+            return render(request, "assessment/closed.html", {
+                "wave": wave, "posted": request.method == "POST",
+            }, status=410)
+        return view(request, wave, **kwargs)
+    return wrapper
 
 
 def _current(request: HttpRequest, wave: Wave) -> Response | None:
     pk = request.session.get(_session_key(wave))
     if pk is None:
         return None
-    return Response.objects.filter(pk=pk, wave=wave, excluded=False).first()
+    response = Response.objects.filter(pk=pk, wave=wave, excluded=False).first()
+    if response is not None:
+        response.wave = wave  # already loaded: spares a query on every page
+    return response
 
 
 def _instrument(wave: Wave) -> Instrument:
-    return localized_instrument(wave.instrument_id, get_language() or "en")
+    return localized_instrument(wave.instrument_id, _language())
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -52,8 +70,8 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "assessment/choose_wave.html", {"waves": waves})
 
 
-def wave_landing(request: HttpRequest, slug: str) -> HttpResponse:
-    wave = _open_wave(slug)
+@open_wave_only
+def wave_landing(request: HttpRequest, wave: Wave) -> HttpResponse:
     instrument = _instrument(wave)
     return render(request, "assessment/landing.html", {
         "wave": wave, "instrument": instrument, "current": _current(request, wave),
@@ -62,21 +80,32 @@ def wave_landing(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def start(request: HttpRequest, slug: str) -> HttpResponse:
-    wave = _open_wave(slug)
+@open_wave_only
+def start(request: HttpRequest, wave: Wave) -> HttpResponse:
     current = _current(request, wave)
     if current is not None and not current.finished:
-        return redirect("assessment:page", slug=slug, number=max(current.page, 1))
-    response, code = services.start_response(wave=wave, language=get_language() or "en")
+        return _where_left_off(current, flow.pages(_instrument(wave)))
+    response, code = services.start_response(wave=wave, language=_language())
     request.session.cycle_key()
     request.session[_session_key(wave)] = response.pk
     request.session[_code_key(wave)] = code
-    return redirect("assessment:page", slug=slug, number=1)
+    return redirect("assessment:page", slug=wave.slug, number=1)
+
+
+def _left_off_url(response: Response, sections: list) -> str:
+    """The first page not yet answered, or the review page once all are."""
+    if response.page >= len(sections):
+        return reverse("assessment:review", args=[response.wave.slug])
+    return reverse("assessment:page", args=[response.wave.slug, response.page + 1])
+
+
+def _where_left_off(response: Response, sections: list) -> HttpResponseRedirect:
+    return redirect(_left_off_url(response, sections))
 
 
 def _progress(instrument: Instrument, number: int) -> list[dict[str, object]]:
     steps = [{"title": s.title, "number": i} for i, s in enumerate(flow.pages(instrument), 1)]
-    steps.append({"title": _("Review and submit"), "number": len(steps) + 1})
+    steps.append({"title": _("Check and send"), "number": len(steps) + 1})
     for step in steps:
         step["state"] = ("current" if step["number"] == number else
                          "complete" if step["number"] < number else "")
@@ -84,21 +113,23 @@ def _progress(instrument: Instrument, number: int) -> list[dict[str, object]]:
 
 
 @require_http_methods(["GET", "POST"])
-def page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    wave = _open_wave(slug)
+@open_wave_only
+def page(request: HttpRequest, wave: Wave, number: int) -> HttpResponse:
     response = _current(request, wave)
     if response is None:
-        messages.info(request, _("Please start the assessment, or use your resume code."))
-        return redirect("assessment:wave", slug=slug)
+        messages.info(request, _("Please start the assessment, or use your resume code to "
+                                 "come back to it."))
+        return redirect("assessment:wave", slug=wave.slug)
     if response.finished:
-        return _finished_redirect(response)
+        return _finished_redirect(request, response)
     instrument = _instrument(wave)
     sections = flow.pages(instrument)
-    if not 1 <= number <= len(sections):
-        raise Http404("No such page.")
-    # The screening question must be answered before any other page.
-    if number > 1 and number > response.page + 1:
-        return redirect("assessment:page", slug=slug, number=max(response.page, 1))
+    # The screening question must be answered before any other page, and pages are
+    # reached in order; a made-up page number leads back to where the respondent was.
+    if not 1 <= number <= len(sections) or (number > 1 and number > response.page + 1):
+        messages.info(request, _("That page is not open to you yet. This is where you "
+                                 "left off."))
+        return _where_left_off(response, sections)
     section = sections[number - 1]
     keys = {key for q in section.questions for key in flow.answer_keys(q)}
     stored = list(response.answers.values_list("question_id", "option_id", "value"))
@@ -106,23 +137,32 @@ def page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "next")
         result = pages.read_page(section, request.POST, earlier)
-        if result.errors and action != "back":
+        leaving = action in ("back", "later")
+        if result.errors and not leaving:
             return _render_page(request, wave, instrument, number, section, result.chosen,
                                 result.texts, result.errors, earlier, status=400)
-        if not result.errors:
-            response = services.save_page(response=response, section=section,
-                                          answers=result.answers, page=number)
+        answers = result.answers
+        if result.errors:
+            # Never lose an answer: keep what is valid, and what was saved before for the
+            # rest, and say so.
+            answers = [*answers, *pages.stored_answers(stored, result.error_keys)]
+            messages.warning(request, _(
+                "We saved your other answers. Some answers on the page “%(title)s” were "
+                "not saved because they need a change. Please go back to that page to "
+                "fix them.") % {"title": section.title})
+        response = services.save_page(response=response, section=section, answers=answers,
+                                      page=number, language=_language())
         if response.status == Response.Status.INELIGIBLE:
-            return redirect("assessment:ineligible", slug=slug)
+            return redirect("assessment:ineligible", slug=wave.slug)
         if action == "back":
-            return redirect("assessment:page", slug=slug, number=max(number - 1, 1))
+            return redirect("assessment:page", slug=wave.slug, number=max(number - 1, 1))
         if action == "later":
-            return redirect("assessment:saved", slug=slug)
-        if number == 1 and not request.session.get(f"hrta.code_shown.{slug}"):
-            return redirect("assessment:saved", slug=slug)
+            return redirect("assessment:saved", slug=wave.slug)
+        if number == 1 and not request.session.get(f"hrta.code_shown.{wave.slug}"):
+            return redirect("assessment:saved", slug=wave.slug)
         if number == len(sections):
-            return redirect("assessment:review", slug=slug)
-        return redirect("assessment:page", slug=slug, number=number + 1)
+            return redirect("assessment:review", slug=wave.slug)
+        return redirect("assessment:page", slug=wave.slug, number=number + 1)
     chosen, texts = pages.stored_state(stored)
     return _render_page(request, wave, instrument, number, section, chosen, texts, {}, earlier)
 
@@ -133,41 +173,42 @@ def _render_page(request: HttpRequest, wave: Wave, instrument: Instrument, numbe
     return render(request, "assessment/page.html", {
         "wave": wave, "section": section, "number": number,
         "total": len(flow.pages(instrument)), "questions": questions,
-        "steps": _progress(instrument, number), "errors": errors,
+        "steps": _progress(instrument, number), "errors": pages.error_links(questions),
+        "any_required": any(q["required"] for q in questions),
     }, status=status)
 
 
-def saved(request: HttpRequest, slug: str) -> HttpResponse:
+@open_wave_only
+def saved(request: HttpRequest, wave: Wave) -> HttpResponse:
     """The resume link and code, shown after screening and whenever the respondent stops."""
-    wave = _open_wave(slug)
     response = _current(request, wave)
     code = request.session.get(_code_key(wave))
     if response is None or code is None:
-        return redirect("assessment:wave", slug=slug)
-    request.session[f"hrta.code_shown.{slug}"] = True
+        return redirect("assessment:wave", slug=wave.slug)
+    request.session[f"hrta.code_shown.{wave.slug}"] = True
     link = request.build_absolute_uri(reverse("assessment:resume_code", args=[code]))
+    sections = flow.pages(_instrument(wave))
     return render(request, "assessment/saved.html", {
-        "wave": wave, "code": code, "link": link,
-        "next_page": min(max(response.page + 1, 2), len(flow.pages(_instrument(wave)))),
-        "finished": response.finished,
+        "wave": wave, "code": code, "link": link, "finished": response.finished,
+        "next_url": _left_off_url(response, sections),
     })
 
 
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, slug: str) -> HttpResponse:
-    wave = _open_wave(slug)
+@open_wave_only
+def review(request: HttpRequest, wave: Wave) -> HttpResponse:
     response = _current(request, wave)
     if response is None:
-        return redirect("assessment:wave", slug=slug)
+        return redirect("assessment:wave", slug=wave.slug)
     if response.finished:
-        return _finished_redirect(response)
+        return _finished_redirect(request, response)
     instrument = _instrument(wave)
     sections = flow.pages(instrument)
     if response.page < len(sections):
-        return redirect("assessment:page", slug=slug, number=max(response.page + 1, 1))
+        return _where_left_off(response, sections)
     if request.method == "POST":
         services.submit(response=response)
-        return redirect("assessment:thanks", slug=slug)
+        return redirect("assessment:thanks", slug=wave.slug)
     stored = list(response.answers.values_list("question_id", "option_id", "value"))
     chosen, texts = pages.stored_state(stored)
     summary = []
@@ -183,26 +224,37 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
-def _answer_lines(question, chosen, texts) -> list[dict[str, object]]:
-    not_answered = _("Not answered")
+def _label(question: Question, option_id: str) -> str:
+    # An option dropped from the instrument after it was answered still shows, by its id.
+    return next((o.label for o in question.options if o.id == option_id), option_id)
+
+
+def _answer_lines(question: Question, chosen, texts) -> list[dict[str, object]]:
+    not_answered = _("No answer")
     if question.type == "text":
-        return [{"question": question.text, "answers": [texts.get(question.id) or not_answered]}]
+        text = texts.get(question.id)
+        return [{"question": question.text, "answers": [text] if text else [],
+                 "empty": not_answered}]
     if question.type == "matrix":
-        lines = []
-        for statement in question.statements:
-            picked = chosen.get(f"{question.id}.{statement.id}", [])
-            labels = [question.option(p).label for p in picked] or [not_answered]
-            lines.append({"question": f"{question.text} — {statement.text}", "answers": labels})
-        return lines
+        return [{"question": question.text, "empty": not_answered, "answers": [],
+                 "statements": [
+                     {"text": statement.text,
+                      "answer": ", ".join(_label(question, p) for p in chosen.get(
+                          f"{question.id}.{statement.id}", [])),
+                      "answered": bool(chosen.get(f"{question.id}.{statement.id}"))}
+                     for statement in question.statements]}]
     labels = []
     for option_id in chosen.get(question.id, []):
-        option = question.option(option_id)
         other = texts.get(pages.other_field(question.id, option_id))
-        labels.append(f"{option.label}: {other}" if option.other and other else option.label)
-    return [{"question": question.text, "answers": labels or [not_answered]}]
+        label = _label(question, option_id)
+        labels.append(f"{label}: {other}" if other else label)
+    return [{"question": question.text, "answers": labels, "empty": not_answered}]
 
 
-def _finished_redirect(response: Response) -> HttpResponseRedirect:
+def _finished_redirect(request: HttpRequest, response: Response) -> HttpResponseRedirect:
+    if request.method == "POST":
+        messages.info(request, _("You already sent your answers, so they can no longer be "
+                                 "changed. Thank you."))
     name = ("assessment:ineligible" if response.status == Response.Status.INELIGIBLE
             else "assessment:thanks")
     return redirect(name, slug=response.wave.slug)
@@ -220,33 +272,50 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     if response is None or response.status != Response.Status.SUBMITTED:
         return redirect("assessment:wave", slug=slug)
     instrument = _instrument(wave)
-    contact_questions = flow.contact_questions(instrument)
     errors: dict[str, str] = {}
     saved_contact = request.session.get(f"hrta.contact.{slug}", False)
     if request.method == "POST" and not saved_contact:
         errors = save_contact(response=response, instrument=instrument, data=request.POST)
         if not errors:
             request.session[f"hrta.contact.{slug}"] = True
-            messages.success(request, _("Thank you. Your contact details were saved apart "
+            messages.success(request, _("Thank you. We saved your contact details apart "
                                         "from your answers."))
             return redirect("assessment:thanks", slug=slug)
+    fields = _contact_fields(flow.contact_questions(instrument), request.POST, errors)
     return render(request, "assessment/thanks.html", {
-        "wave": wave, "contact_questions": contact_questions, "errors": errors,
-        "saved_contact": saved_contact, "post": request.POST,
+        "wave": wave, "fields": fields, "errors": [f for f in fields if f["error"]],
+        "saved_contact": saved_contact, "may_contact": request.POST.get("may_contact") == "yes",
         "code": request.session.get(_code_key(wave)),
     }, status=400 if errors else 200)
+
+
+def _contact_fields(questions: list[Question], post: Any,
+                    errors: dict[str, str]) -> list[dict[str, Any]]:
+    """The contact form's fields with what was typed, so a mistake loses nothing."""
+    fields = []
+    for question in questions:
+        email = "email" in question.id  # as contacts.services reads the address
+        error = errors.get(question.id) or (errors.get("email") if email else None)
+        fields.append({
+            "id": question.id, "type": question.type, "text": question.text,
+            "options": question.options, "value": post.get(question.id, ""), "error": error,
+            "email": email, "show_if": question.show_if,
+            "first": question.options[0].id if question.options else "",
+        })
+    return fields
 
 
 @require_http_methods(["GET", "POST"])
 def resume_form(request: HttpRequest) -> HttpResponse:
     error = None
+    code = ""
     if request.method == "POST":
-        code = request.POST.get("code", "")
+        code = pages.clean_text(request.POST.get("code", ""))[:200]
         if services.find_by_code(code) is not None:
             return redirect("assessment:resume_code", code=services.normalise_code(code))
-        error = _("We could not find an open assessment for that code. Check it and try "
-                  "again.")
-    return render(request, "assessment/resume.html", {"error": error},
+        error = _("We could not find an assessment for that code. Check the code and try "
+                  "again. Codes have 32 letters and numbers.")
+    return render(request, "assessment/resume.html", {"error": error, "code": code},
                   status=400 if error else 200)
 
 
@@ -254,16 +323,26 @@ def resume(request: HttpRequest, code: str) -> HttpResponse:
     response = services.find_by_code(code)
     if response is None:
         return render(request, "assessment/resume.html", {
-            "error": _("This resume link is not valid or has expired."),
+            "error": _("This resume link does not work. It may be mistyped, or the "
+                       "assessment may be closed. You can type your code below."),
         }, status=404)
     wave = response.wave
     request.session.cycle_key()
     request.session[_session_key(wave)] = response.pk
     request.session[_code_key(wave)] = code
     request.session[f"hrta.code_shown.{wave.slug}"] = True
-    if response.finished:
-        return _finished_redirect(response)
-    sections = flow.pages(response.wave.instrument)
-    if response.page >= len(sections):
-        return redirect("assessment:review", slug=wave.slug)
-    return redirect("assessment:page", slug=wave.slug, number=max(response.page + 1, 1))
+    if response.status == Response.Status.SUBMITTED:
+        # A sent assessment's link leads to the organization's TA plan.
+        reply = redirect("assistance:plan", slug=wave.slug)
+    else:
+        reply = (_finished_redirect(request, response) if response.finished else
+                 _where_left_off(response, flow.pages(response.wave.instrument)))
+    # On a new device the pages come back in the language the respondent was using.
+    if (settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and response.language in dict(settings.LANGUAGES)):
+        reply.set_cookie(settings.LANGUAGE_COOKIE_NAME, response.language,
+                         max_age=settings.LANGUAGE_COOKIE_AGE,
+                         path=settings.LANGUAGE_COOKIE_PATH,
+                         secure=settings.LANGUAGE_COOKIE_SECURE,
+                         samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return reply

@@ -1,13 +1,28 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hrta.web.staff import views
+from hrta.web.accounts import views as accounts
+from hrta.web.staff.views import dashboard, outputs, responses, waves
 
 app_name = "staff"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="staff/login.html"),
-         name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.dashboard, name="dashboard"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("logout/", accounts.logout, name="logout"),
+    path("account/", accounts.account, name="account"),
+    path("account/tokens/<int:token_id>/revoke/", accounts.revoke, name="revoke_token"),
+    path("", dashboard.home, name="home"),
+    path("waves/", waves.wave_list, name="waves"),
+    path("waves/new/", waves.wave_edit, name="wave_new"),
+    path("waves/<slug:slug>/edit/", waves.wave_edit, name="wave_edit"),
+    path("waves/<slug:slug>/", dashboard.dashboard, name="dashboard"),
+    path("waves/<slug:slug>/live/", dashboard.live, name="live"),
+    path("waves/<slug:slug>/charts/<str:name>.svg", dashboard.chart, name="chart"),
+    path("waves/<slug:slug>/responses/", responses.response_list, name="responses"),
+    path("waves/<slug:slug>/import/", responses.import_export, name="import"),
+    path("waves/<slug:slug>/downloads/", outputs.download_list, name="downloads"),
+    path("waves/<slug:slug>/downloads/<str:name>", outputs.download, name="download"),
+    path("waves/<slug:slug>/raffle/", outputs.raffle, name="raffle"),
+    path("responses/<uuid:public_id>/", responses.response_detail, name="response"),
+    path("responses/<uuid:public_id>/exclusion/", responses.exclusion, name="exclusion"),
+    path("audit/", responses.audit_log, name="audit"),
 ]

@@ -72,8 +72,11 @@ def find_by_code(code: str) -> Response | None:
 
 
 def save_page(*, response: Response, section: Section, answers: Iterable[PageAnswer],
-              page: int) -> Response:
-    """Replace the answers to one page's questions; screen out on an ineligible answer."""
+              page: int, language: str = "") -> Response:
+    """Replace the answers to one page's questions; screen out on an ineligible answer.
+
+    `language` is the one the page was answered in: a respondent may switch part way.
+    """
     keys = [key for question in section.questions for key in flow.answer_keys(question)]
     rows = list(answers)
     with transaction.atomic():
@@ -85,9 +88,11 @@ def save_page(*, response: Response, section: Section, answers: Iterable[PageAns
             Answer(response=locked, question_id=a.question_id, option_id=a.option_id,
                    value=a.value) for a in rows)
         locked.page = max(locked.page, page)
+        locked.language = language or locked.language
         locked.updated_at = timezone.now()
         chosen = chosen_options(locked)
-        if flow.is_ineligible(locked.wave.instrument, chosen):
+        # The caller's response already holds the wave: no second look-up under the lock.
+        if flow.is_ineligible(response.wave.instrument, chosen):
             locked.status = Response.Status.INELIGIBLE
             locked.submitted_at = locked.updated_at
         locked.save()

@@ -1,0 +1,144 @@
+"""Benchmark: the TA center's staff pages on a wave of a given size.
+
+    python bench/staff_pages.py [--sizes demo,10000] [--repeat 3]
+
+For each wave (`demo`: the 161 responses of `hrta.demo.demo_responses`; a number: that
+many responses of `hrta.demo.synthetic_responses(instrument, n, seed=1)`) it loads the
+wave into a fresh SQLite database (`import_responses`, as the import page does) and times
+the staff pages through Django's test client, signed in as an admin:
+
+- cold: the first request after the wave changed (nothing cached: the wave read from the
+  database into a ResponseSet, Findings built, the page's figures laid out);
+- warm: the same request again (Findings and figures cached until the wave changes);
+- charts: every chart of the dashboard drawn to SVG, as the browser asks for them after
+  the page (vl-convert; its JavaScript runtime is started before timing);
+- live: the counts the dashboard asks for every 30 seconds;
+- the responses list (with the likely-duplicate check) and each download.
+
+Seconds are medians of --repeat runs; each cold run first empties the cache and the chart
+store. Results: bench/results/staff_pages.json.
+Targets (2 cores): for the demo wave a warm dashboard within 0.2 s and a cold one within
+2 s (charts load after the page); the live counts within 0.05 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results" / "staff_pages.json"
+TARGETS = {"dashboard_warm": 0.2, "dashboard_cold": 2.0, "live": 0.05}
+
+
+def _median(run: Callable[[], object], repeat: int, before: Callable[[], None] | None = None
+            ) -> float:
+    times = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(size: str, repeat: int) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.test import Client
+
+    from hrta.demo import demo_responses, synthetic_responses
+    from hrta.instrument import load_bundled
+    from hrta.report import charts
+    from hrta.web.accounts.roles import assign_role
+    from hrta.web.staff import selectors
+    from hrta.web.surveys.models import Wave
+    from hrta.web.surveys.services import import_responses
+
+    instrument = load_bundled()
+    responses = (demo_responses(instrument) if size == "demo"
+                 else synthetic_responses(instrument, int(size), seed=1))
+    wave = Wave.objects.create(slug=f"bench-{size}", title=f"Bench {size}",
+                               instrument_id=instrument.id,
+                               instrument_version=instrument.version)
+    start = time.perf_counter()
+    import_responses(wave=wave, responses=responses, source_name="bench")
+    loaded = time.perf_counter() - start
+    users = get_user_model()
+    admin = users.objects.filter(username="bench-admin").first() or \
+        users.objects.create_user("bench-admin")
+    assign_role(admin, "admin")
+    client = Client()
+    client.force_login(admin)
+
+    def forget() -> None:
+        cache.clear()
+        charts._DRAWN.clear()
+
+    def get(url: str) -> Callable[[], object]:
+        def run() -> object:
+            reply = client.get(url)
+            assert reply.status_code == 200, (url, reply.status_code)
+            return reply
+        return run
+
+    base = f"/staff/waves/{wave.slug}/"
+    filtered = base + "?org_type=ccbhc"
+    charts.to_svg(charts.bar_spec([charts.Bar("warm-up", 50.0, "50%")], description="x"),
+                  prefix="warm")
+    result: dict[str, Any] = {"responses": responses.total, "load_seconds": round(loaded, 2)}
+    for name, url in (("dashboard", base), ("filtered", filtered),
+                      ("responses_list", base + "responses/")):
+        result[f"{name}_cold"] = _median(get(url), repeat, forget)
+        result[f"{name}_warm"] = _median(get(url), repeat)
+    view = selectors.dashboard(wave)
+    blocks = [b for part in view.parts for b in part.blocks if getattr(b, "chart", None)]
+    result["charts"] = len(blocks)
+    result["charts_seconds"] = _median(
+        lambda: [client.get(f"{base}charts/{b.anchor}.svg") for b in blocks], repeat,
+        lambda: charts._DRAWN.clear())
+    result["live"] = _median(get(base + "live/"), repeat)
+    for name in ("findings.json", "responses.csv", "responses.xlsx", "report.html"):
+        result[f"download {name}"] = _median(get(f"{base}downloads/{name}"), repeat, forget)
+    return {key: round(value, 3) if isinstance(value, float) else value
+            for key, value in result.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="demo,10000")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    os.environ["HRTA_DATA_DIR"] = tempfile.mkdtemp(prefix="hrta-bench-staff-")
+    sys.path.insert(0, str(BENCH.parent / "src"))
+    from hrta.web.commands import prepare
+
+    prepare()
+    results = {size: measure(size, args.repeat) for size in args.sizes.split(",")}
+    rows = sorted({key for values in results.values() for key in values})
+    print(f"{'seconds (median of ' + str(args.repeat) + ')':<32}"
+          + "".join(f"{size:>12}" for size in results))
+    for key in rows:
+        print(f"{key:<32}" + "".join(f"{results[size].get(key, ''):>12}" for size in results))
+    for key, limit in TARGETS.items():
+        if "demo" in results:
+            value = results["demo"][key]
+            print(f"target demo {key} <= {limit} s: {'met' if value <= limit else 'MISSED'}"
+                  f" ({value} s)")
+    from hrta.files import write_text_atomic
+
+    write_text_atomic(RESULTS, json.dumps(results, indent=2) + "\n")
+    print(f"written {RESULTS.relative_to(BENCH.parent)}")
+
+
+if __name__ == "__main__":
+    main()

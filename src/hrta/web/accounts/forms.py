@@ -1,0 +1,66 @@
+"""The staff sign-in form, with the lockout, and the API token form."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from hrta.web.accounts import lockout
+from hrta.web.surveys.services import record
+
+
+def _paused_message(until: datetime) -> str:
+    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    return ngettext(
+        "Sign-in is paused after too many failed tries. Try again in %(minutes)d minute.",
+        "Sign-in is paused after too many failed tries. Try again in %(minutes)d minutes.",
+        minutes) % {"minutes": minutes}
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form, refusing attempts while the username or address is locked.
+
+    The same message answers a wrong password, an unknown username and an inactive
+    account, so the form never tells whether an account exists.
+    """
+
+    def clean(self) -> dict[str, object]:
+        username = self.cleaned_data.get("username") or ""
+        address = lockout.client_address(self.request)
+        until = lockout.locked_until(username=username, address=address)
+        if until is not None:
+            record(action="login_refused_locked",
+                   detail={"username": lockout.normalise(username), "address": address})
+            raise ValidationError(_paused_message(until), code="locked")
+        try:
+            return super().clean()
+        except ValidationError:
+            until = lockout.note_failure(username=username, address=address)
+            record(action="login_failed",
+                   detail={"username": lockout.normalise(username), "address": address})
+            if until is not None:
+                record(action="lockout",
+                       detail={"username": lockout.normalise(username), "address": address,
+                               "until": until.isoformat()})
+                raise ValidationError(_paused_message(until), code="locked") from None
+            raise ValidationError(
+                _("We could not sign you in with that username and password. After "
+                  "%(limit)d failed tries in a row, sign-in is paused for %(minutes)d "
+                  "minutes."),
+                code="invalid_login",
+                params={"limit": settings.LOGIN_FAILURE_LIMIT,
+                        "minutes": settings.LOGIN_LOCKOUT_MINUTES}) from None
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What the token is for"), max_length=100,
+        help_text=_("For example, “Monthly figures spreadsheet”. Only you see this."))

@@ -1,0 +1,138 @@
+"""What staff download: the report, the Findings JSON, and the clean data as CSV and XLSX.
+
+Every file is drawn from the wave's Findings or its ResponseSet, which never hold contact
+details. Spreadsheet cells that a spreadsheet program would read as a formula (starting
+with = + - @, a tab or a carriage return) are neutralised with a leading apostrophe: an
+answer like "=HYPERLINK(...)" is shown as text and never run.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from openpyxl import Workbook
+
+from hrta.exports import surveymonkey_frame
+from hrta.ingest.layout import header_rows
+from hrta.report import render_reports
+from hrta.report.formatting import clean_text
+from hrta.responses import ResponseSet
+from hrta.web.staff.selectors import wave_findings, web_reference
+from hrta.web.surveys.models import Wave
+from hrta.web.surveys.selectors import analysed_responses, response_set
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    content_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Kind:
+    suffix: str
+    content_type: str
+    build: Callable[[Wave], bytes]
+
+
+def neutralise(cell: str | None) -> str | None:
+    """A cell as text a spreadsheet will not run."""
+    if cell and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def _neutralised(frame: pl.DataFrame) -> pl.DataFrame:
+    pattern = "^[=+\\-@\t\r]"
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(pattern)).then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name)).alias(name)
+        for name in frame.columns if frame[name].dtype == pl.String)
+
+
+def clean_data(wave: Wave) -> tuple[list[list[str]], pl.DataFrame]:
+    """The analysed responses in the SurveyMonkey "expanded" layout, with the instrument's
+    question texts and option labels, ready to write. `hrta analyze` reads it back.
+
+    Web responses are named by their pseudonym (see selectors.web_reference), never by
+    the random id that keys contact entries.
+    """
+    responses: ResponseSet = response_set(wave)
+    names = {str(pid): web_reference(pid) for pid in analysed_responses(wave).filter(
+        respondent_id="").values_list("public_id", flat=True)}
+    respondents = responses.respondents.with_columns(
+        pl.col("response_id").replace(names))
+    frame = surveymonkey_frame(dataclasses.replace(responses, respondents=respondents))
+    headers = [[neutralise(cell) or "" for cell in row]
+               for row in header_rows(responses.instrument)]
+    return headers, _neutralised(frame)
+
+
+def _csv(wave: Wave) -> bytes:
+    headers, frame = clean_data(wave)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(headers)
+    frame.write_csv(buffer, include_header=False)
+    # With the byte-order mark, Excel opens the file as UTF-8; `hrta` reads either way.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx(wave: Wave) -> bytes:
+    headers, frame = clean_data(wave)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Responses")
+    for row in _xlsx_rows(headers, frame.iter_rows()):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_rows(headers: Sequence[Sequence[str]],
+               rows: Iterable[Sequence[str | None]]) -> Iterable[list[str | None]]:
+    # XLSX cannot hold control characters; they are shown as U+FFFD, as in the report.
+    for row in [*headers, *rows]:
+        yield [clean_text(cell) if cell else cell for cell in row]
+
+
+def _findings_json(wave: Wave) -> bytes:
+    return json.dumps(wave_findings(wave), indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def _report(suffix: str) -> Callable[[Wave], bytes]:
+    def build(wave: Wave) -> bytes:
+        with tempfile.TemporaryDirectory(prefix="hrta-report-") as folder:
+            path = Path(folder) / f"report{suffix}"
+            render_reports(wave_findings(wave), [path])
+            return path.read_bytes()
+    return build
+
+
+# No PDF here: WeasyPrint takes tens of seconds of a shared server's core for one report.
+# The HTML report prints as the PDF does (same print styles), and `hrta report -o x.pdf`
+# writes the PDF itself.
+KINDS: dict[str, Kind] = {
+    "report.html": Kind(".html", "text/html; charset=utf-8", _report(".html")),
+    "report.docx": Kind(".docx", "application/vnd.openxmlformats-officedocument"
+                        ".wordprocessingml.document", _report(".docx")),
+    "findings.json": Kind(".json", "application/json", _findings_json),
+    "responses.csv": Kind(".csv", "text/csv; charset=utf-8", _csv),
+    "responses.xlsx": Kind(".xlsx", "application/vnd.openxmlformats-officedocument"
+                           ".spreadsheetml.sheet", _xlsx),
+}
+
+
+def build_download(wave: Wave, name: str) -> Download:
+    kind = KINDS[name]
+    return Download(f"{wave.slug}-{name}", kind.content_type, kind.build(wave))

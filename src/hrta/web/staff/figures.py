@@ -1,0 +1,173 @@
+"""The dashboard's figures: the report's own figures, with small counts hidden in
+filtered views.
+
+The whole wave is drawn exactly as the published report draws it (hrta.report.items
+builds each figure's chart and tables from Findings). A filtered view is a small group of
+respondents, so there each count is checked with hrta.analysis.suppression, as for the
+report's subgroup comparisons: a figure with nothing to hide is again the report's own; a
+figure with hidden counts gets tables that say "hidden" in place of those numbers, and a
+chart only of what is shown (bar charts) or none. Numbers are never computed here: they
+are read from Findings and formatted with the report's own formatting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.utils.translation import gettext as _
+
+from hrta.analysis.suppression import suppress
+from hrta.report import charts
+from hrta.report.document import Chart, Column, Figure, Listing, OtherTexts, Row, Table
+from hrta.report.formatting import clean_text, format_count, format_interval, format_percent
+from hrta.report.items import MAX_LISTED, SPARSE_OPTIONS, alt_text, build_item, max_choices_note
+from hrta.report.selectors import Entry, Findings, anchor, caption, ordered, question_label
+
+Block = Figure | Listing
+
+
+@dataclass(frozen=True)
+class Part:
+    """One section of the findings as the dashboard shows it."""
+
+    id: str
+    title: str
+    blocks: tuple[Block, ...]
+
+
+def findings_parts(findings: Findings, *, threshold: int | None) -> list[Part]:
+    """Every figure, table and listing of the report's findings, section by section.
+
+    `threshold` None draws the whole wave as published; a number hides counts below it
+    (and the counts that would give them away), as in a filtered view.
+    """
+    parts = []
+    for section in findings["sections"]:
+        blocks = tuple(_block(item, findings, threshold) for item in section["items"])
+        parts.append(Part(section["id"], section["title"], blocks))
+    return parts
+
+
+def too_few(findings: Findings, threshold: int | None) -> bool:
+    """A filtered view of fewer eligible respondents than the threshold shows no numbers."""
+    eligible = findings["responses"]["eligible"]
+    return threshold is not None and 0 < eligible < threshold
+
+
+def _block(item: Entry, findings: Findings, threshold: int | None) -> Block:
+    if threshold is None or item["kind"] == "open_ended":
+        return build_item(item, findings)
+    entries = [(qid, findings["questions"][qid]) for qid in _entry_ids(item, findings)]
+    hidden = {qid: hidden_options(entry, threshold) for qid, entry in entries}
+    if not any(any(mask.values()) for mask in hidden.values()):
+        return build_item(item, findings)
+    return _suppressed_figure(item, findings, entries, hidden, threshold)
+
+
+def _entry_ids(item: Entry, findings: Findings) -> list[str]:
+    """The Findings question entries an item draws: each question, or a grid's statements."""
+    ids: list[str] = []
+    for qid in item["questions"]:
+        matrix = findings.get("matrices", {}).get(qid)
+        ids.extend(matrix["statements"] if matrix else [qid])
+    return ids
+
+
+def hidden_options(entry: Entry, threshold: int) -> dict[str, bool]:
+    """Option id -> whether its count is hidden, for one question (or statement) of a
+    filtered view: the view is one group, so its n is the column total."""
+    keys = list(entry["options"])
+    if not keys:
+        return {}
+    counts = np.array([entry["options"][key]["count"] for key in keys])[:, None]
+    mask = suppress(counts, np.array([entry["n"]]), threshold=threshold,
+                    columns_sum_to_n=entry["type"] in ("single", "matrix_statement"))
+    return {key: bool(gone) for key, gone in zip(keys, mask[:, 0], strict=True)}
+
+
+def _suppressed_figure(item: Entry, findings: Findings, entries: Sequence[tuple[str, Entry]],
+                       hidden: dict[str, dict[str, bool]], threshold: int) -> Figure:
+    several = len(entries) > 1
+    tables = tuple(_table(qid, entry, hidden[qid], several, findings)
+                   for qid, entry in entries)
+    notes = [_("“hidden”: fewer than %(threshold)s respondents, or a count that would let "
+               "such a small count be worked out.") % {"threshold": threshold}]
+    for _qid, entry in entries:
+        notes.extend(note for note in max_choices_note(entry) if note not in notes)
+    chart = None
+    if item["kind"] == "figure":
+        chart = _shown_bars(item, entries, hidden)
+        notes.append(_("Options with hidden counts are left out of the chart.") if chart
+                     else _("The chart is left out because some of its counts are hidden; "
+                            "the tables show the rest."))
+    others = tuple(
+        OtherTexts(entry["title"], tuple(clean_text(t) for t in entry["other_texts"][:MAX_LISTED]),
+                   len(entry["other_texts"]))
+        for qid, entry in entries if entry.get("other_texts") and not any(
+            hidden[qid].get(key) for key, option in entry["options"].items()
+            if option.get("other")))
+    return Figure(item["kind"], anchor(item), caption(item, findings), chart=chart,
+                  tables=tables, notes=tuple(notes), others=others)
+
+
+def _cells(option: Entry, gone: bool) -> tuple[str, ...]:
+    if gone:
+        word = _("hidden")
+        return (word, word, word)
+    return (format_count(option["count"]), format_percent(option["percent"]),
+            format_interval(option["ci_low"], option["ci_high"]))
+
+
+def _table(qid: str, entry: Entry, hidden: dict[str, bool], several: bool,
+           findings: Findings) -> Table:
+    columns = (Column(_("Count")), Column(_("Percent")), Column(_("95% CI")))
+    named = f"{question_label(findings, qid)} (n={format_count(entry['n'])})" if several else ""
+    if entry["n"] == 0:
+        return Table(columns, (), caption=named,
+                     empty=_("No eligible respondent in this view answered this question."))
+    # Survey order, not by count: ranked rows would tell which hidden count is larger.
+    pairs = list(entry["options"].items())
+    rows = [Row(clean_text(option["label"]), _cells(option, hidden.get(key, False)))
+            for key, option in pairs]
+    for net in entry.get("nets", {}).values():
+        gone = any(hidden.get(key, False) for key in net["options"])
+        rows.append(Row(clean_text(net["label"]), _cells(net, gone), total=True))
+    return Table(columns, tuple(rows), stub=_("Option"), caption=named)
+
+
+def _shown_bars(item: Entry, entries: Sequence[tuple[str, Entry]],
+                hidden: dict[str, dict[str, bool]]) -> Chart | None:
+    """A bar chart of the options shown, for a one-question bar figure; else None."""
+    if len(entries) != 1 or item.get("chart") not in (None, "bar"):
+        return None
+    qid, entry = entries[0]
+    if entry["type"] not in ("single", "multi"):
+        return None
+    pairs = [(key, option) for key, option in ordered(entry) if not hidden[qid].get(key)]
+    if entry["type"] == "single" and len(entry["options"]) >= SPARSE_OPTIONS:
+        pairs = [(key, option) for key, option in pairs if option["count"] > 0]
+    if not pairs:
+        return None
+    bars = [charts.Bar(clean_text(o["label"]), o["percent"], format_percent(o["percent"]))
+            for _key, o in pairs]
+    alt = alt_text(item["title"], "Bar chart of the percent of respondents choosing each "
+                   "option shown, highest first", [(b.label, b.text) for b in bars])
+    return Chart(charts.bar_spec(bars, description=alt), alt)
+
+
+def chart_svg(block: Block) -> str | None:
+    """The figure's chart as SVG markup, drawn offline by the report's own renderer."""
+    chart: Chart | None = getattr(block, "chart", None)
+    if chart is None:
+        return None
+    return charts.to_svg(chart.spec, prefix=block.anchor)
+
+
+def find_block(parts: Sequence[Part], name: str) -> Block | None:
+    for part in parts:
+        for block in part.blocks:
+            if block.anchor == name:
+                return block
+    return None

@@ -1,0 +1,218 @@
+"""What the staff pages read: a wave's Findings (cached), its dashboard, its responses.
+
+Findings come from hrta.analysis.build_findings on hrta.web.surveys.selectors.response_set
+— the one code path the `hrta` command also takes. They are cached per wave, filters and
+language, under a key that changes whenever the wave's analysed responses change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import get_language
+
+from hrta.analysis import build_findings
+from hrta.responses import ResponseSet
+from hrta.web.staff import duplicates, figures
+from hrta.web.staff.filters import FilterField, Selection, fields, filter_responses
+from hrta.web.surveys.models import AuditEntry, Response, Wave
+from hrta.web.surveys.selectors import analysed_responses, response_set
+
+CACHE_SECONDS = 60 * 60
+CACHED_RESPONSES = 20_000
+Findings = dict[str, Any]
+
+
+def wave_version(wave: Wave) -> str:
+    """Changes whenever the wave's analysed responses change: a new or changed finished
+    response, an exclusion or inclusion (always audited), an import."""
+    stats = analysed_responses(wave).aggregate(count=Count("id"), latest=Max("updated_at"))
+    last_change = (AuditEntry.objects.filter(wave=wave, action__in=("exclude", "include",
+                                                                     "import"))
+                   .aggregate(last=Max("id"))["last"])
+    raw = f"{wave.pk}:{wave.instrument_id}:{stats['count']}:{stats['latest']}:{last_change}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _key(kind: str, wave: Wave, version: str, selection: Selection = ()) -> str:
+    chosen = "&".join(f"{k}={v}" for k, v in selection)
+    digest = hashlib.sha256(chosen.encode()).hexdigest()[:16]
+    return f"hrta:{kind}:{wave.pk}:{version}:{digest}:{get_language() or ''}"
+
+
+def wave_findings(wave: Wave, selection: Selection = ()) -> Findings:
+    """The Findings of the wave's analysed responses, of those the filters keep."""
+    return _findings(wave, wave_version(wave), selection)
+
+
+def _responses(wave: Wave, version: str) -> ResponseSet:
+    """The wave's ResponseSet, kept while the wave is unchanged (and not too large to keep
+    in each server process's memory): every filter starts from it."""
+    key = _key("responses", wave, version)
+    found = cache.get(key)
+    if found is None:
+        found = response_set(wave)
+        if found.total <= CACHED_RESPONSES:
+            cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _findings(wave: Wave, version: str, selection: Selection) -> Findings:
+    key = _key("findings", wave, version, selection)
+    found = cache.get(key)
+    if found is None:
+        found = build_findings(filter_responses(_responses(wave, version), selection))
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    version: str
+    findings: Findings
+    parts: list[figures.Part]
+    filters: list[FilterField]
+    threshold: int | None
+    too_few: bool
+
+
+def dashboard(wave: Wave, selection: Selection = ()) -> Dashboard:
+    """The figures a dashboard view shows. A filtered view hides small counts."""
+    version = wave_version(wave)
+    key = _key("dashboard", wave, version, selection)
+    found = cache.get(key)
+    if found is None:
+        responses = _responses(wave, version)
+        threshold = settings.SUPPRESS_BELOW if selection else None
+        findings = _findings(wave, version, selection)
+        few = figures.too_few(findings, threshold)
+        found = Dashboard(
+            version=version, findings=findings,
+            parts=[] if few else figures.findings_parts(findings, threshold=threshold),
+            filters=fields(responses, selection), threshold=threshold, too_few=few)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    version: str
+    submitted: int
+    screened_out: int
+    in_progress: int
+    excluded: int
+    updated_at: Any
+
+
+def live_status(wave: Wave) -> LiveStatus:
+    """How many responses the wave has now, and when one last changed (a few counts;
+    cheap enough to ask every 30 seconds)."""
+    statuses = Response.Status
+    counts = Response.objects.filter(wave=wave).aggregate(
+        submitted=Count("id", filter=Q(status=statuses.SUBMITTED, excluded=False)),
+        screened_out=Count("id", filter=Q(status=statuses.INELIGIBLE, excluded=False)),
+        in_progress=Count("id", filter=Q(status=statuses.IN_PROGRESS, excluded=False)),
+        excluded=Count("id", filter=Q(excluded=True)),
+        updated_at=Max("updated_at"))
+    return LiveStatus(version=wave_version(wave), **counts)
+
+
+def likely_duplicates(wave: Wave) -> dict[int, list[int]]:
+    """Cached like Findings: the pairs change only when the wave's responses do."""
+    key = _key("duplicates", wave, wave_version(wave))
+    found = cache.get(key)
+    if found is None:
+        found = duplicates.likely_duplicates(wave)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def wave_responses(wave: Wave, *, show: str = "") -> QuerySet[Response]:
+    """The wave's responses for the list, newest first; `show` narrows it."""
+    responses = Response.objects.filter(wave=wave).order_by("-started_at", "-id")
+    if show == "excluded":
+        return responses.filter(excluded=True)
+    if show in {choice.value for choice in Response.Status}:
+        return responses.filter(status=show)
+    return responses
+
+
+def reference(response: Response) -> str:
+    """How staff pages and exports name a response: an import's respondent id, or a web
+    response's pseudonym."""
+    return response.respondent_id or web_reference(response.public_id)
+
+
+def web_reference(public_id: uuid.UUID | str) -> str:
+    """A web response's name outside the database. Its random public id also keys any
+    contact entry, so that id never leaves the app: the pseudonym is a keyed hash of it,
+    which cannot be matched to contact entries without the secret key."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"response:{public_id}".encode(),
+                      hashlib.sha256).hexdigest()
+    return f"W-{digest[:10].upper()}"
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    question: str
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    title: str
+    lines: tuple[AnswerLine, ...]
+
+
+def answers_with_labels(response: Response) -> list[AnswerSection]:
+    """A response's answers, question by question, with the instrument's labels. Contact
+    questions are never shown (their answers are not stored with answers anyway)."""
+    instrument = response.wave.instrument
+    stored: dict[str, list[tuple[str, str | None]]] = {}
+    for question_id, option_id, value in response.answers.order_by("id").values_list(
+            "question_id", "option_id", "value"):
+        stored.setdefault(question_id, []).append((option_id, value))
+    sections = []
+    for section in instrument.sections:
+        lines: list[AnswerLine] = []
+        for question in section.questions:
+            if question.pii:
+                continue
+            if question.type == "matrix":
+                for statement in question.statements:
+                    rows = stored.get(f"{question.id}.{statement.id}", [])
+                    lines.append(AnswerLine(f"{question.text} — {statement.text}",
+                                            _labels(question, rows)))
+            else:
+                lines.append(AnswerLine(question.text, _labels(question, stored.get(
+                    question.id, []))))
+        if lines:
+            sections.append(AnswerSection(section.title, tuple(lines)))
+    return sections
+
+
+def _labels(question: Any, rows: list[tuple[str, str | None]]) -> tuple[str, ...]:
+    labels = []
+    for option_id, value in rows:
+        if not option_id:
+            labels.append(value or "")
+            continue
+        label = next((o.label for o in question.options if o.id == option_id), option_id)
+        labels.append(f"{label}: {value}" if value else label)
+    return tuple(labels)
+
+
+def audit_entries(*, wave: Wave | None = None, action: str = "") -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.select_related("user", "wave", "response")
+    if wave is not None:
+        entries = entries.filter(wave=wave)
+    if action:
+        entries = entries.filter(action=action)
+    return entries.order_by("-at", "-id")

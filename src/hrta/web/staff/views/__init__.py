@@ -1,0 +1,2 @@
+"""The staff pages, one module per area; each view only reads input, calls a selector or
+a service, and renders."""

@@ -1,0 +1,140 @@
+"""Responses: the list, one response, exclusion and inclusion, imports, the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hrta.errors import InputError
+from hrta.web.staff import selectors, services
+from hrta.web.staff.access import MANAGE_RESPONSES, staff_page, wave_or_404
+from hrta.web.staff.forms import ExclusionForm, ImportForm
+from hrta.web.surveys.models import AuditEntry, Response, Wave
+from hrta.web.surveys.services import set_excluded
+
+PER_PAGE = 50
+SHOW = ("", "submitted", "ineligible", "in_progress", "excluded", "duplicates")
+
+
+@require_GET
+@staff_page(MANAGE_RESPONSES)
+def response_list(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = wave_or_404(slug)
+    show = request.GET.get("show", "")
+    show = show if show in SHOW else ""
+    flagged = selectors.likely_duplicates(wave)
+    responses = selectors.wave_responses(wave, show=show)
+    if show == "duplicates":
+        responses = responses.filter(pk__in=list(flagged))
+    page = Paginator(responses, PER_PAGE).get_page(request.GET.get("page"))
+    rows = [{"response": r, "reference": selectors.reference(r), "duplicate": r.pk in flagged}
+            for r in page]
+    return render(request, "staff/responses.html", {
+        "wave": wave, "page": page, "rows": rows, "show": show, "flagged": len(flagged),
+        "keep": f"{urlencode({'show': show})}&" if show else "",
+    })
+
+
+@require_GET
+@staff_page(MANAGE_RESPONSES)
+def response_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    response = get_object_or_404(Response.objects.select_related("wave"), public_id=public_id)
+    return _detail(request, response, ExclusionForm())
+
+
+def _detail(request: HttpRequest, response: Response, form: ExclusionForm,
+            status: int = 200) -> HttpResponse:
+    flagged = selectors.likely_duplicates(response.wave).get(response.pk, [])
+    twins = Response.objects.filter(pk__in=flagged)
+    return render(request, "staff/response.html", {
+        "response": response, "wave": response.wave, "reference": selectors.reference(response),
+        "sections": selectors.answers_with_labels(response), "form": form,
+        "duplicates": [{"response": r, "reference": selectors.reference(r)} for r in twins],
+        "history": AuditEntry.objects.filter(response=response).select_related("user"),
+    }, status=status)
+
+
+@require_POST
+@staff_page(MANAGE_RESPONSES)
+def exclusion(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Exclude a response from the analysis, or include it again, with a reason."""
+    response = get_object_or_404(Response.objects.select_related("wave"), public_id=public_id)
+    form = ExclusionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, response, form, status=400)
+    exclude = request.POST.get("action") == "exclude"
+    set_excluded(response=response, user=request.user, excluded=exclude,
+                 reason=form.cleaned_data["reason"])
+    messages.success(request, _("The response is excluded from the analysis.") if exclude
+                     else _("The response is included in the analysis again."))
+    return redirect("staff:response", public_id=response.public_id)
+
+
+# Room for the form's other fields and the multipart framing around the file.
+UPLOAD_OVERHEAD = 16 * 1024
+
+
+@csrf_exempt  # checked by _import below, once the upload's size is known to be allowed
+@require_http_methods(["GET", "POST"])
+@staff_page(MANAGE_RESPONSES)
+def import_export(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload a SurveyMonkey export into the wave; all of it is saved, or none."""
+    wave = wave_or_404(slug)
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if request.method == "POST" and length > settings.IMPORT_MAX_BYTES + UPLOAD_OVERHEAD:
+        # Refused before the body is read (the CSRF check would read it), so a huge
+        # upload costs neither time nor disk.
+        error = InputError(_("the file is larger than the limit of %(mb)s MB") % {
+            "mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+        return _import_page(request, wave, ImportForm(), error, status=413)
+    return _import(request, wave)
+
+
+@csrf_protect
+def _import(request: HttpRequest, wave: Wave) -> HttpResponse:
+    if request.method != "POST":
+        return _import_page(request, wave, ImportForm())
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_page(request, wave, form, status=400)
+    try:
+        count = services.import_upload(wave=wave, upload=form.cleaned_data["file"],
+                                       user=request.user)
+    except InputError as exc:
+        return _import_page(request, wave, form, exc, status=400)
+    messages.success(request, _("Imported %(count)s responses.") % {"count": f"{count:,}"})
+    return redirect("staff:responses", slug=wave.slug)
+
+
+def _import_page(request: HttpRequest, wave: Wave, form: ImportForm,
+                 error: InputError | None = None, status: int = 200) -> HttpResponse:
+    return render(request, "staff/import.html", {
+        "wave": wave, "form": form, "error": error,
+        "limit_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
+    }, status=status)
+
+
+@require_GET
+@staff_page(MANAGE_RESPONSES)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    wave = Wave.objects.filter(slug=request.GET.get("wave", "")).first()
+    action = request.GET.get("action", "")[:60]
+    entries = selectors.audit_entries(wave=wave, action=action)
+    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    actions = (AuditEntry.objects.order_by("action").values_list("action", flat=True)
+               .distinct())
+    return render(request, "staff/audit.html", {
+        "page": page, "wave": wave, "action": action, "actions": list(actions),
+        "waves": Wave.objects.order_by("-created_at", "-id"),
+        "rows": [{"entry": e, "reference": selectors.reference(e.response) if e.response else ""}
+                 for e in page],
+        "keep": urlencode({k: v for k, v in (("wave", wave.slug if wave else ""),
+                                             ("action", action)) if v}) + "&",
+    })
