@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from hrta.coding.autocode import UNCODABLE, coder_for
+from hrta.coding.autocode import UNCODABLE, CodedAnswer, coder_for
 from hrta.coding.codebook import Codebook, bundled_questions, load_codebook
 from hrta.coding.embedder import MODEL_NAME, ModelUnavailableError
 from hrta.coding.review import Confirmation, FinalCode, final_codes, hidden_answers
@@ -83,6 +83,18 @@ def coding_block(book: Codebook, texts: Sequence[str], response_ids: Sequence[st
     except ModelUnavailableError as exc:
         return {**base, "status": "unavailable", "message": str(exc), "n": len(texts),
                 "themes": [], "codes": [], "sources": []}
+    return block_from_codes(book, texts, response_ids, coded, vectors, readable,
+                            confirmations)
+
+
+def block_from_codes(book: Codebook, texts: Sequence[str], response_ids: Sequence[str],
+                     coded: Sequence[CodedAnswer], vectors: np.ndarray, readable: np.ndarray,
+                     confirmations: Sequence[Confirmation]) -> dict[str, Any]:
+    """The `coding` block from answers already coded (the web app stores its coding runs):
+    `coded` the CodedAnswers, `vectors` the embeddings of the answers at `readable`."""
+    question = book.question
+    base: dict[str, Any] = {"codebook": {"question": question, "title": book.title},
+                            "model": MODEL_NAME}
     final = final_codes(coded, response_ids, confirmations, question)
     hidden = hidden_answers(confirmations, question)
     full = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)

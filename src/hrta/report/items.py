@@ -24,6 +24,7 @@ from hrta.report.selectors import (
     caption,
     is_weighted,
     ordered,
+    reference,
     weighted,
 )
 from hrta.report.tiles import tile_for
@@ -192,16 +193,51 @@ def _grouped_figure(item: Entry, findings: Findings) -> Figure:
         [(f"{b.label} ({b.series.lower()})", b.text) for b in bars])
     headers = [f"{e['title']} (n={format_count(e['n'])})" for e in entries]
     panels = [f"{e['title']} (n={format_count(e['n'])})" for e in answered]
+    notes = tuple(f"{e['title']}: {NO_ANSWERS}" for e in entries if e["n"] == 0)
+    notes += max_choices_note(answered[0])
+    chart = Chart(charts.panels_spec(bars, panels=panels, description=alt), alt)
+    if item["chart"] == "continuum":
+        # The questions' own figures give counts, intervals and "Other" texts; this table
+        # gives what the panels show, one narrow column per question.
+        shown_in = join_words([reference(other) for other in _items_with(qids, findings)
+                               if other is not item and reference(other)])
+        if shown_in:
+            notes += (f"Counts and 95% confidence intervals are in the tables of {shown_in}.",)
+        return Figure("figure", where, text, chart=chart,
+                      tables=(_percent_table(keys, qids, entries, headers, findings),),
+                      notes=notes)
     columns = tuple(column for header in headers for column in _columns(findings, qids, header))
     weights = len(columns) > 3 * len(entries)
     rows = tuple(_grouped_row(key, qids, entries, findings, weights) for key in keys)
-    notes = tuple(f"{e['title']}: {NO_ANSWERS}" for e in entries if e["n"] == 0)
-    notes += max_choices_note(answered[0])
-    return Figure("figure", where, text,
-                  chart=Chart(charts.panels_spec(bars, panels=panels, description=alt), alt),
-                  tables=(Table(columns, rows),), notes=notes,
-                  # A continuum redraws questions whose own figures list their "Other" texts.
-                  others=() if item["chart"] == "continuum" else _others(qids, findings))
+    return Figure("figure", where, text, chart=chart, tables=(Table(columns, rows),),
+                  notes=notes, others=_others(qids, findings))
+
+
+def _items_with(qids: Sequence[str], findings: Findings) -> list[Entry]:
+    """The report's items that draw any of these questions, in order."""
+    return [item for section in findings["sections"] for item in section["items"]
+            if set(item["questions"]) & set(qids)]
+
+
+def _percent_table(keys: Sequence[str], qids: Sequence[str], entries: Sequence[Entry],
+                   headers: Sequence[str], findings: Findings) -> Table:
+    """Each option's percent for each question (and weighted percent, when weighted)."""
+    weights = any(is_weighted(findings, qid) for qid in qids)
+    columns = tuple(column for header in headers for column in (
+        (Column("Percent", header), Column("Weighted %", header)) if weights
+        else (Column(header),)))
+    rows = []
+    for key in keys:
+        label = next(e["options"][key]["label"] for e in entries if key in e["options"])
+        cells: list[str] = []
+        for qid, entry in zip(qids, entries, strict=True):
+            option = entry["options"].get(key)
+            cells.append(format_percent(option["percent"]) if option else DASH)
+            if weights:
+                estimate = weighted(findings, qid, key)
+                cells.append(format_percent(estimate["percent"]) if estimate else DASH)
+        rows.append(Row(clean_text(label), tuple(cells)))
+    return Table(columns, tuple(rows))
 
 
 def _grouped_row(key: str, qids: Sequence[str], entries: Sequence[Entry], findings: Findings,

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "hrta.web.assessment",
     "hrta.web.staff",
     "hrta.web.assistance",
+    "hrta.web.coding",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("staff/", include("hrta.web.assistance.staff_urls")),
     path("staff/", include("hrta.web.staff.urls")),
+    path("staff/", include("hrta.web.coding.urls")),
     path("api/", include("hrta.web.staff.api_urls")),
     path("", include("hrta.web.assistance.urls")),
     path("", include("hrta.web.assessment.urls")),

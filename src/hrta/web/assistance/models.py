@@ -8,15 +8,18 @@ database (hrta.web.contacts), never here.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hrta.assistance.catalog import Resource
 from hrta.instrument import DEFAULT_INSTRUMENT
 from hrta.web.surveys.models import Response, Wave
+
+if TYPE_CHECKING:
+    from hrta.assistance.catalog import Resource
 
 
 class CatalogEntry(models.Model):
@@ -69,6 +72,8 @@ class CatalogEntry(models.Model):
         return self.retired_at is not None
 
     def to_resource(self) -> Resource:
+        from hrta.assistance.catalog import Resource  # polars and YAML: only when used
+
         origin = "bundled" if self.origin == self.Origin.BUNDLED else \
             self.source or self.origin
         return Resource(
@@ -171,3 +176,7 @@ class TARequestEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         default_permissions = ()
+
+    @property
+    def previous_label(self) -> str:
+        return TARequest.Status(self.previous_status).label if self.previous_status else ""

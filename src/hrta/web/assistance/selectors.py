@@ -13,7 +13,6 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -22,33 +21,23 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from hrta.assistance.answers import answers_of
-from hrta.assistance.catalog import Catalog, Vocabulary
+from hrta.assistance.catalog import Catalog
 from hrta.assistance.cohorts import Cohort, find_cohorts
 from hrta.assistance.demand import build_demand
 from hrta.assistance.plan import Plan, build_plan
-from hrta.assistance.rules import Rules, load_rules
-from hrta.instrument import Instrument, load
+from hrta.assistance.rules import Rules
+from hrta.instrument import Instrument
 from hrta.web.assistance.models import CatalogEntry, TARequest
+from hrta.web.assistance.rules import instrument_and_rules
 from hrta.web.contacts.models import Contact
 from hrta.web.staff.selectors import reference, wave_version
 from hrta.web.surveys.models import Response, Wave
-from hrta.web.surveys.selectors import response_set
+from hrta.web.surveys.selectors import analysed_responses, response_set
 
 CACHE_SECONDS = 60 * 60
 
 
-# --- rules and catalog --------------------------------------------------------------------
-
-
-@lru_cache(maxsize=16)
-def instrument_and_rules(instrument_id: str) -> tuple[Instrument, Rules]:
-    """The instrument and its bundled readiness rules (read once per process)."""
-    instrument = load(instrument_id)
-    return instrument, load_rules(instrument)
-
-
-def vocabulary(instrument_id: str) -> Vocabulary:
-    return Vocabulary(*instrument_and_rules(instrument_id))
+# --- the catalog ----------------------------------------------------------------------------
 
 
 def catalog_entries(*, instrument_id: str, retired: bool | None = False,
@@ -157,12 +146,16 @@ def wave_cohorts(wave: Wave, *, min_size: int | None = None,
     """Cohorts to invite (hrta.assistance.find_cohorts) among the wave's analysed
     responses that agreed to be contacted; and how many such responses there are."""
     _instrument, rules = instrument_and_rules(wave.instrument_id)
-    responses = response_set(wave)
-    in_wave = set(responses.respondents["response_id"].to_list())
     keys = consenting_keys(wave)
-    by_id = {r.response_id: r for r in Response.objects.filter(wave=wave, public_id__in=keys)}
-    consenting = {rid for rid in by_id if rid in in_wave}
-    cohorts = find_cohorts(responses, rules=rules, consenting=consenting, min_size=min_size)
+    by_id = {r.response_id: r for r in analysed_responses(wave).filter(public_id__in=keys)}
+    consenting = set(by_id)
+    # Kept while the wave's answers and the consenting organizations stay the same.
+    key = _key("cohorts", wave, min_size, sorted(consenting))
+    cohorts = cache.get(key)
+    if cohorts is None:
+        cohorts = find_cohorts(response_set(wave), rules=rules, consenting=consenting,
+                               min_size=min_size)
+        cache.set(key, cohorts, CACHE_SECONDS)
     contacts: dict[UUID, dict[str, str]] = {}
     if with_contacts:
         contacts = {c.response_key: c.details for c in Contact.objects.filter(

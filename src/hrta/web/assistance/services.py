@@ -25,7 +25,7 @@ from hrta.assistance.catalog import (
 from hrta.errors import InputError
 from hrta.instrument import DEFAULT_INSTRUMENT
 from hrta.web.assistance.models import STEP_DATES, CatalogEntry, TARequest, TARequestEvent
-from hrta.web.assistance.selectors import instrument_and_rules, vocabulary
+from hrta.web.assistance.rules import instrument_and_rules, vocabulary
 from hrta.web.contacts.models import Contact
 from hrta.web.surveys.models import Response
 from hrta.web.surveys.services import record

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 
 from hrta.analysis import build_findings
 from hrta.responses import ResponseSet
+from hrta.web.coding.selectors import add_confirmed_themes, coding_version
 from hrta.web.staff import duplicates, figures
 from hrta.web.staff.filters import FilterField, Selection, fields, filter_responses
 from hrta.web.surveys.models import AuditEntry, Response, Wave
@@ -65,10 +66,12 @@ def _responses(wave: Wave, version: str) -> ResponseSet:
 
 
 def _findings(wave: Wave, version: str, selection: Selection) -> Findings:
-    key = _key("findings", wave, version, selection)
+    # Confirmed codes change the coding blocks without changing the responses.
+    key = _key("findings", wave, f"{version}:{coding_version(wave)}", selection)
     found = cache.get(key)
     if found is None:
-        found = build_findings(filter_responses(_responses(wave, version), selection))
+        chosen = filter_responses(_responses(wave, version), selection)
+        found = add_confirmed_themes(build_findings(chosen), chosen, wave=wave)
         cache.set(key, found, CACHE_SECONDS)
     return found
 
@@ -86,7 +89,7 @@ class Dashboard:
 def dashboard(wave: Wave, selection: Selection = ()) -> Dashboard:
     """The figures a dashboard view shows. A filtered view hides small counts."""
     version = wave_version(wave)
-    key = _key("dashboard", wave, version, selection)
+    key = _key("dashboard", wave, f"{version}:{coding_version(wave)}", selection)
     found = cache.get(key)
     if found is None:
         responses = _responses(wave, version)

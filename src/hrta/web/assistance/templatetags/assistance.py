@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from hrta.web.assessment.localized import localized_instrument
 from hrta.web.assessment.views import _current as current_response
 from hrta.web.assistance import selectors
+from hrta.web.assistance.models import TARequest
 
 register = template.Library()
 log = logging.getLogger(__name__)
@@ -43,8 +44,12 @@ def ta_plan_ready(context: template.Context) -> dict[str, Any]:
 
 @register.inclusion_tag("assistance/_requests_panel.html", takes_context=True)
 def ta_requests_panel(context: template.Context) -> dict[str, Any]:
-    """Counts of TA requests and the median time to delivery, for staff who track them."""
+    """Counts of the wave's TA requests and the median time to delivery, for staff who
+    track them (a few columns of the wave's requests: cheap beside the dashboard)."""
     perms = context.get("perms")
-    if not perms or not perms["assistance"]["manage_requests"]:
+    wave = context.get("wave")
+    if not perms or not perms["assistance"]["manage_requests"] or wave is None:
         return {"counts": None}
-    return {"counts": selectors.request_counts()}
+    requests = TARequest.objects.filter(wave=wave).only("status", "received_on",
+                                                        "delivered_on")
+    return {"counts": selectors.request_counts(requests), "wave": wave}

@@ -15,6 +15,7 @@ from hrta.instrument import DEFAULT_INSTRUMENT
 from hrta.web.assistance import selectors, services
 from hrta.web.assistance.forms import CatalogEntryForm, RetireForm
 from hrta.web.assistance.models import CatalogEntry
+from hrta.web.assistance.rules import vocabulary as catalog_vocabulary
 from hrta.web.staff.access import VIEW, staff_page
 
 MANAGE_CATALOG = "assistance.manage_catalog"
@@ -23,7 +24,7 @@ MANAGE_CATALOG = "assistance.manage_catalog"
 def _choices(instrument_id: str) -> dict[str, list[tuple[str, str]]]:
     """Each list field's allowed ids (the catalog's vocabulary) with their labels."""
     instrument, rules = selectors.instrument_and_rules(instrument_id)
-    vocabulary = selectors.vocabulary(instrument_id)
+    vocabulary = catalog_vocabulary(instrument_id)
     approaches = {a.id: a.label for a in instrument.program_approaches}
     choices = {}
     for name, ids in vocabulary.allowed.items():

@@ -48,7 +48,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, "assistance/requests.html", {
         "page": page, "rows": [{"request": r, "reference": reference(r.response),
                                 "areas": selectors.request_area_labels(r)} for r in page],
-        "counts": selectors.request_counts(selectors.ta_requests(wave=wave)),
+        "counts": selectors.request_counts(
+            TARequest.objects.filter(**({"wave": wave} if wave else {})).only(
+                "status", "received_on", "delivered_on")),
         "status": status, "wave": wave, "statuses": TARequest.Status.choices,
         "waves": Wave.objects.order_by("-created_at", "-id"),
         "keep": urlencode(keep) + "&" if keep else "", "query": urlencode(keep),

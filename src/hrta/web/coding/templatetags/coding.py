@@ -1,0 +1,37 @@
+"""The dashboard's panel of coded themes, read from the Findings it already has."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from hrta.report.formatting import clean_text, format_percent
+
+register = template.Library()
+
+
+@register.inclusion_tag("coding/_themes_panel.html", takes_context=True)
+def coded_themes(context: dict[str, Any], findings: dict[str, Any],
+                 threshold: int | None) -> dict[str, Any]:
+    """Per coded question, its themes ranked with count and percent (hidden below the
+    threshold in a filtered view, as every other count there), and quotes in the whole
+    wave's view only: a filtered view is a small group, where words can name someone."""
+    questions = []
+    for qid, entry in findings.get("questions", {}).items():
+        coding = entry.get("coding")
+        if not coding or coding.get("status") != "coded" or not coding["n"]:
+            continue
+        rows = []
+        for theme in coding["themes"]:
+            hidden = threshold is not None and 0 < theme["count"] < threshold
+            rows.append({"id": theme["id"], "label": clean_text(theme["label"]),
+                         "count": None if hidden else theme["count"],
+                         "percent": None if hidden else format_percent(theme["percent"]),
+                         "quotes": [] if threshold is not None else
+                         [clean_text(q) for q in theme["quotes"]]})
+        questions.append({"id": qid, "title": entry.get("title") or entry.get("text") or qid,
+                          "text": entry.get("text", ""), "n": coding["n"],
+                          "confirmed": coding.get("confirmed", 0), "rows": rows})
+    return {"questions": questions, "wave": context.get("wave"),
+            "perms": context.get("perms")}

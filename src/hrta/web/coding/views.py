@@ -1,0 +1,200 @@
+"""The coding pages: runs and their progress, the review of one answer at a time,
+agreement between coders, and proposed themes. Thin: the work is in services and
+selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hrta.web.coding import selectors, services
+from hrta.web.coding.models import CodingRun, ProposedTheme
+from hrta.web.staff.access import MANAGE_RESPONSES, staff_page, wave_or_404
+from hrta.web.surveys.models import Wave
+
+
+def _question(wave: Wave, question: str) -> str:
+    if question not in selectors.coded_questions(wave):
+        raise Http404("no codebook for this question")
+    return question
+
+
+def _overview_url(wave: Wave, question: str = "") -> str:
+    url = reverse("coding:overview", args=[wave.slug])
+    return f"{url}#question-{question}" if question else url
+
+
+@require_GET
+@staff_page(MANAGE_RESPONSES)
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    wave = wave_or_404(slug)
+    questions = []
+    for question in selectors.coded_questions(wave):
+        run = selectors.current_run(wave, question)
+        questions.append({
+            "id": question, "text": selectors.question_text(wave, question), "run": run,
+            "summary": selectors.run_summary(wave, run) if run else None,
+            "book": selectors.wave_codebook(wave, question)})
+    return render(request, "coding/overview.html", {
+        "wave": wave, "waves": Wave.objects.order_by("-created_at", "-id"),
+        "questions": questions})
+
+
+@require_POST
+@staff_page(MANAGE_RESPONSES)
+def run(request: HttpRequest, slug: str, question: str) -> HttpResponse:
+    wave = wave_or_404(slug)
+    question = _question(wave, question)
+    try:
+        services.start_run(wave=wave, question=question, user=request.user)
+    except services.CodingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Coding has started. This page shows how far it has got."))
+    return redirect(_overview_url(wave, question))
+
+
+@require_GET
+@staff_page(MANAGE_RESPONSES)
+def status(request: HttpRequest, slug: str, question: str) -> JsonResponse:
+    """How far a run has got (the overview page asks every second while one works)."""
+    wave = wave_or_404(slug)
+    found = selectors.current_run(wave, _question(wave, question))
+    if found is None:
+        return JsonResponse({"status": "none", "done": 0, "total": 0, "message": ""})
+    return JsonResponse({"status": found.status, "done": found.done, "total": found.total,
+                         "message": found.message})
+
+
+def _done_run(wave: Wave, question: str) -> CodingRun | None:
+    found = selectors.current_run(wave, question)
+    return found if found is not None and found.status == CodingRun.Status.DONE else None
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page(MANAGE_RESPONSES)
+def review(request: HttpRequest, slug: str, question: str) -> HttpResponse:
+    wave = wave_or_404(slug)
+    question = _question(wave, question)
+    found = _done_run(wave, question)
+    if found is None:
+        messages.info(request, _("Code the answers first: then you can review them."))
+        return redirect(_overview_url(wave, question))
+    mode = selectors.BLIND if request.GET.get("mode") == selectors.BLIND else \
+        selectors.PRIMARY
+    stored = selectors.stored_run(found, vectors=False)
+    order = selectors.codable_positions(stored)
+    done = selectors.reviewed_positions(stored, wave, user=request.user, mode=mode)
+    base = reverse("coding:review", args=[wave.slug, question])
+
+    def at(position: int | None) -> str:
+        query = {"at": position} if position is not None else {}
+        if mode == selectors.BLIND:
+            query["mode"] = selectors.BLIND
+        return f"{base}?{urlencode(query)}" if query else base
+
+    if request.method == "POST":
+        position = _int(request.POST.get("at"))
+        if position is None or position not in order:
+            raise Http404("no such answer")
+        response = stored.response_pks[position]
+        from hrta.web.surveys.models import Response
+
+        try:
+            services.save_code(
+                wave=wave, question=question,
+                response=get_object_or_404(Response, pk=response, wave=wave),
+                user=request.user, themes=request.POST.getlist("themes"),
+                primary=mode == selectors.PRIMARY,
+                hide_quote=request.POST.get("hide_quote") == "on")
+        except services.CodingError as exc:
+            messages.error(request, str(exc))
+            return redirect(at(position))
+        done.add(position)
+        following = selectors.next_position(order, done, position)
+        if following is None:
+            messages.success(request, _("Every answer is coded. Thank you."))
+            return redirect(_overview_url(wave, question))
+        return redirect(at(following))
+
+    position = _int(request.GET.get("at"))
+    if position is None or position not in order:
+        position = selectors.next_position(order, done, -1)
+        if position is None and order:
+            position = order[0]
+    book = selectors.wave_codebook(wave, question)
+    item = selectors.review_item(stored, wave, book, position, user=request.user, mode=mode) \
+        if position is not None else None
+    index = order.index(position) if position is not None else 0
+    return render(request, "coding/review.html", {
+        "wave": wave, "question": question, "mode": mode, "blind": mode == selectors.BLIND,
+        "question_text": selectors.question_text(wave, question), "item": item,
+        "reviewed": len(done), "answers": len(order),
+        "percent": round(100 * len(done) / len(order)) if order else 100,
+        "number": index + 1,
+        "previous_url": at(order[index - 1]) if order and index > 0 else "",
+        "next_url": at(order[index + 1]) if order and index + 1 < len(order) else "",
+        "blind_url": f"{base}?{urlencode({'mode': selectors.BLIND})}", "primary_url": base,
+    })
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@require_GET
+@staff_page(MANAGE_RESPONSES)
+def agreement(request: HttpRequest, slug: str, question: str) -> HttpResponse:
+    wave = wave_or_404(slug)
+    question = _question(wave, question)
+    report = selectors.agreement(wave, question)
+    return render(request, "coding/agreement.html", {
+        "wave": wave, "question": question,
+        "question_text": selectors.question_text(wave, question),
+        "report": report, "tables": selectors.agreement_tables(report) if report else None})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page(MANAGE_RESPONSES)
+def proposals(request: HttpRequest, slug: str, question: str) -> HttpResponse:
+    wave = wave_or_404(slug)
+    question = _question(wave, question)
+    found = _done_run(wave, question)
+    if found is None:
+        messages.info(request, _("Code the answers first: proposed themes come from a run."))
+        return redirect(_overview_url(wave, question))
+    here = reverse("coding:proposals", args=[wave.slug, question])
+    if request.method == "POST":
+        proposal = None
+        if request.POST.get("proposal"):
+            proposal = get_object_or_404(ProposedTheme, pk=_int(request.POST["proposal"]) or 0,
+                                         run=found)
+        if request.POST.get("action") == "dismiss" and proposal is not None:
+            services.dismiss_proposal(proposal=proposal)
+            messages.success(request, _("The proposal is set aside."))
+            return redirect(here)
+        try:
+            theme = services.add_theme(
+                wave=wave, question=question, user=request.user,
+                theme_id=request.POST.get("theme_id", ""), label=request.POST.get("label", ""),
+                description=request.POST.get("description", ""),
+                examples=request.POST.get("examples", "").splitlines(), proposal=proposal)
+        except services.CodingError as exc:
+            messages.error(request, str(exc))
+            return redirect(here)
+        messages.success(request, _("“%(label)s” is in this wave's codebook. Code the answers "
+                                    "again to use it.") % {"label": theme.label})
+        return redirect(here)
+    return render(request, "coding/proposals.html", {
+        "wave": wave, "question": question,
+        "question_text": selectors.question_text(wave, question),
+        "proposals": selectors.proposals(found),
+        "added": selectors.added_themes(wave, question)})
