@@ -8,8 +8,10 @@ from __future__ import annotations
 import html
 import json
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from hrta.web.coding import selectors
 from hrta.web.coding.models import CodingRun, HumanCode, ProposedTheme, WaveTheme
@@ -261,3 +263,7 @@ def test_run_refuses_a_second_start_while_working(wave, analyst):
     client, _user = signed_in("analyst")
     reply = post(client, f"/staff/waves/{wave.slug}/coding/challenges/run/")
     assert "already being coded" in client.get(reply["Location"]).content.decode()
+    # A run left "working" by a server that stopped may be started again after an hour.
+    CodingRun.objects.filter(wave=wave).update(started_at=timezone.now() - timedelta(hours=2))
+    run = start_run(wave=wave, question="challenges", user=analyst, wait=True)
+    assert run.status == CodingRun.Status.DONE and run.total == len(CHALLENGES)

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ DIMENSIONS = 384
 # Answers are embedded in batches of similar length so little work is spent on padding;
 # a batch this size keeps the attention arrays of even 256-token answers small.
 BATCH_SIZE = 32
+# Batches embedded at once, each on its own core.
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 BATCH_TOKENS = 2048
 # More disk-cache packs than this are merged into one on the next write.
 MAX_PACKS = 32
@@ -185,10 +188,18 @@ class Embedder:
         encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=True)
         ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
         result = np.zeros((len(ids), DIMENSIONS), dtype=np.float32)
-        for batch in _batches([len(i) for i in ids]):
-            result[batch] = self._forward([ids[i] for i in batch])
-            if progress is not None:
-                progress(len(batch))
+        batches = _batches([len(i) for i in ids])
+        session = self.session
+        # Batches run side by side, one thread each, on a session that runs each batch on
+        # one thread: the network's steps are too small to share across cores well, and
+        # threads that spin waiting for each other slow everything else on the machine.
+        with ThreadPoolExecutor(max_workers=min(WORKERS, len(batches) or 1)) as pool:
+            done = pool.map(lambda batch: self._forward(session, [ids[i] for i in batch]),
+                            batches)
+            for batch, vectors in zip(batches, done, strict=True):
+                result[batch] = vectors
+                if progress is not None:
+                    progress(len(batch))
         return result
 
     @property
@@ -206,7 +217,7 @@ class Embedder:
         """Whether the network has been built (it is, on the first text not cached)."""
         return self._session is not None
 
-    def _forward(self, batch: list[np.ndarray]) -> np.ndarray:
+    def _forward(self, session: Any, batch: list[np.ndarray]) -> np.ndarray:
         size, length = len(batch), max(len(ids) for ids in batch)
         ids = np.zeros((size, length), dtype=np.int64)
         mask = np.zeros((size, length), dtype=np.float32)
@@ -215,7 +226,7 @@ class Embedder:
             mask[row, :len(tokens)] = 1.0
         # Padding gets the same large negative attention score as in the reference.
         bias = ((1.0 - mask) * np.finfo(np.float32).min)[:, None, None, :]
-        hidden = self.session.run(None, {
+        hidden = session.run(None, {
             "input_ids": ids, "positions": np.arange(length, dtype=np.int64),
             "attention_bias": bias})[0]
         # Mean over the real tokens, then unit length: sentence-transformers' Pooling and
@@ -249,8 +260,8 @@ def _session(weights_file: Path, config: dict[str, Any]) -> Any:
     options = onnxruntime.SessionOptions()
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
-    # Threads that wait by spinning hold a core the machine's other work needs; on two
-    # shared cores that costs more than the wake-up they save.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(_graph(weights_file, config), options,
                                         providers=["CPUExecutionProvider"])

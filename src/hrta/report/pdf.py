@@ -2,11 +2,13 @@
 
 The PDF is the HTML page under its print styles (Letter pages, running header, page
 numbers, a page break before each chapter, figures kept whole), so the two formats cannot
-drift apart. Fonts are the system's (Liberation Sans, DejaVu), installed at set-up.
+drift apart; only its charts are embedded as SVG images rather than inline SVG, which
+WeasyPrint draws the same and faster. Fonts are the system's (Liberation Sans, DejaVu),
+installed at set-up.
 
 It is a tagged PDF declaring PDF/UA-1 (WeasyPrint's `pdf/ua-1` variant): headings,
 lists and tables carry their structure for screen readers, each chart is a Figure whose
-alternate description is its alt text (the SVG's <title>), and the catalogue names the
+alternate description is its alt text (the chart's img alt), and the catalogue names the
 language and shows the report's title instead of the file name. WeasyPrint calls its
 PDF/UA output experimental, so conformance is declared, not certified: the tests check
 the parts a screen reader relies on.
@@ -25,5 +27,5 @@ PDF_VARIANT = "pdf/ua-1"
 def write_pdf(document: Document, path: Path) -> None:
     import weasyprint  # slow to import (Pango, fonts); only PDF output needs it
 
-    html = weasyprint.HTML(string=render_html_document(document))
+    html = weasyprint.HTML(string=render_html_document(document, images=True))
     html.write_pdf(path, pdf_variant=PDF_VARIANT)

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,9 @@ _one_at_a_time = threading.Lock()
 # Progress is written to the database at most this often (seconds).
 PROGRESS_EVERY = 0.5
 THEME_ID = re.compile(r"^[a-z0-9][a-z0-9_]{0,59}$")
+# A run still "working" this long after it started died with its server process (a
+# restart): it may be started again.
+STALE = timedelta(hours=1)
 
 
 class CodingError(ValueError):
@@ -43,7 +47,8 @@ def start_run(*, wave: Wave, question: str, user: Any, wait: bool = False) -> Co
     with transaction.atomic():
         run, created = CodingRun.objects.select_for_update().get_or_create(
             wave=wave, question=question)
-        if not created and run.status in (CodingRun.Status.QUEUED, CodingRun.Status.RUNNING):
+        working = run.status in (CodingRun.Status.QUEUED, CodingRun.Status.RUNNING)
+        if not created and working and run.started_at > timezone.now() - STALE:
             raise CodingError("This question is already being coded.")
         run.status = CodingRun.Status.QUEUED
         run.done = run.total = 0
