@@ -18,6 +18,17 @@ def test_analyze_writes_the_documented_findings(small_export, tmp_path):
     naloxone = findings["questions"]["services_direct"]["options"]["naloxone"]
     assert (naloxone["label"], naloxone["count"]) == ("Naloxone distribution", 2)
     assert findings["questions"]["challenges"]["n"] == 1
+    assert "coding" in findings["questions"]["challenges"]
+
+
+def test_analyze_without_themes_skips_coding(small_export, tmp_path):
+    out = tmp_path / "findings.json"
+    result = run_hrta("analyze", small_export, "--format", "surveymonkey", "--json", out,
+                      "--no-themes")
+    assert result.returncode == 0, result.stderr
+    questions = json.loads(out.read_text(encoding="utf-8"))["questions"]
+    assert questions["challenges"]["n"] == 1
+    assert not any("coding" in entry for entry in questions.values())
 
 
 def test_report_writes_one_self_contained_page(small_export, tmp_path):
