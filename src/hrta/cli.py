@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from hrta.assistance.commands import register as register_assistance
 from hrta.coding.commands import add_coded_themes
 from hrta.coding.commands import register as register_coding
 from hrta.errors import InputError
 from hrta.files import write_text_atomic
+from hrta.progress import step as _step
+from hrta.progress import steps as _steps
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Harm-reduction technical assistance: assess, analyse, act.")
@@ -51,18 +51,6 @@ MinGroupOption = Annotated[int | None, typer.Option(
                                "--suppress-below) as one combined group.")]
 
 
-@contextmanager
-def _steps() -> Iterator[Progress]:
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                        console=err, transient=True)
-    with progress:
-        yield progress
-
-
-def _step(progress: Progress, description: str) -> None:
-    for task in progress.tasks:
-        progress.update(task.id, visible=False)
-    progress.add_task(description, total=None)
 
 
 def _load(progress: Progress, file: Path, instrument_ref: str, fmt: str,

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from hrta.errors import InputError
+from hrta.progress import step as _step
+from hrta.progress import steps as _steps
 
 out = Console()
 err = Console(stderr=True)
@@ -50,18 +50,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(catalog_app, name="catalog")
 
 
-@contextmanager
-def _steps() -> Iterator[Progress]:
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                        console=err, transient=True)
-    with progress:
-        yield progress
-
-
-def _step(progress: Progress, description: str) -> None:
-    for task in progress.tasks:
-        progress.update(task.id, visible=False)
-    progress.add_task(description, total=None)
 
 
 def _fail(exc: InputError) -> None:
