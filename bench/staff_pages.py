@@ -26,57 +26,27 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from webwave import load_wave, median_seconds
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "staff_pages.json"
 TARGETS = {"dashboard_warm": 0.2, "dashboard_cold": 2.0, "live": 0.05}
 
 
-def _median(run: Callable[[], object], repeat: int, before: Callable[[], None] | None = None
-            ) -> float:
-    times = []
-    for _ in range(repeat):
-        if before is not None:
-            before()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def measure(size: str, repeat: int) -> dict[str, Any]:
-    from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from django.test import Client
 
-    from hrta.demo import demo_responses, synthetic_responses
-    from hrta.instrument import load_bundled
     from hrta.report import charts
-    from hrta.web.accounts.roles import assign_role
     from hrta.web.staff import selectors
-    from hrta.web.surveys.models import Wave
-    from hrta.web.surveys.services import import_responses
 
-    instrument = load_bundled()
-    responses = (demo_responses(instrument) if size == "demo"
-                 else synthetic_responses(instrument, int(size), seed=1))
-    wave = Wave.objects.create(slug=f"bench-{size}", title=f"Bench {size}",
-                               instrument_id=instrument.id,
-                               instrument_version=instrument.version)
-    start = time.perf_counter()
-    import_responses(wave=wave, responses=responses, source_name="bench")
-    loaded = time.perf_counter() - start
-    users = get_user_model()
-    admin = users.objects.filter(username="bench-admin").first() or \
-        users.objects.create_user("bench-admin")
-    assign_role(admin, "admin")
+    wave, responses, admin, loaded = load_wave(size, f"bench-{size}")
     client = Client()
     client.force_login(admin)
 
@@ -98,17 +68,17 @@ def measure(size: str, repeat: int) -> dict[str, Any]:
     result: dict[str, Any] = {"responses": responses.total, "load_seconds": round(loaded, 2)}
     for name, url in (("dashboard", base), ("filtered", filtered),
                       ("responses_list", base + "responses/")):
-        result[f"{name}_cold"] = _median(get(url), repeat, forget)
-        result[f"{name}_warm"] = _median(get(url), repeat)
+        result[f"{name}_cold"] = median_seconds(get(url), repeat, forget)
+        result[f"{name}_warm"] = median_seconds(get(url), repeat)
     view = selectors.dashboard(wave)
     blocks = [b for part in view.parts for b in part.blocks if getattr(b, "chart", None)]
     result["charts"] = len(blocks)
-    result["charts_seconds"] = _median(
+    result["charts_seconds"] = median_seconds(
         lambda: [client.get(f"{base}charts/{b.anchor}.svg") for b in blocks], repeat,
         lambda: charts._DRAWN.clear())
-    result["live"] = _median(get(base + "live/"), repeat)
+    result["live"] = median_seconds(get(base + "live/"), repeat)
     for name in ("findings.json", "responses.csv", "responses.xlsx", "report.html"):
-        result[f"download {name}"] = _median(get(f"{base}downloads/{name}"), repeat, forget)
+        result[f"download {name}"] = median_seconds(get(f"{base}downloads/{name}"), repeat, forget)
     return {key: round(value, 3) if isinstance(value, float) else value
             for key, value in result.items()}
 

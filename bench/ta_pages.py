@@ -27,13 +27,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from webwave import load_wave, median_seconds
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "ta_pages.json"
@@ -41,46 +41,17 @@ TARGETS = {"plan": 0.2, "pdf": 2.0, "demand_warm": 0.2}
 PLANS = 10
 
 
-def _median(run: Callable[[], object], repeat: int,
-            before: Callable[[], None] | None = None) -> float:
-    times = []
-    for _ in range(repeat):
-        if before is not None:
-            before()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def measure(size: str, repeat: int) -> dict[str, Any]:
-    from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from django.test import Client
     from django.utils import timezone
 
-    from hrta.demo import demo_responses, synthetic_responses
-    from hrta.instrument import load_bundled
     from hrta.report import charts
-    from hrta.web.accounts.roles import assign_role
     from hrta.web.assistance.services import request_ta, update_request
     from hrta.web.contacts.models import Contact
-    from hrta.web.surveys.models import Response, Wave
-    from hrta.web.surveys.services import import_responses
+    from hrta.web.surveys.models import Response
 
-    instrument = load_bundled()
-    responses = (demo_responses(instrument) if size == "demo"
-                 else synthetic_responses(instrument, int(size), seed=1))
-    wave = Wave.objects.create(slug=f"bench-ta-{size}", title=f"Bench {size}",
-                               instrument_id=instrument.id,
-                               instrument_version=instrument.version)
-    start = time.perf_counter()
-    import_responses(wave=wave, responses=responses, source_name="bench")
-    loaded = time.perf_counter() - start
-    users = get_user_model()
-    admin = users.objects.filter(username="bench-admin").first() or \
-        users.objects.create_user("bench-admin")
-    assign_role(admin, "admin")
+    wave, responses, admin, loaded = load_wave(size, f"bench-ta-{size}")
     sent = list(Response.objects.filter(wave=wave, status=Response.Status.SUBMITTED)
                 .order_by("id"))
     for index, response in enumerate(sent):
@@ -134,22 +105,22 @@ def measure(size: str, repeat: int) -> dict[str, Any]:
     result: dict[str, Any] = {"responses": responses.total, "load_seconds": round(loaded, 2)}
     for name, path in (("plan", "plan/"), ("thanks", "thanks/"), ("print", "plan/print/"),
                        ("pdf", "plan/ta-plan.pdf")):
-        result[name] = _median(each(path), repeat) / len(sessions)
-    result["staff_plan"] = _median(
+        result[name] = median_seconds(each(path), repeat) / len(sessions)
+    result["staff_plan"] = median_seconds(
         lambda: [get(staff, f"/staff/plans/{r.public_id}/")() for r in sample],
         repeat) / len(sample)
     demand = f"/staff/waves/{wave.slug}/demand/"
-    result["demand_cold"] = _median(get(staff, demand), repeat, forget)
-    result["demand_warm"] = _median(get(staff, demand), repeat)
-    result["demand_charts"] = _median(
+    result["demand_cold"] = median_seconds(get(staff, demand), repeat, forget)
+    result["demand_warm"] = median_seconds(get(staff, demand), repeat)
+    result["demand_charts"] = median_seconds(
         lambda: [get(staff, f"{demand}{key}.svg")() for key in ("areas", "formats",
                                                                  "receiving")],
         repeat, lambda: charts._DRAWN.clear())
     cohorts = f"/staff/waves/{wave.slug}/cohorts/"
-    result["cohorts"] = _median(get(staff, cohorts), repeat)
-    result["cohorts_with_contacts"] = _median(get(staff, cohorts, "post"), repeat)
-    result["requests"] = _median(get(staff, f"/staff/requests/?wave={wave.slug}"), repeat)
-    result["requests_export"] = _median(
+    result["cohorts"] = median_seconds(get(staff, cohorts), repeat)
+    result["cohorts_with_contacts"] = median_seconds(get(staff, cohorts, "post"), repeat)
+    result["requests"] = median_seconds(get(staff, f"/staff/requests/?wave={wave.slug}"), repeat)
+    result["requests_export"] = median_seconds(
         get(staff, f"/staff/requests/export.csv?wave={wave.slug}"), repeat)
     result["ta_requests"] = wave.ta_requests.count()
     result["consenting"] = Contact.objects.filter(wave_slug=wave.slug,
