@@ -74,7 +74,7 @@ def run_hrta(path: Path, profiler: cProfile.Profile | None = None) -> dict[str, 
     if profiler is not None:
         profiler.enable()
     started = time.perf_counter()
-    findings = build_findings(load_responses(path, instrument, fmt="surveymonkey"))
+    findings = build_findings(load_responses(path, instrument, fmt="surveymonkey")).to_json()
     seconds = time.perf_counter() - started
     if profiler is not None:
         profiler.disable()

@@ -104,7 +104,7 @@ def report_worker() -> dict[str, Any]:
     from hrta.instrument import load_bundled
 
     responses = demo_responses(load_bundled())
-    findings = build_findings(responses)
+    findings = build_findings(responses).to_json()
     started = time.perf_counter()
     add_themes(findings, responses)
     seconds = time.perf_counter() - started

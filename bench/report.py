@@ -61,7 +61,7 @@ def work(size: str, formats: list[str]) -> dict[str, Any]:
     instrument = load_bundled()
     responses = (demo_responses(instrument) if size == "demo"
                  else synthetic_responses(instrument, int(size), seed=1))
-    findings = build_findings(responses)
+    findings = build_findings(responses).to_json()
     results: dict[str, Any] = {"responses": findings["responses"]["total"]}
     with tempfile.TemporaryDirectory() as folder:
         paths = [Path(folder) / f"report.{fmt}" for fmt in formats]

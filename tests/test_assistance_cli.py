@@ -136,3 +136,30 @@ def test_catalog_import_and_list(tmp_path):
     wrong = run_hrta("catalog", "list", "--topic", "grants", "--catalog", user)
     assert wrong.returncode == 2
     assert "unknown topic 'grants'" in wrong.stderr
+
+
+def test_demand_of_an_export_with_headers_and_no_rows(tmp_path):
+    """A wave nobody has answered yet: empty tables and a message, never a traceback."""
+    from hrta.demo.generator import synthetic_responses
+    from hrta.exports import write_surveymonkey_csv
+    from hrta.instrument import load_bundled
+    from tests.conftest import read_rows, write_rows
+
+    full = tmp_path / "full.csv"
+    write_surveymonkey_csv(full, synthetic_responses(load_bundled(), 12, seed=5))
+    empty = write_rows(tmp_path / "empty.csv", read_rows(full)[:2])
+    result = run_hrta("demand", empty, "--json", tmp_path / "demand.json",
+                      "-o", tmp_path / "demand.html")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    said = " ".join(result.stderr.split())
+    assert "empty.csv has no eligible responses: the demand tables are empty" in said
+    data = json.loads((tmp_path / "demand.json").read_text(encoding="utf-8"))
+    assert (data["eligible"], data["areas"]["n"], data["receiving_gap"]["n"]) == (0, 0, 0)
+    assert all(row["count"] == 0 for row in data["areas"]["rows"])
+    assert (tmp_path / "demand.html").stat().st_size > 0
+    native = tmp_path / "empty-native.csv"
+    native.write_text("response_id,question_id,option_id,value\n", encoding="utf-8")
+    result = run_hrta("demand", native, "--json", "-")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["eligible"] == 0

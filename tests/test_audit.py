@@ -8,6 +8,7 @@ is the sum of two rounded parts, the same item in "now" and "future" lists).
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -448,7 +449,8 @@ def test_missing_file_is_an_input_error(tmp_path):
 @pytest.fixture(scope="module")
 def seed_flags() -> list[Flag]:
     if not SEED.is_file():
-        pytest.skip(f"the 2022 report is not at {SEED}")
+        pytest.fail(f"the 2022 report is not at {SEED}: these tests audit it, so shared/seeds "
+                    "must lie beside the repository (as in CI and on developers' machines)")
     return audit(SEED)
 
 
@@ -482,3 +484,50 @@ def test_docs_show_what_the_audit_prints_on_the_2022_report(seed_flags):
         encoding="utf-8")
     shown = docs.split("```text\n", 1)[1].split("```", 1)[0]
     assert shown == format_flags(seed_flags)
+
+
+def _percent(count: int, n: int, places: int) -> Fraction:
+    """count/n as a percentage rounded half up to `places`, by integer arithmetic."""
+    scale = 10 ** places
+    return Fraction((200 * scale * count + n) // (2 * n), scale)
+
+
+def test_docs_numbers_hold_by_hand():
+    """The figures the docs print, worked out again with a calculator: independent of the
+    audit's own arithmetic, which the test above only copies."""
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "audit.md").read_text(
+        encoding="utf-8")
+    shown = " ".join(docs.split("```text\n", 1)[1].split("```", 1)[0].split())
+    # "flags nine figures": nine reasons, the headings' counts add up, the closing line.
+    assert "flags nine figures" in " ".join(docs.split())
+    assert shown.count("→ Why:") == 9 and shown.endswith("9 flags.")
+    assert sum(int(n) for n in re.findall(r"\(\S+\): (\d+) =", shown)) == 9
+    sums = re.findall(r"((?:\d+% \+ )+\d+%) = (\d+)%", shown)
+    assert sums == [("78% + 14% + 6% + 8%", "106")]
+    assert 78 + 14 + 6 + 8 == 106
+    # "73 of n=87 is 83.9%": the Discussion's figure is the count behind the body's percent.
+    behind = re.findall(r"(\d+) of n=(\d+) is ([\d.]+)%, which is the (\d+)% printed", shown)
+    assert sorted(behind) == [("52", "87", "59.8", "60"), ("54", "87", "62.1", "62"),
+                              ("73", "87", "83.9", "84")]
+    for count, n, exact, printed in behind:
+        assert _percent(int(count), int(n), 1) == Fraction(exact)
+        assert _percent(int(count), int(n), 0) == int(printed)
+    # "no count rounds to 35%: 30 of 87 is 34.48% and 31 of 87 is 35.63%": the two counts
+    # either side, neither within half a point of the printed figure.
+    impossible = re.findall(r"with n=(\d+) .*? no count rounds to (\d+)%: (\d+) of \1 is "
+                            r"([\d.]+)% and (\d+) of \1 is ([\d.]+)%", shown)
+    assert [(n, p) for n, p, *_ in impossible] == [("93", "7"), ("90", "25"), ("87", "35")]
+    for n, printed, below, below_pct, above, above_pct in impossible:
+        n_, p, k = int(n), Fraction(printed), int(below)
+        assert int(above) == k + 1
+        assert _percent(k, n_, 2) == Fraction(below_pct)
+        assert _percent(k + 1, n_, 2) == Fraction(above_pct)
+        assert Fraction(100 * k, n_) < p - Fraction(1, 2) < p + Fraction(1, 2) < \
+            Fraction(100 * (k + 1), n_)
+    # "with n = 87 these are not: 4, 12, 19, …": every whole percent no k/87 reaches.
+    listed = re.search(r"with n = 87 these\s+are not: ([\d, ]+)\.", docs)
+    assert listed
+    unreachable = [p for p in range(101)
+                   if not any(abs(Fraction(100 * k, 87) - p) <= Fraction(1, 2)
+                              for k in range(88))]
+    assert [int(p) for p in listed.group(1).split(", ")] == unreachable

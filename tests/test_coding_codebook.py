@@ -7,6 +7,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+import yaml
 
 from hrta.coding.codebook import (
     QDC_NAMESPACE,
@@ -112,9 +113,18 @@ def test_qdc_from_another_program_gets_ids_from_names(tmp_path: Path):
     assert book.theme("money_problems").description == "Budget issues."
 
 
-def test_yaml_export_reads_back_as_the_bundled_file():
+def test_yaml_export_reads_back_as_the_bundled_file(tmp_path: Path):
+    bundled = (Path(__file__).parents[1] / "src" / "hrta" / "instrument" / "assessments"
+               / "codebooks" / "harm_reduction_ta_2022" / "challenges.yaml")
     book = load_codebook("challenges")
-    assert "uncoded_examples" in codebook_yaml(book)
+    exported = codebook_yaml(book)
+    # The same document as the bundled file, key for key, and the same codebook when read.
+    assert yaml.safe_load(exported) == yaml.safe_load(bundled.read_text(encoding="utf-8"))
+    path = tmp_path / "challenges.yaml"
+    path.write_text(exported, encoding="utf-8")
+    again = read_codebook(path, question="challenges")
+    assert (again.title, again.themes, again.uncoded_examples) == (
+        book.title, book.themes, book.uncoded_examples)
 
 
 def test_bad_csv_names_file_row_and_column(tmp_path: Path):

@@ -50,7 +50,7 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def findings(export: Path, instrument: Instrument) -> dict[str, Any]:
     responses = load_responses(export, instrument, fmt="native")
-    return add_themes(build_findings(responses), responses,
+    return add_themes(build_findings(responses).to_json(), responses,
                       confirmations=[Confirmation("r5", "challenges", ("stigma",),
                                                   hide_quote=True)])
 

@@ -49,7 +49,7 @@ def demo_csv(demo: ResponseSet, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest.fixture(scope="module")
 def findings(demo_csv: Path, instrument: Instrument) -> dict[str, Any]:
     """Findings after a real round trip: export, import, analysis."""
-    return build_findings(load_responses(demo_csv, instrument, fmt="surveymonkey"))
+    return build_findings(load_responses(demo_csv, instrument, fmt="surveymonkey")).to_json()
 
 
 def percent(findings: dict[str, Any], qid: str, option_id: str) -> float:

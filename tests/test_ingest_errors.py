@@ -75,7 +75,7 @@ def test_raggedread_rows(small_export, instrument, tmp_path, change):
     else:
         rows[3].append("surprise")
     error = _error(write_rows(tmp_path / "ragged.csv", rows), instrument)
-    assert "cells but the header has 16" in error.message
+    assert f"cells but the header has {len(read_rows(small_export)[0])}" in error.message
     assert error.row == 4
 
 
@@ -147,8 +147,8 @@ def test_cli_missing_file(tmp_path):
 def test_blank_rows_are_skipped_and_rows_keep_their_numbers(small_export, instrument,
                                                            tmp_path):
     rows = read_rows(small_export)
-    rows.insert(3, [""] * 16)
-    rows.append([""] * 16)
+    rows.insert(3, [""] * len(rows[0]))
+    rows.append([""] * len(rows[0]))
     rows[5][13] = "Kind of"  # the row of respondent 1003, now file row 6
     path = write_rows(tmp_path / "blank.csv", rows)
     error = _error(path, instrument)
@@ -156,3 +156,45 @@ def test_blank_rows_are_skipped_and_rows_keep_their_numbers(small_export, instru
     rows[5][13] = "somewhat agree"
     responses = load_responses(write_rows(tmp_path / "blank-ok.csv", rows), instrument)
     assert responses.total == 5
+
+
+def _markup_folder(tmp_path: Path) -> Path:
+    """A folder whose path reads "a[/b]": Rich markup that fails if printed as markup."""
+    folder = tmp_path / "a[" / "b]"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def test_markup_in_a_cell_and_a_path_is_printed_as_it_is(small_export, tmp_path):
+    rows = read_rows(small_export)
+    rows[4][13] = "[/] [bold]Kind of[/bold]"
+    folder = _markup_folder(tmp_path)
+    bad = write_rows(folder / "bad [b].csv", rows)
+    result = run_hrta("analyze", bad, "--no-themes", "--json", folder / "out.json")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"error: {bad}, row 5" in said
+    assert "'[/] [bold]Kind of[/bold]'" in said
+
+
+def test_markup_in_an_output_path_is_printed_as_it_is(small_export, tmp_path):
+    out = _markup_folder(tmp_path) / "findings.json"
+    result = run_hrta("analyze", small_export, "--no-themes", "--json", out)
+    assert result.returncode == 0, result.stderr
+    assert f"Findings: {out}" in " ".join(result.stdout.split())
+
+
+def test_markup_in_an_instrument_is_shown_as_it_is(tmp_path):
+    from hrta.instrument import loader
+
+    bundled = Path(loader.__file__).parent / "assessments" / "harm_reduction_ta_2022.yaml"
+    text = bundled.read_text(encoding="utf-8")
+    assert "label: Peer support services" in text
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(text.replace("label: Peer support services",
+                                 'label: "Peer [/] support [bold]services[/bold]"'),
+                    encoding="utf-8")
+    result = run_hrta("instrument", "show", "--instrument", mine)
+    assert result.returncode == 0, result.stderr
+    assert "Peer [/] support [bold]services[/bold]" in result.stdout

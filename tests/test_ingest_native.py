@@ -24,7 +24,7 @@ def test_parquet_round_trip_keeps_every_answer_and_silent_response(small_export,
     original.write_parquet(parquet)
     again = load_responses(parquet, instrument)
     assert again.total == original.total
-    assert build_findings(again)["questions"] == build_findings(original)["questions"]
+    assert build_findings(again).questions == build_findings(original).questions
 
 
 def test_native_csv_equals_the_export_it_came_from(small_export, instrument, tmp_path):
@@ -33,13 +33,13 @@ def test_native_csv_equals_the_export_it_came_from(small_export, instrument, tmp
     original = load_responses(small_export, instrument)
     path = tmp_path / "wave.csv"
     write_native_csv(path, original)
-    assert build_findings(load_responses(path, instrument))["questions"] == \
-        build_findings(original)["questions"]
+    assert build_findings(load_responses(path, instrument)).questions == \
+        build_findings(original).questions
 
 
 def test_response_with_no_answers_is_counted(instrument, tmp_path):
     path = _native(tmp_path / "a.csv", ["r1,screening,employed,", "r2,,,"])
-    findings = build_findings(load_responses(path, instrument))
+    findings = build_findings(load_responses(path, instrument)).to_json()
     assert findings["responses"] == {"total": 2, "eligible": 2, "excluded": 0}
 
 

@@ -87,7 +87,7 @@ def test_choices_over_the_limit_are_counted_and_warned(instrument, tmp_path):
     header2 = [""] + [o.label for o in formats.options]
     row = ["1"] + [o.label for o in formats.options[:4]] + [""] * (len(formats.options) - 4)
     path = write_rows(tmp_path / "four.csv", [header1, header2, row])
-    findings = build_findings(load_responses(path, instrument))
+    findings = build_findings(load_responses(path, instrument)).to_json()
     assert findings["questions"]["ta_formats"]["options"]["individualized"]["count"] == 0
     assert findings["questions"]["ta_formats"]["options"]["small_group"]["count"] == 1
     assert any("more than 3" in warning for warning in findings["warnings"])
@@ -103,7 +103,7 @@ def test_single_choice_other_text_is_kept_with_the_choice(instrument, tmp_path):
         ["3", "Program Director", ""],
     ]
     path = write_rows(tmp_path / "role.csv", rows)
-    question = build_findings(load_responses(path, instrument))["questions"]["role"]
+    question = build_findings(load_responses(path, instrument)).to_json()["questions"]["role"]
     assert question["n"] == 3
     assert question["options"]["other"]["count"] == 2
     assert question["options"]["program_director"]["count"] == 1

@@ -7,6 +7,7 @@ Each format is rendered once for the module.
 
 from __future__ import annotations
 
+import copy
 import csv
 import re
 import shutil
@@ -27,7 +28,6 @@ from hrta.ingest import load_responses
 from hrta.instrument import Instrument
 from hrta.report import build_document, render_report, render_reports
 from hrta.report.document import Document
-from hrta.report.formatting import format_count, format_percent
 from hrta.report.worker import write_apart
 
 SCRIPT = "<script>alert(1)</script>"
@@ -49,7 +49,7 @@ def findings(instrument: Instrument, tmp_path_factory: pytest.TempPathFactory) -
         writer.writerow(["hostile", "screening", "employed", ""])
         writer.writerow(["hostile", "challenges", "", "\n".join([SCRIPT, FORMULA, ODD, BELL])])
         writer.writerow(["hostile", "facilitators", "", LONG])
-    return build_findings(load_responses(path, instrument, fmt="native"))
+    return build_findings(load_responses(path, instrument, fmt="native")).to_json()
 
 
 @pytest.fixture(scope="module")
@@ -211,8 +211,11 @@ def test_docx_has_real_headings(word: Any, document: Document) -> None:
 
 def test_docx_tables_carry_the_numbers(word: Any, findings: dict[str, Any]) -> None:
     tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in word.tables]
-    receiving = findings["questions"]["ta_receiving"]["options"]["no"]
-    expected = ["No", format_count(receiving["count"]), format_percent(receiving["percent"])]
+    question = findings["questions"]["ta_receiving"]
+    count, n = question["options"]["no"]["count"], question["n"]
+    # Worked out from the count and n in integers (halves up, as the report rounds); not
+    # with the report's own formatting.
+    expected = ["No", f"{count:,}", f"{(200 * count + n) // (2 * n)}%"]
     assert any(row[:3] == expected for table in tables for row in table)
     # The methods table lists every question with its n and how many did not answer it.
     methods = next(t for t in tables if t[0] == ["Question", "Type", "n", "Not answered"])
@@ -293,10 +296,55 @@ def test_failed_render_keeps_the_earlier_report(findings: dict[str, Any],
     broken = {**findings, "sections": [{"id": "x", "title": "X", "items": [
         {"kind": "figure", "number": 1, "title": "T", "chart": "bar",
          "questions": ["no_such_question"], "n": {"no_such_question": 1}, "rows": []}]}]}
-    with pytest.raises(KeyError):
+    with pytest.raises(InputError) as caught:
         render_report(broken, path)
+    assert str(caught.value) == (
+        "the Findings do not fit the report: figure 1 (T) in section 'x' names "
+        "'no_such_question', which is neither a question nor a grid of the Findings")
     assert path.read_text(encoding="utf-8") == "earlier"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def _without(findings: dict[str, Any], *path: str | int) -> dict[str, Any]:
+    """A deep copy of the Findings with the key at `path` taken out."""
+    broken = copy.deepcopy(findings)
+    parent: Any = broken
+    for key in path[:-1]:
+        parent = parent[key]
+    del parent[path[-1]]
+    return broken
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    (("title",), "no key 'title' at the top level"),
+    (("responses", "eligible"), "no key 'eligible' in responses"),
+    (("questions", "ta_receiving", "n"), "no key 'n' in questions['ta_receiving']"),
+    (("questions", "ta_receiving", "options", "yes", "rank"),
+     "no key 'rank' in questions['ta_receiving'].options['yes']"),
+    (("questions", "fb_policy.adequate_funding", "nets"),
+     "no key 'nets' in questions['fb_policy.adequate_funding']"),
+    (("matrices", "fb_policy", "statements"), "no key 'statements' in matrices['fb_policy']"),
+    (("sections", 0, "items", 0, "rows"), "no key 'rows' in sections[0].items[0]"),
+])
+def test_findings_missing_a_key_are_refused_by_name(findings: dict[str, Any], tmp_path: Path,
+                                                    path: tuple[str | int, ...],
+                                                    message: str) -> None:
+    target = tmp_path / "report.html"
+    with pytest.raises(InputError) as caught:
+        render_report(_without(findings, *path), target)
+    assert str(caught.value) == f"the Findings do not fit the report: {message}"
+    assert not target.exists()
+
+
+def test_findings_of_the_wrong_shape_are_refused(findings: dict[str, Any]) -> None:
+    with pytest.raises(InputError, match=r"^the Findings do not fit the report: questions is "
+                                         r"not an object"):
+        build_document({**findings, "questions": []})
+    gone = copy.deepcopy(findings)
+    gone["matrices"]["fb_policy"]["statements"].append("fb_policy.retired")
+    with pytest.raises(InputError, match=r"matrices\['fb_policy'\] lists statement "
+                                         r"'fb_policy.retired', which is not among"):
+        build_document(gone)
 
 
 def test_a_failure_in_the_second_process_is_raised(document: Document, tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         writer = csv.writer(handle)
         writer.writerow(["response_id", "question_id", "option_id", "value"])
         writer.writerows(ANSWERS)
-    return build_findings(load_responses(path, load_bundled(), fmt="native"))
+    return build_findings(load_responses(path, load_bundled(), fmt="native")).to_json()
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ and n that a reader works out from the answers below.
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -16,8 +17,9 @@ from hrta.demo import demo_responses
 from hrta.ingest import load_responses
 from hrta.instrument import Instrument
 from hrta.report import build_document, narrative
-from hrta.report.formatting import format_percent, in_sentence, join_words, third_person
+from hrta.report.formatting import in_sentence, join_words, third_person
 from hrta.report.selectors import leaders
+from tests.raw_counts import Raw, whole_percent
 
 EIGHT = [f"r{i}" for i in range(1, 9)]
 
@@ -63,7 +65,7 @@ def findings(instrument: Instrument, tmp_path_factory: pytest.TempPathFactory) -
         writer = csv.writer(handle)
         writer.writerow(["response_id", "question_id", "option_id", "value"])
         writer.writerows(_answers())
-    return build_findings(load_responses(path, instrument, fmt="native"))
+    return build_findings(load_responses(path, instrument, fmt="native")).to_json()
 
 
 def _item(findings: dict[str, Any], qid: str) -> dict[str, Any]:
@@ -168,25 +170,44 @@ def test_fielded_dates_only_when_present(instrument: Instrument,
     assert narrative.fielded_sentence(findings) is None
     methods = build_document(findings).sections[1]
     assert "Responses were collected" not in methods.blocks[0].text  # type: ignore[union-attr]
-    demo = build_findings(demo_responses(instrument))
+    responses = demo_responses(instrument)
+    demo = build_findings(responses).to_json()
+    # The first start and the last end among the export's own timestamps (MM/DD/YYYY),
+    # and the counts of rows and of eligible ones.
+    people = responses.respondents
+    days = sorted(datetime.strptime(stamp, "%m/%d/%Y %I:%M:%S %p").date()
+                  for stamp in people["started_at"].to_list() + people["ended_at"].to_list())
+    first, last = (f"{day:%B} {day.day}, {day.year}" for day in (days[0], days[-1]))
+    assert (first, last) == ("May 16, 2022", "June 3, 2022")  # as the 2022 report's fielding
     assert narrative.fielded_sentence(demo) == (
-        "Responses were collected between May 16, 2022 and June 3, 2022.")
+        f"Responses were collected between {first} and {last}.")
+    excluded = people.height - sum(people["eligible"].to_list())
     methods = build_document(demo).sections[1]
     assert methods.blocks[0].text.startswith(  # type: ignore[union-attr]
-        "Responses were collected between May 16, 2022 and June 3, 2022. A total of 161 "
-        "individuals responded to the survey, 10 of whom")
+        f"Responses were collected between {first} and {last}. A total of {people.height} "
+        f"individuals responded to the survey, {excluded} of whom")
 
 
 def test_demo_reads_like_the_2022_report(instrument: Instrument) -> None:
-    demo = build_findings(demo_responses(instrument))
+    responses = demo_responses(instrument)
+    demo = build_findings(responses).to_json()
+    # The numbers the sentences must quote, counted from the raw answers.
+    raw = Raw.of(responses)
+    n_direct = raw.answered("services_direct")
+    peer = whole_percent(raw.chose("services_direct", "peer_support"), n_direct)
+    assert n_direct == 101  # the 2022 report's n, which the demo wave is drawn to
     direct = " ".join(narrative.item_sentences(_item(demo, "services_direct"), demo))
-    peer = demo["questions"]["services_direct"]["options"]["peer_support"]
     assert (f"The most common services provided directly were peer support services "
-            f"({format_percent(peer['percent'])}, n=101)") in direct
+            f"({peer}%, n={n_direct})") in direct
     assert "(Figure 3)." in direct
+    leadership = {o.id for o in instrument.question("role").options if o.group == "leadership"}
+    n_role = raw.answered("role")
+    share = whole_percent(len(raw.who_chose("role", leadership)), n_role)
     role = " ".join(narrative.item_sentences(_item(demo, "role"), demo))
-    assert role.startswith("Of the respondents who identified their professional role or "
-                           "title (n=83), 60% held leadership positions: Executive Director")
+    assert role.startswith(f"Of the respondents who identified their professional role or "
+                           f"title (n={n_role}), {share}% held leadership positions: "
+                           "Executive Director")
+    assert (n_role, share) == (83, 60)
 
 
 def test_leaders_take_ties_whole() -> None:
@@ -239,7 +260,7 @@ def test_continuum_sets_the_stages_side_by_side(instrument: Instrument,
         writer = csv.writer(handle)
         writer.writerow(["response_id", "question_id", "option_id", "value"])
         writer.writerows(_stages())
-    findings = build_findings(load_responses(path, instrument, fmt="native"))
+    findings = build_findings(load_responses(path, instrument, fmt="native")).to_json()
     item = next(i for s in findings["sections"] for i in s["items"] if i["chart"] == "continuum")
     assert (item["number"], item["suffix"]) == (5, "a")
     assert narrative.item_sentences(item, findings) == [

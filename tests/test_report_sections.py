@@ -5,6 +5,7 @@ trend), drawn from hand-made blocks that follow the documented contract."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,14 @@ import docx
 import pytest
 
 from hrta.analysis import build_findings
+from hrta.analysis.subgroups import compare_subgroups
+from hrta.analysis.trends import compare_waves
+from hrta.analysis.weighting import weight, weighted_findings
 from hrta.demo import demo_responses
 from hrta.instrument import Instrument
 from hrta.report import build_document, render_html, render_report
 from hrta.report.document import Bullets, Document, Figure, Heading, Paragraph, Section, Table
+from tests.raw_counts import Raw, whole_percent
 
 GROUP_LABEL = "<b>North</b>east"
 
@@ -27,10 +32,11 @@ COMPARISONS = {
                {"id": "combined", "label": "All other groups", "n": 13}],
     "small_groups": [{"id": "west", "label": "West", "n": 9},
                      {"id": "midwest", "label": "Midwest", "n": 4}],
-    "left_out": 0,
+    "left_out": 0, "not_grouped": 12,
     "questions": {
         "communities": {
-            "title": "Communities served", "test": None,
+            "type": "multi", "title": "Communities served",
+            "text": "Which communities does your organization serve?", "test": None,
             "options": {
                 "rural": {"label": "Rural", "test": {
                     "method": "fisher-exact", "statistic": 1.2, "p": 0.4, "p_adjusted": 0.8,
@@ -49,7 +55,9 @@ COMPARISONS = {
             },
         },
         "ta_receiving": {
-            "title": "Currently receiving technical assistance",
+            "type": "single", "title": "Currently receiving technical assistance",
+            "text": "Is your organization currently receiving technical assistance to support "
+                    "its harm reduction efforts?",
             "test": {"method": "chi-square", "statistic": 9.87, "p": 0.007,
                      "p_adjusted": 0.021, "significant": True},
             "options": {
@@ -57,8 +65,9 @@ COMPARISONS = {
                     "northeast": {"count": None, "n": 25, "percent": None, "suppressed": True},
                     "south": {"count": 6, "n": 28, "percent": 21.43, "suppressed": False},
                     "combined": {"count": None, "n": 13, "percent": None, "suppressed": True}}},
-                "no": {"label": "No", "test": {"method": "fisher", "statistic": 3.1, "p": 0.004,
-                                               "p_adjusted": 0.012, "significant": True},
+                "no": {"label": "No", "test": {"method": "fisher-exact", "statistic": 3.1,
+                                               "p": 0.004, "p_adjusted": 0.012,
+                                               "significant": True},
                        "groups": {
                            "northeast": {"count": 20, "n": 25, "percent": 80.0,
                                          "suppressed": False},
@@ -66,9 +75,9 @@ COMPARISONS = {
                                      "suppressed": False},
                            "combined": {"count": 8, "n": 13, "percent": 61.54,
                                         "suppressed": False}}},
-                "unsure": {"label": "Unsure", "test": {"method": "fisher", "statistic": 0.2,
-                                                       "p": 0.6, "p_adjusted": 0.6,
-                                                       "significant": False},
+                "unsure": {"label": "Unsure", "test": {"method": "fisher-exact",
+                                                       "statistic": 0.2, "p": 0.6,
+                                                       "p_adjusted": 0.6, "significant": False},
                            "groups": {
                                "northeast": {"count": None, "n": 25, "percent": None,
                                              "suppressed": True},
@@ -79,25 +88,34 @@ COMPARISONS = {
             },
         },
     },
+    "significant": [
+        {"question": "ta_receiving", "option": "no", "method": "fisher-exact",
+         "p_adjusted": 0.012},
+        {"question": "ta_receiving", "option": None, "method": "chi-square",
+         "p_adjusted": 0.021}],
 }
 
 WEIGHTING = {
-    "margins": ["region", "organization type"], "design_effect": 1.4213, "effective_n": 106.3,
-    "questions": {"ta_receiving": {"options": {
+    "margins": ["region", "organization type"], "source": "margins.yaml", "raked": 120,
+    "not_raked": 31, "design_effect": 1.4213, "effective_n": 106.3,
+    "questions": {"ta_receiving": {"n": 87, "effective_n": 61.2, "options": {
         "yes": {"percent": 9.6, "ci_low": 4.1, "ci_high": 18.2},
         "no": {"percent": 74.5, "ci_low": 63.0, "ci_high": 83.4},
         "unsure": {"percent": 15.9, "ci_low": 9.0, "ci_high": 26.5}}}},
 }
 
 TREND = {
-    "compare_to": "the 2022 wave",
-    "questions": {"ta_receiving": {"options": {
-        "yes": {"percent": 20.0, "percent_before": 8.0, "difference": 12.0,
-                "ci_low": 3.2, "ci_high": 20.8},
-        "no": {"percent": 70.0, "percent_before": 76.0, "difference": -6.0,
-               "ci_low": -15.0, "ci_high": 3.0},
-        "unsure": {"percent": None, "percent_before": 16.0, "difference": None,
-                   "ci_low": None, "ci_high": None}}}},
+    "compare_to": "the 2022 wave", "fielded_before": {"first": "2022-05-16", "last": "2022-06-03"},
+    "questions": {"ta_receiving": {
+        "title": "Currently receiving technical assistance", "n": 100, "n_before": 87,
+        "options": {
+            "yes": {"label": "Yes", "percent": 20.0, "percent_before": 8.0, "difference": 12.0,
+                    "ci_low": 3.2, "ci_high": 20.8, "changed": True},
+            "no": {"label": "No", "percent": 70.0, "percent_before": 76.0, "difference": -6.0,
+                   "ci_low": -15.0, "ci_high": 3.0, "changed": False},
+            "unsure": {"label": "Unsure", "percent": None, "percent_before": 16.0,
+                       "difference": None, "ci_low": None, "ci_high": None,
+                       "changed": None}}}},
 }
 
 DISCUSSION = """# What the numbers say
@@ -117,13 +135,83 @@ Raw markup stays text: <script>alert(1)</script>
 
 @pytest.fixture(scope="module")
 def findings(instrument: Instrument) -> dict[str, Any]:
-    return build_findings(demo_responses(instrument))
+    return build_findings(demo_responses(instrument)).to_json()
 
 
 @pytest.fixture(scope="module")
 def extended(findings: dict[str, Any]) -> dict[str, Any]:
     return {**copy.deepcopy(findings), "comparisons": COMPARISONS, "weighting": WEIGHTING,
             "trend": TREND}
+
+
+@pytest.fixture(scope="module")
+def real_blocks(instrument: Instrument, tmp_path_factory: pytest.TempPathFactory
+                ) -> dict[str, dict[str, Any]]:
+    """The same blocks as the analysis makes them, from the demo waves."""
+    responses = demo_responses(instrument)
+    margins = tmp_path_factory.mktemp("margins") / "margins.yaml"
+    margins.write_text("margins:\n  role.group: {leadership: 0.5, staff: 0.5}\n",
+                       encoding="utf-8")
+    weights, info = weight(responses, margins)
+    return {
+        "comparisons": [compare_subgroups(responses, by).to_json()
+                        for by in ("role.group", "ta_receiving")],
+        "weighting": [weighted_findings(responses, weights, info).to_json()],
+        "trend": [compare_waves(build_findings(responses).to_json(),
+                                build_findings(demo_responses(instrument, seed=2021))
+                                .to_json()).to_json()],
+    }
+
+
+ID_KEYED = {"questions", "options", "groups", "nets"}
+
+
+def _nodes(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], frozenset]]:
+    """Every object in a block with the path to it; entries keyed by ids share one path."""
+    if isinstance(value, dict):
+        if path and path[-1] in ID_KEYED:
+            for child in value.values():
+                yield from _nodes(child, (*path, "*"))
+            return
+        yield path, frozenset(value)
+        for key, child in value.items():
+            yield from _nodes(child, (*path, key))
+    elif isinstance(value, list):
+        for child in value:
+            yield from _nodes(child, (*path, "[]"))
+
+
+def _key_sets(blocks: list[Any]) -> dict[tuple[str, ...], list[frozenset]]:
+    found: dict[tuple[str, ...], list[frozenset]] = {}
+    for block in blocks:
+        for path, keys in _nodes(block):
+            found.setdefault(path, []).append(keys)
+    return found
+
+
+@pytest.mark.parametrize(("name", "stand_in"), [
+    ("comparisons", COMPARISONS), ("weighting", WEIGHTING), ("trend", TREND)])
+def test_stand_ins_have_the_shape_of_the_analysis_output(
+        real_blocks: dict[str, list[dict[str, Any]]], name: str, stand_in: dict[str, Any]):
+    """The hand-made blocks must be what the analysis writes: no key missing, none made up,
+    no value (a test method) the analysis never emits."""
+    real = _key_sets(real_blocks[name])
+    for path, key_sets in _key_sets([stand_in]).items():
+        assert path in real, f"{name}: {'/'.join(path)} is not in the analysis output"
+        everything = frozenset().union(*real[path])
+        always = frozenset.intersection(*real[path])
+        for keys in key_sets:
+            assert always <= keys, f"{name}: {'/'.join(path)} lacks {sorted(always - keys)}"
+            assert keys <= everything, f"{name}: {'/'.join(path)} has {sorted(keys - everything)}"
+    if name == "comparisons":
+        def methods(block: dict[str, Any]) -> set[str]:
+            tests = [entry["test"] for entry in block["questions"].values()] + [
+                option["test"] for entry in block["questions"].values()
+                for option in entry["options"].values()]
+            return {test["method"] for test in tests if test}
+
+        emitted = set().union(*(methods(block) for block in real_blocks[name]))
+        assert methods(stand_in) <= emitted, emitted
 
 
 @pytest.fixture(scope="module")
@@ -187,14 +275,26 @@ def test_methods_give_dates_counts_and_every_question_n(findings: dict[str, Any]
 
 
 def test_limitations_name_sample_missing_answers_and_suppression(
-        findings: dict[str, Any]) -> None:
+        instrument: Instrument, findings: dict[str, Any]) -> None:
     text = _text(_chapter(build_document(findings), "limitations"))
     assert "convenience sample" in text
-    assert ("n ranges from 52 to 151 of the 151 eligible respondents. The questions left "
-            "unanswered most often were greatest facilitators (not answered by 99), greatest "
-            "challenges (not answered by 90) and professional role or title (not answered by "
-            "68).") in text
-    assert "60% held leadership positions" in text
+    # The numbers, counted from the raw answers of the same wave.
+    raw = Raw.of(demo_responses(instrument))
+    qids = [qid for q in instrument.analysable_questions()
+            for qid in (q.statement_qids() if q.type == "matrix" else (q.id,))]
+    answered = {qid: raw.answered(qid) for qid in qids}
+    eligible = len(raw.eligible)
+    most = sorted(qids, key=lambda qid: answered[qid])[:3]
+    assert most == ["facilitators", "challenges", "role"]
+    low, high = min(answered.values()), max(answered.values())
+    facilitators, challenges, role = (eligible - answered[qid] for qid in most)
+    assert (f"n ranges from {low} to {high} of the {eligible} eligible respondents. The "
+            "questions left unanswered most often were greatest facilitators (not answered "
+            f"by {facilitators}), greatest challenges (not answered by {challenges}) and "
+            f"professional role or title (not answered by {role}).") in text
+    leadership = {o.id for o in instrument.question("role").options if o.group == "leadership"}
+    share = whole_percent(len(raw.who_chose("role", leadership)), answered["role"])
+    assert f"{share}% held leadership positions" in text
     assert "counts below 5 are not shown for small subgroups" in text
     assert "did not compare subgroups" in text
 
@@ -259,13 +359,15 @@ def test_comparisons_table_marks_significance_and_suppression(document: Document
         in text
     assert "“Unsure” differed" not in text
     # The whole question differs too: the option with the widest published gap is named.
-    assert ("Answers to “Currently receiving technical assistance” differed by region "
-            "(adjusted p=0.021); the largest gap was in “No”") in text
+    assert ("Answers to “Is your organization currently receiving technical assistance to "
+            "support its harm reduction efforts?” differed by region (adjusted p=0.021); the "
+            "largest gap was in “No”") in text
     assert "Benjamini–Hochberg false discovery rate, α = 0.05" in text
 
 
 def test_no_significant_difference_is_said(extended: dict[str, Any]) -> None:
     quiet = copy.deepcopy(extended)
+    quiet["comparisons"]["significant"] = []
     question = quiet["comparisons"]["questions"]["ta_receiving"]
     question["test"]["significant"] = False
     for option in question["options"].values():
@@ -327,7 +429,7 @@ def test_trend_table_and_sentences(document: Document) -> None:
 def test_unchanged_questions_get_a_line_not_a_table(extended: dict[str, Any]) -> None:
     steady = copy.deepcopy(extended)
     steady["trend"]["questions"]["ta_receiving"]["options"]["yes"].update(
-        difference=2.0, ci_low=-4.0, ci_high=8.0)
+        difference=2.0, ci_low=-4.0, ci_high=8.0, changed=False)
     chapter = _chapter(build_document(steady), "trend")
     (overview,) = _tables(chapter)
     assert _row(overview, "Currently receiving technical assistance") == (

@@ -31,6 +31,7 @@ from hrta.demo import demo_responses, synthetic_responses
 from hrta.errors import InputError
 from hrta.instrument import load_bundled
 from tests.native_waves import load_wave
+from tests.raw_counts import Raw, tenths
 
 LEAD, STAFF = "executive_director", "peer_support_worker"
 PEOPLE = [
@@ -64,7 +65,7 @@ def wave(tmp_path, instrument):
 
 @pytest.fixture
 def by_role(wave):
-    return compare_subgroups(wave, "role.group")
+    return compare_subgroups(wave, "role.group").to_json()
 
 
 def test_groups_and_who_is_left_out(by_role):
@@ -229,11 +230,11 @@ def test_bad_by_strings_raise_input_error(wave, by, message):
 
 
 def test_other_by_forms(wave):
-    chose = compare_subgroups(wave, "communities=rural")
+    chose = compare_subgroups(wave, "communities=rural").to_json()
     assert chose["by_label"] == "Communities served: Rural"
     assert [(g["id"], g["n"]) for g in chose["groups"]] == [("rural", 35), ("not_rural", 45)]
     assert chose["not_grouped"] == 1
-    single = compare_subgroups(wave, "ta_receiving")
+    single = compare_subgroups(wave, "ta_receiving").to_json()
     assert [(g["id"], g["n"]) for g in single["groups"]] == \
         [("yes", 30), ("no", 31), ("unsure", 20)]
     assert single["questions"]["communities"]["options"]["rural"]["groups"]["no"]["n"] == 30
@@ -260,18 +261,18 @@ def demo():
 
 @pytest.fixture(scope="module")
 def demo_by_org_type(demo):
-    return compare_subgroups(demo, "org_type")
+    return compare_subgroups(demo, "org_type").to_json()
 
 
 def test_small_groups_are_combined_or_left_out(wave):
     # ta_receiving groups: yes 30, no 31, unsure 20 (see PEOPLE).
-    default = compare_subgroups(wave, "ta_receiving")
+    default = compare_subgroups(wave, "ta_receiving").to_json()
     assert default["min_group"] == 10 and default["small_groups"] == []
-    alone = compare_subgroups(wave, "ta_receiving", min_group=25)
+    alone = compare_subgroups(wave, "ta_receiving", min_group=25).to_json()
     assert [(g["id"], g["n"]) for g in alone["groups"]] == [("yes", 30), ("no", 31)]
     assert alone["small_groups"] == [{"id": "unsure", "label": "Unsure", "n": 20}]
     assert alone["left_out"] == 20 and alone["not_grouped"] == 0
-    together = compare_subgroups(wave, "ta_receiving", min_group=31)
+    together = compare_subgroups(wave, "ta_receiving", min_group=31).to_json()
     assert [(g["id"], g["n"]) for g in together["groups"]] == [("no", 31), ("combined", 50)]
     assert [g["id"] for g in together["small_groups"]] == ["yes", "unsure"]
     assert together["left_out"] == 0
@@ -286,7 +287,7 @@ def test_small_groups_are_combined_or_left_out(wave):
 
 def test_demo_by_org_type_publishes_no_small_count(demo):
     # Every group on its own, small ones too: the hardest case for suppression.
-    result = compare_subgroups(demo, "org_type", min_group=1)
+    result = compare_subgroups(demo, "org_type", min_group=1).to_json()
     assert len(result["groups"]) == 9
     cells = list(_published(result))
     assert any(cell["suppressed"] for _, cell in cells)
@@ -303,7 +304,7 @@ def test_demo_by_org_type_publishes_no_small_count(demo):
 
 def test_demo_no_line_with_a_single_hidden_cell(demo):
     """No hidden count is its published row or column total minus the cells shown."""
-    result = compare_subgroups(demo, "state.region", threshold=5)
+    result = compare_subgroups(demo, "state.region", threshold=5).to_json()
     for entry in result["questions"].values():
         rows = [[cell["suppressed"] for cell in option["groups"].values()]
                 for option in entry["options"].values()]
@@ -317,7 +318,7 @@ def test_demo_no_line_with_a_single_hidden_cell(demo):
 def test_hundred_thousand_responses_account_for_everyone(instrument):
     # At scale every eligible respondent is still in exactly one place.
     responses = synthetic_responses(instrument, 100_000, seed=7)
-    result = compare_subgroups(responses, "org_type")
+    result = compare_subgroups(responses, "org_type").to_json()
     assert sum(g["n"] for g in result["groups"]) + result["not_grouped"] + \
         result["left_out"] == responses.eligible_count
 
@@ -332,7 +333,7 @@ def test_worked_examples_in_the_docs_are_current(demo, demo_by_org_type):
     assert f"0.{round(min(t['p_adjusted'] for t in tests) * 1000):03d} after" in doc
     assert not demo_by_org_type["significant"]
 
-    by_role = compare_subgroups(demo, "role.group")
+    by_role = compare_subgroups(demo, "role.group").to_json()
     assert [s["question"] for s in by_role["significant"]] == \
         ["fb_policy.law_enforcement_support"]
     test = by_role["questions"]["fb_policy.law_enforcement_support"]["test"]
@@ -344,7 +345,7 @@ def test_worked_examples_in_the_docs_are_current(demo, demo_by_org_type):
 
 def test_small_groups_example_in_the_docs_is_current(demo):
     doc = (Path(__file__).parents[1] / "docs" / "statistics.md").read_text(encoding="utf-8")
-    by_role = compare_subgroups(demo, "role")
+    by_role = compare_subgroups(demo, "role").to_json()
     sizes = {g["id"]: g["n"] for g in by_role["groups"]}
     assert sizes == {"executive_director": 14, "clinical_director": 10, "program_manager": 11,
                      "combined": 48}
@@ -354,6 +355,79 @@ def test_small_groups_example_in_the_docs_is_current(demo):
         in " ".join(doc.split())
     with pytest.raises(InputError, match="fewer than two groups"):
         compare_subgroups(demo, "state")
+
+
+WORDS = {4: "four", 5: "five", 6: "six", 11: "eleven"}  # as the docs spell them
+
+
+def test_docs_numbers_counted_by_hand(demo, instrument):
+    """The worked examples of docs/statistics.md, counted again from the demo's raw answers
+    and adjusted by hand: the tests above only show that the docs repeat the code."""
+    doc = " ".join((Path(__file__).parents[1] / "docs" / "statistics.md").read_text(
+        encoding="utf-8").split())
+    raw = Raw.of(demo)
+    eligible = len(raw.eligible)
+
+    # --by org_type: the groups too small on their own, their sum, who did not answer.
+    options = instrument.question("org_type").options
+    sizes = {o.id: raw.chose("org_type", o.id) for o in options}
+    small = sorted((o for o in options if sizes[o.id] < 10), key=lambda o: -sizes[o.id])
+    listed = ", ".join(f"{o.label[0].lower()}{o.label[1:]} {sizes[o.id]}" for o in small)
+    assert (f"{sum(1 for n in sizes.values() if n)} organization types answered; "
+            f"{WORDS[len(small)]} have fewer than 10 respondents ({listed})") in doc
+    combined = sum(sizes[o.id] for o in small)
+    assert f"**All other groups ({combined})**" in doc
+    assert (f"community mental health agency {sizes['community_mental_health']}, CCBHC "
+            f"{sizes['ccbhc']}, community SUD treatment {sizes['community_sud_treatment']}, "
+            f"other {sizes['other']}, all other groups {combined}") in doc
+    answered = raw.answered("org_type")
+    assert f"**{eligible - answered} eligible respondents did not answer**" in doc
+
+    # --by role.group: the groups, and the one significant table counted cell by cell.
+    roles = instrument.question("role").options
+    group = {name: raw.who_chose("role", {o.id for o in roles if o.group == name})
+             for name in ("leadership", "staff")}
+    assert (f"leadership {len(group['leadership'])}, staff {len(group['staff'])}, not "
+            f"grouped {eligible - raw.answered('role')}") in doc
+    qid = "fb_policy.law_enforcement_support"
+    rated = raw.who_answered(qid)
+    n = {name: len(members & rated) for name, members in group.items()}
+    table = {}
+    for option in instrument.question("fb_policy").options:
+        chose = raw.who_chose(qid, {option.id})
+        table[option.id] = [len(group[name] & chose) for name in ("leadership", "staff")]
+    for option_id, label in (("strongly_agree", "Strongly agree"),
+                             ("somewhat_agree", "Somewhat agree"),
+                             ("somewhat_disagree", "Somewhat disagree")):
+        lead, staff = table[option_id]
+        assert (f"| {label} | {lead} ({tenths(lead, n['leadership'])}%) | "
+                f"{staff} ({tenths(staff, n['staff'])}%) |") in doc
+    for option_id, label in (("strongly_disagree", "Strongly disagree"),
+                             ("dont_know", "I don't know")):
+        assert f"| {label} | suppressed | suppressed |" in doc
+        assert min(table[option_id]) < 5  # a count under 5 is why the row is hidden
+    assert f"| n | {n['leadership']} | {n['staff']} |" in doc
+    # An independent look at the same table: far from independence by chi-square as well.
+    assert chi2_contingency(np.array(list(table.values())).T).pvalue < 0.001
+    # Benjamini-Hochberg over every test of the comparison, by hand.
+    by_role = compare_subgroups(demo, "role.group").to_json()
+    tests = [t for _, _, t in _all_tests(by_role)]
+    adjusted = bh_by_hand([t["p"] for t in tests])
+    found = next(i for i, (q, o, _) in enumerate(_all_tests(by_role)) if q == qid and o is None)
+    assert f"{len(tests)} tests (" in doc
+    assert f"adjusted p = {adjusted[found]:.3f})" in doc
+    assert sum(a < 0.05 for a in adjusted) == 1  # "One difference is significant"
+    assert "One difference is significant" in doc
+
+    # --by role: the three roles with 10 or more, the rest together.
+    counts = {o.id: raw.chose("role", o.id) for o in roles}
+    big = ["executive_director", "clinical_director", "program_manager"]
+    assert [o.id for o in roles if counts[o.id] >= 10] == big
+    rest = raw.answered("role") - sum(counts[r] for r in big)
+    assert (f"executive directors ({counts['executive_director']}), clinical directors "
+            f"({counts['clinical_director']}), program managers ({counts['program_manager']}) "
+            f"and all other roles together ({rest}): "
+            f"{WORDS[sum(1 for o in roles if 0 < counts[o.id] < 10)]}") in doc
 
 
 def test_cli_min_group_and_refusal(demo, tmp_path):

@@ -32,6 +32,7 @@ from hrta.analysis.weighting import RakingError, design_effect, weight, weighted
 from hrta.demo import demo_responses
 from hrta.errors import InputError
 from tests.native_waves import load_wave
+from tests.raw_counts import Raw, tenths
 
 LEAD, STAFF = "executive_director", "peer_support_worker"
 PEOPLE = [
@@ -80,7 +81,7 @@ def test_design_effect_is_kish_formula():
 
 def test_weighted_percent_and_interval_on_effective_n(wave, tmp_path):
     weights, info = weight(wave, _margins(tmp_path, MARGINS))
-    result = weighted_findings(wave, weights, info)
+    result = weighted_findings(wave, weights, info).to_json()
     assert result["margins"] == ["role.group", "communities=rural"]
     assert result["design_effect"] == pytest.approx(1.375)
     entry = result["questions"]["ta_receiving"]
@@ -180,8 +181,81 @@ def test_worked_example_in_the_docs_is_current(instrument, tmp_path):
     assert f"{info['raked']} of the {responses.eligible_count} eligible" in doc
     assert (f"**Design effect {info['design_effect']:.2f}, "
             f"effective n {info['effective_n']:.1f}**") in doc
-    yes = weighted_findings(responses, weights, info)["questions"]["ta_receiving"]
+    yes = weighted_findings(responses, weights, info).to_json()["questions"]["ta_receiving"]
     cell = yes["options"]["yes"]
     assert (f"| {cell['percent']:.1f}% ({cell['ci_low']:.1f}–{cell['ci_high']:.1f}) |"
             in doc)
     assert f"weighted (effective n {yes['effective_n']:.1f})" in doc
+
+
+def _row(share: float, low: float, high: float) -> str:
+    return f"{100 * share:.1f}% ({100 * low:.1f}–{100 * high:.1f})"
+
+
+def test_docs_numbers_worked_by_hand(instrument, tmp_path):
+    """The worked example of docs/statistics.md, from the raw answers and the weights alone:
+    who is raked, the margins met, Kish's design effect and each table row (Wilson on the
+    effective n, by statsmodels). The test above only shows that the docs repeat the code."""
+    text = (Path(__file__).parents[1] / "docs" / "statistics.md").read_text(encoding="utf-8")
+    doc = " ".join(text.split())
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    responses = demo_responses(instrument)
+    weights, _ = weight(responses, _margins(tmp_path, example))
+    w = dict(zip(responses.respondents["response_id"].to_list(), weights.tolist(),
+                 strict=True))
+    raw = Raw.of(responses)
+    eligible = len(raw.eligible)
+
+    # Raked: those who answered both margin questions; everyone else eligible keeps 1.
+    raked = raw.who_answered("state") & raw.who_answered("role")
+    assert (f"{len(raked)} of the {eligible} eligible respondents answered both state and "
+            f"role and are raked; {eligible - len(raked)} did not") in doc
+    assert all(w[rid] == 1.0 for rid in raw.eligible - raked)
+    region = {o.id: o.region for o in instrument.question("state").options}
+    in_region = {rid: region[option] for rid, qid, option, _ in raw.rows if qid == "state"}
+    leaders = raw.who_chose("role", {o.id for o in instrument.question("role").options
+                                     if o.group == "leadership"})
+    assert (f"Among the raked respondents, {tenths(len(raked & leaders), len(raked))}% were "
+            f"leadership and {tenths(sum(in_region[r] == 'northeast' for r in raked), len(raked))}"
+            "% were in the northeast") in doc
+    # The weighted raked sample has the margins' make-up.
+    total = sum(w[r] for r in raked)
+    assert sum(w[r] for r in raked & leaders) / total == pytest.approx(0.5, abs=1e-6)
+    for name, share in (("northeast", 0.18), ("midwest", 0.22), ("south", 0.37),
+                        ("west", 0.23)):
+        assert sum(w[r] for r in raked if in_region[r] == name) / total == \
+            pytest.approx(share, abs=1e-6)
+
+    def kish(people: set[str]) -> tuple[float, float]:
+        values = np.array([w[r] for r in people])
+        effective = values.sum() ** 2 / (values ** 2).sum()
+        return len(values) / effective, effective
+
+    deff, effective = kish(set(raw.eligible))
+    assert f"**Design effect {deff:.2f}, effective n {effective:.1f}** (of {eligible})" in doc
+    deff, effective = kish(raked)
+    assert (f"among the {len(raked)} raked respondents alone, {deff:.2f} and "
+            f"{effective:.1f}") in doc
+
+    # The table: each share unweighted and weighted, with Wilson intervals.
+    def cells(qid: str, option: str) -> str:
+        people = raw.who_answered(qid)
+        chose = raw.who_chose(qid, {option})
+        unweighted = len(chose) / len(people)
+        low, high = proportion_confint(len(chose), len(people), method="wilson")
+        share = sum(w[r] for r in chose) / sum(w[r] for r in people)
+        _, n_eff = kish(people)
+        w_low, w_high = proportion_confint(share * n_eff, n_eff, method="wilson")
+        return f"{_row(unweighted, low, high)} | {_row(share, w_low, w_high)}"
+
+    people = raw.who_answered("ta_receiving")
+    assert (f"| | unweighted (n = {len(people)}) | weighted (effective n "
+            f"{kish(people)[1]:.1f}) |") in doc
+    for label, qid, option in (("Currently receiving TA: yes", "ta_receiving", "yes"),
+                               ("no", "ta_receiving", "no"),
+                               ("unsure", "ta_receiving", "unsure"),
+                               ("TA format: small-group discussions", "ta_formats",
+                                "small_group"),
+                               ("TA format: in-person convenings", "ta_formats",
+                                "convenings")):
+        assert f"| {label} | {cells(qid, option)} |" in doc, label

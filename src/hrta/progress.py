@@ -1,20 +1,29 @@
-"""The CLI's progress display: one transient line per step of long work, on stderr."""
+"""The CLI's progress display and its messages: one transient line per step, on stderr.
+
+Nothing here reads Rich markup: file names, labels and cells may hold "[" and "]", which
+Rich would take for tags (and fail on, as "[/]" does). Styles are given as styles.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
+import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-_err = Console(stderr=True)
+from hrta.errors import InputError
+
+_err = Console(stderr=True, markup=False)
 
 
 @contextmanager
 def steps() -> Iterator[Progress]:
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                        console=_err, transient=True)
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
+                        TimeElapsedColumn(), console=_err, transient=True)
     with progress:
         yield progress
 
@@ -24,3 +33,15 @@ def step(progress: Progress, description: str) -> None:
     for task in progress.tasks:
         progress.update(task.id, visible=False)
     progress.add_task(description, total=None)
+
+
+def fail(exc: InputError) -> NoReturn:
+    """Print a bad-input error as text, then leave with its status (2)."""
+    _err.print(Text.assemble(("error:", "bold red"), " ", str(exc)), highlight=False,
+               soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def warn(message: str) -> None:
+    _err.print(Text.assemble(("warning:", "yellow"), " ", message), highlight=False,
+               soft_wrap=True)

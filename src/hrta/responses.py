@@ -17,7 +17,7 @@ A matrix statement's question id is `MATRIX_ID.STATEMENT_ID`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -75,12 +75,16 @@ class ResponseSet:
     contacts: pl.DataFrame
     source: str = ""
     warnings: tuple[str, ...] = ()
+    not_asked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Question id -> options or statements the export did not ask (its mapping file says
+    their columns are absent on purpose): their counts mean "not asked", not 0%."""
 
     @classmethod
     def build(cls, instrument: Instrument, respondents: pl.DataFrame, *,
               choices: pl.DataFrame, texts: pl.DataFrame,
               contacts: pl.DataFrame | None = None, source: str = "",
-              warnings: tuple[str, ...] = ()) -> ResponseSet:
+              warnings: tuple[str, ...] = (),
+              not_asked: dict[str, tuple[str, ...]] | None = None) -> ResponseSet:
         """Assemble a ResponseSet and mark eligibility from the instrument's screening rule."""
         respondents = respondents.select(
             pl.col(name).cast(dtype) for name, dtype in RESPONDENT_SCHEMA.items()
@@ -104,7 +108,7 @@ class ResponseSet:
         if contacts is None:
             contacts = pl.DataFrame(schema=CONTACT_SCHEMA)
         return cls(instrument, respondents, choices, texts, contacts.cast(CONTACT_SCHEMA),
-                   source, warnings)
+                   source, warnings, dict(not_asked or {}))
 
     @classmethod
     def from_answers(cls, instrument: Instrument, respondents: pl.DataFrame,

@@ -84,10 +84,11 @@ def save_and_continue(page) -> None:
 
 
 def resume_link(page) -> str:
-    """The private link shown after screening or on "Save and finish later"."""
+    """The private link shown after screening or on "Save and finish later": the code
+    comes after "#", so browsers never send it to a server."""
     link = page.locator("a[href*='/resume/']").first
     href = link.get_attribute("href")
-    assert href and re.search(r"/resume/[A-Z0-9-]{32,}/$", href), href
+    assert href and re.search(r"/resume/#[A-Z0-9-]{32,}$", href), href
     return href
 
 

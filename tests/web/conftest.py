@@ -90,19 +90,23 @@ def client():
     return Client(enforce_csrf_checks=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(port: int | None = None, workers: int = 2) -> tuple[subprocess.Popen, str]:
-    """gunicorn serving the app on loopback, on this session's database."""
-    port = port or _free_port()
+    """gunicorn serving the app on loopback, on this session's database.
+
+    The socket is bound here (port 0: the system picks a free one) and handed to gunicorn
+    open, so no other process can take the port between choosing it and listening on it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", port or 0))
+    port = listener.getsockname()[1]
     command = [str(Path(sys.executable).parent / "gunicorn"), "hrta.web.wsgi:application",
-               "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
-               "--worker-class", "gthread", "--preload", "--log-level", "warning"]
-    process = subprocess.Popen(command, env=os.environ.copy(), cwd=ROOT)
+               "--bind", f"fd://{listener.fileno()}", "--workers", str(workers),
+               "--threads", "4", "--worker-class", "gthread", "--preload",
+               "--log-level", "warning", "--graceful-timeout", "5"]
+    try:
+        process = subprocess.Popen(command, env=os.environ.copy(), cwd=ROOT,
+                                   pass_fds=(listener.fileno(),))
+    finally:
+        listener.close()  # gunicorn holds its own copy
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -121,8 +125,17 @@ def start_server(port: int | None = None, workers: int = 2) -> tuple[subprocess.
 def live_url() -> Iterator[str]:
     process, url = start_server()
     yield url
+    stop_server(process)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Stop gunicorn gracefully, or kill it when a loaded machine keeps it past the grace."""
     process.terminate()
-    process.wait(timeout=10)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

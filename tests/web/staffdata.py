@@ -3,12 +3,17 @@ services (the same calls the respondent pages make), on the real test database."
 
 from __future__ import annotations
 
+import csv
 import itertools
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from django.test import Client
 
+from hrta.demo.generator import synthetic_responses
+from hrta.exports import write_surveymonkey_csv
+from hrta.instrument import load_bundled
 from hrta.web.surveys import flow
 from hrta.web.surveys.models import Response, Wave
 from hrta.web.surveys.services import PageAnswer, save_page, start_response, submit
@@ -91,3 +96,16 @@ def token(client: Client) -> str:
 
 def post(client: Client, url: str, data: Mapping[str, Any] | None = None, **extra: Any) -> Any:
     return client.post(url, {**(data or {}), "csrfmiddlewaretoken": token(client)}, **extra)
+
+
+def raffle_export(tmp_path: Path, n: int = 12, seed: int = 5) -> Path:
+    """A SurveyMonkey export of n synthetic responses; two entered the raffle."""
+    path = tmp_path / "export.csv"
+    write_surveymonkey_csv(path, synthetic_responses(load_bundled(), n, seed=seed))
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    name, email = rows[0].index("Your name"), rows[0].index("Your e-mail address")
+    for row, who in ((2, "ana"), (5, "bo")):
+        rows[row][name], rows[row][email] = who.title(), f"{who}.{seed}@example.org"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path

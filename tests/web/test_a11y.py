@@ -188,9 +188,12 @@ def test_a_page_answered_by_keyboard_alone(browser, live_url, wave):
         # The skip link is the first stop, visible when focused, and moves the focus.
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.classList.contains('usa-skipnav')")
-        # It slides into view (a short transition) when it takes the focus.
-        page.wait_for_function("document.activeElement.getBoundingClientRect().top >= 0",
-                               timeout=2000)
+        # It slides into view (a short transition) when it takes the focus: wait until the
+        # transition has run out and the link is on screen, however long a busy machine takes.
+        page.wait_for_function(
+            "() => { const link = document.activeElement;"
+            " return link.getAnimations().every((a) => a.playState === 'finished')"
+            " && link.getBoundingClientRect().top >= 0; }")
         assert _focus_is_visible(page)
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "main-content"

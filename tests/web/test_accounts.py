@@ -1,5 +1,5 @@
-"""Staff sign-in on the real database: Argon2 hashes, the lockout per username and per
-address, messages that never tell whether an account exists, the audit trail, sign-out,
+"""Staff sign-in on the real database: Argon2 hashes, the lockout per username and address
+(and per address), messages that never tell whether an account exists, the audit trail, sign-out,
 and API tokens on the "my account" page."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from hrta.web.accounts.models import ApiToken, LoginFailure
+from hrta.web.accounts.models import ApiToken, SignInThrottle
 from hrta.web.surveys.models import AuditEntry
 from tests.web.conftest import make_user
 from tests.web.staffdata import PASSWORD, post, signed_in, token
@@ -69,31 +69,36 @@ def test_lockout_after_the_limit_refuses_even_the_right_password():
     user = make_user("admin")
     client = Client(enforce_csrf_checks=True)
     client.get("/staff/login/")
-    for n in range(4):
-        assert "After 5 failed tries" in _message(_try(client, user.username, "wrong", _address(n)))
-    fifth = _try(client, user.username.upper(), "wrong", _address(10))  # case does not help
+    address = _address(0)
+    for _ in range(4):
+        assert "After 5 failed tries" in _message(_try(client, user.username, "wrong", address))
+    fifth = _try(client, user.username.upper(), "wrong", address)  # case does not help
     assert "Sign-in is paused" in _message(fifth)
     assert "Try again in 15 minutes" in _message(fifth)
-    # Locked: the right password is refused too, from any address, without being checked.
-    right = _try(client, user.username, PASSWORD, _address(11))
+    pause = SignInThrottle.objects.get(kind="pair", username=user.username.casefold())
+    # Paused: from that address the right password is refused too, without being checked,
+    # and the attempt does not lengthen the pause.
+    right = _try(client, user.username, PASSWORD, address)
     assert right.status_code == 200 and "Sign-in is paused" in _message(right)
     assert "_auth_user_id" not in client.session
+    pause.refresh_from_db()
+    assert pause.failures == 5
     assert AuditEntry.objects.filter(action="lockout",
                                      detail__username=user.username.casefold()).count() == 1
     assert AuditEntry.objects.filter(action="login_refused_locked",
                                      detail__username=user.username.casefold()).count() == 1
-    # Attempts while locked do not extend the lock: move the failures past the window.
-    LoginFailure.objects.filter(username=user.username.casefold()).update(
-        at=timezone.now() - timedelta(minutes=16))
-    assert _try(client, user.username, PASSWORD, _address(12)).status_code == 302
-    assert not LoginFailure.objects.filter(username=user.username.casefold()).exists()
+    # Once the pause has run out, the right password works and forgives the failures.
+    SignInThrottle.objects.filter(pk=pause.pk).update(
+        paused_until=timezone.now() - timedelta(seconds=1))
+    assert _try(client, user.username, PASSWORD, address).status_code == 302
+    assert not SignInThrottle.objects.filter(pk=pause.pk).exists()
 
 
 def test_unknown_usernames_lock_the_same_way():
     name = f"ghost-{timezone.now().timestamp()}"
     client = Client(enforce_csrf_checks=True)
     client.get("/staff/login/")
-    messages = [_message(_try(client, name, "guess", _address(20 + n))) for n in range(5)]
+    messages = [_message(_try(client, name, "guess", _address(20))) for _ in range(5)]
     assert "After 5 failed tries" in messages[3]
     assert "Sign-in is paused" in messages[4]
     assert not get_user_model().objects.filter(username=name).exists()
@@ -104,7 +109,7 @@ def test_one_address_guessing_many_usernames_is_locked():
     client = Client(enforce_csrf_checks=True)
     client.get("/staff/login/")
     address = "192.0.2.77"
-    LoginFailure.objects.filter(address=address).delete()
+    SignInThrottle.objects.filter(address=address).delete()
     for n in range(3):
         reply = _try(client, f"guess-{n}-{timezone.now().timestamp()}", "x", address)
     assert "Sign-in is paused" in _message(reply)

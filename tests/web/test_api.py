@@ -49,7 +49,7 @@ def test_token_gives_the_findings_of_the_wave(filled):
     reply = _api(Client(), filled, HTTP_AUTHORIZATION=f"Token {token}")
     assert reply.status_code == 200
     found = json.loads(reply.content)
-    expected = build_findings(response_set(filled))
+    expected = build_findings(response_set(filled)).to_json()
     assert found["questions"] == expected["questions"]
     assert found["responses"] == {"total": 3, "eligible": 2, "excluded": 1}
     assert found["questions"]["ta_receiving"]["options"]["no"]["count"] == 1

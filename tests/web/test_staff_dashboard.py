@@ -85,8 +85,8 @@ def test_dashboard_findings_are_the_commands_findings(counted, viewer, tmp_path)
     export = tmp_path / "wave.csv"
     export.write_bytes(viewer.get(
         f"/staff/waves/{counted.slug}/downloads/responses.csv").content)
-    cli = build_findings(load_responses(export, counted.instrument))
-    direct = build_findings(response_set(counted))
+    cli = build_findings(load_responses(export, counted.instrument)).to_json()
+    direct = build_findings(response_set(counted)).to_json()
     for findings in (cli, direct):
         assert api["responses"] == findings["responses"] == {"total": 13, "eligible": 12,
                                                              "excluded": 1}

@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from hrta.analysis.subgroups import compare_subgroups
-from hrta.analysis.trends import compare_waves
-from hrta.analysis.weighting import weight, weighted_findings
+from hrta.analysis.trends import FindingsLike
+from hrta.findings.model import Findings
 from hrta.responses import ResponseSet
 
 
-def add_statistics(findings: dict[str, Any], responses: ResponseSet, *, by: str | None = None,
-                   weights: Path | None = None, previous: dict[str, Any] | None = None,
+def add_statistics(findings: Findings, responses: ResponseSet, *, by: str | None = None,
+                   weights: Path | None = None, previous: FindingsLike | None = None,
                    previous_label: str | None = None, threshold: int = 5,
-                   min_group: int | None = None) -> dict[str, Any]:
-    """Findings with `comparisons`, `weighting` and `trend` blocks for the options given."""
-    extended = dict(findings)
+                   min_group: int | None = None) -> Findings:
+    """Findings with `comparisons`, `weighting` and `trend` blocks for the options given.
+
+    Each block's module is imported only when asked for: subgroup tests bring SciPy and
+    statsmodels, which a plain analysis does not need.
+    """
+    blocks: dict[str, object] = {}
     if by is not None:
-        extended["comparisons"] = compare_subgroups(responses, by, threshold=threshold,
-                                                    min_group=min_group)
+        from hrta.analysis.subgroups import compare_subgroups
+
+        blocks["comparisons"] = compare_subgroups(responses, by, threshold=threshold,
+                                                  min_group=min_group)
     if weights is not None:
+        from hrta.analysis.weighting import weight, weighted_findings
+
         values, info = weight(responses, weights)
-        extended["weighting"] = weighted_findings(responses, values, info)
+        blocks["weighting"] = weighted_findings(responses, values, info)
     if previous is not None:
+        from hrta.analysis.trends import compare_waves
+
         trend = compare_waves(findings, previous)
         if previous_label:
-            trend["compare_to"] = previous_label
-        extended["trend"] = trend
-    return extended
+            trend = trend.model_copy(update={"compare_to": previous_label})
+        blocks["trend"] = trend
+    return findings.model_copy(update=blocks)

@@ -1,64 +1,78 @@
-"""Findings: every number of the stakeholder analysis as plain, JSON-ready data.
+"""Findings: every number of the stakeholder analysis, from a ResponseSet.
 
-Renderers only draw Findings; they compute nothing. The shape is documented in
-docs/findings-schema.md and is a public interface.
+`build_findings` is the one producer of the Findings model (hrta.findings.model), whose
+JSON (`model_dump(mode="json")`) is documented in docs/findings-schema.md and is a public
+interface. Renderers only draw Findings; they compute nothing.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from string import ascii_lowercase
-from typing import Any
 
-import numpy as np
 import polars as pl
 
 from hrta import __version__
-from hrta.analysis.frequencies import Tally, net_table, option_table, proportion, tally
-from hrta.analysis.intervals import wilson
+from hrta.analysis.frequencies import Tally, net_table, option_table, tally
+from hrta.findings.model import (
+    SCHEMA_VERSION,
+    Fielded,
+    Findings,
+    GroupTally,
+    Matrix,
+    MatrixStatement,
+    MultiQuestion,
+    OptionTally,
+    ProfileGroups,
+    QuestionEntry,
+    ResponseCounts,
+    Section,
+    SectionItem,
+    SingleQuestion,
+    TextQuestion,
+)
 from hrta.instrument import Instrument, Question
 from hrta.responses import ResponseSet
 
-SCHEMA_VERSION = 1
+__all__ = ["SCHEMA_VERSION", "build_findings"]
 
 
-def build_findings(responses: ResponseSet) -> dict[str, Any]:
+def build_findings(responses: ResponseSet) -> Findings:
     instrument = responses.instrument
     eligible = responses.eligible_count
     counted = tally(responses)
-    n_by_qid, counts = counted.n, counted.counts
+    texts = _texts(responses.eligible_texts())
 
-    questions: dict[str, Any] = {}
+    n_by_qid = counted.n  # summed once: each question reads its own
+    questions: dict[str, QuestionEntry] = {}
     for question in instrument.analysable_questions():
-        questions.update(_question_entries(question, n_by_qid, counts, eligible))
-    _attach_texts(questions, responses.eligible_texts(), instrument)
+        questions.update(_question_entries(question, counted, n_by_qid, eligible, texts,
+                                           responses.not_asked.get(question.id, ())))
 
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "generator": f"hrta {__version__}",
-        "instrument": instrument.id,
-        "instrument_version": instrument.version,
-        "title": instrument.report.title if instrument.report else instrument.title,
-        "source": Path(responses.source).name if responses.source else None,
-        "responses": {
-            "total": responses.total,
-            "eligible": eligible,
-            "excluded": responses.total - eligible,
-        },
-        "fielded": _fielded(responses.respondents),
-        "questions": questions,
-        "matrices": _matrices(instrument, counted),
-        "profile": _profile(instrument, questions),
-        "sections": _sections(instrument, questions, counted),
-        "warnings": list(responses.warnings),
-    }
+    return Findings(
+        schema_version=SCHEMA_VERSION,
+        generator=f"hrta {__version__}",
+        instrument=instrument.id,
+        instrument_version=instrument.version,
+        title=instrument.report.title if instrument.report else instrument.title,
+        source=Path(responses.source).name if responses.source else None,
+        responses=ResponseCounts(total=responses.total, eligible=eligible,
+                                 excluded=responses.total - eligible),
+        fielded=_fielded(responses.respondents),
+        questions=questions,
+        matrices=_matrices(instrument, counted),
+        profile=_profile(instrument, questions),
+        sections=_sections(instrument, questions, counted),
+        warnings=list(responses.warnings),
+    )
 
 
 # Date formats of exports: SurveyMonkey's, then ISO (native files, XLSX cells).
 _DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 
 
-def _fielded(respondents: pl.DataFrame) -> dict[str, str] | None:
+def _fielded(respondents: pl.DataFrame) -> Fielded | None:
     """First and last day responses were started or ended, when the export has dates."""
     stamps = pl.concat([respondents["started_at"], respondents["ended_at"]]).drop_nulls()
     if stamps.is_empty():
@@ -66,112 +80,128 @@ def _fielded(respondents: pl.DataFrame) -> dict[str, str] | None:
     parsed = _parse_dates(stamps)
     if parsed.is_empty():
         return None
-    return {"first": parsed.min().date().isoformat(),  # type: ignore[union-attr]
-            "last": parsed.max().date().isoformat()}  # type: ignore[union-attr]
+    first, last = parsed.min(), parsed.max()
+    if not isinstance(first, datetime) or not isinstance(last, datetime):
+        return None
+    return Fielded(first=first.date(), last=last.date())
 
 
 def _parse_dates(stamps: pl.Series) -> pl.Series:
-    frame = stamps.to_frame("stamp").select(pl.coalesce(
-        pl.col("stamp").str.strip_chars().str.to_datetime(fmt, strict=False)
-        for fmt in _DATE_FORMATS))
-    return frame.to_series().drop_nulls()
+    """Each stamp read by the first format that fits; unreadable ones left out.
+
+    Formats are tried in turn on what the ones before could not read, so an export in one
+    format is parsed once rather than once per format (parsing every stamp four times was
+    most of the analysis time of a large wave). Stamps are nearly all distinct, so no
+    parse is cached.
+    """
+    remaining = stamps.str.strip_chars()
+    parsed: list[pl.Series] = []
+    for fmt in _DATE_FORMATS:
+        if remaining.is_empty():
+            break
+        found = remaining.str.to_datetime(fmt, strict=False, cache=False)
+        parsed.append(found.drop_nulls())
+        remaining = remaining.filter(found.is_null())
+    return pl.concat(parsed)
 
 
-def _question_entries(question: Question, n_by_qid: dict[str, int],
-                      counts: dict[tuple[str, str], int], eligible: int) -> dict[str, Any]:
-    base = {"type": question.type, "title": question.title}
+def _unasked(options: dict[str, OptionTally], not_asked: tuple[str, ...]
+             ) -> dict[str, OptionTally]:
+    """An option nobody was offered has no percent: its 0 is not a finding."""
+    return {oid: tally.model_copy(update={"asked": False, "percent": None, "ci_low": None,
+                                          "ci_high": None})
+            if oid in not_asked else tally for oid, tally in options.items()}
+
+
+def _question_entries(question: Question, counted: Tally, n_by_qid: dict[str, int],
+                      eligible: int, texts: dict[str, list[str]],
+                      not_asked: tuple[str, ...] = ()) -> dict[str, QuestionEntry]:
+    """`not_asked`: the question's options (or statements) the export did not ask."""
     if question.type == "text":
         n = n_by_qid.get(question.id, 0)
-        return {question.id: {**base, "text": question.text, "n": n,
-                              "not_answered": eligible - n, "answers": []}}
+        return {question.id: TextQuestion(
+            type="text", title=question.title, text=question.text, n=n,
+            not_answered=eligible - n, answers=texts.get(question.id, []))}
     if question.type == "matrix":
-        entries = {}
+        entries: dict[str, QuestionEntry] = {}
         for statement in question.statements:
             qid = f"{question.id}.{statement.id}"
             n = n_by_qid.get(qid, 0)
-            options = option_table(question.options, qid, n, counts)
-            entries[qid] = {
-                **base, "type": "matrix_statement", "matrix": question.id,
-                "statement": statement.id, "text": statement.text, "n": n,
-                "not_answered": eligible - n, "options": options,
-                "nets": net_table(question, options, n),
-            }
+            options = option_table(question.options, qid, n, counted.counts)
+            entries[qid] = MatrixStatement(
+                type="matrix_statement", title=question.title, matrix=question.id,
+                statement=statement.id, text=statement.text, n=n, not_answered=eligible - n,
+                options=options, nets=net_table(question, options, n),
+                asked=False if statement.id in not_asked else None)
         return entries
     n = n_by_qid.get(question.id, 0)
-    entry = {**base, "text": question.text, "n": n, "not_answered": eligible - n,
-             "options": option_table(question.options, question.id, n, counts)}
+    options = _unasked(option_table(question.options, question.id, n, counted.counts),
+                       not_asked)
+    other_texts = texts.get(question.id, []) \
+        if any(option.other for option in question.options) else None
     if question.type == "multi":
-        entry["max_choices"] = question.max_choices
-    if any(option.other for option in question.options):
-        entry["other_texts"] = []
-    return {question.id: entry}
+        return {question.id: MultiQuestion(
+            type="multi", title=question.title, text=question.text, n=n,
+            not_answered=eligible - n, options=options, max_choices=question.max_choices,
+            other_texts=other_texts)}
+    return {question.id: SingleQuestion(
+        type="single", title=question.title, text=question.text, n=n,
+        not_answered=eligible - n, options=options, other_texts=other_texts)}
 
 
-def _attach_texts(questions: dict[str, Any], texts: pl.DataFrame,
-                  instrument: Instrument) -> None:
-    """Open-ended answers and "Other (please specify)" texts, in response order."""
+def _texts(texts: pl.DataFrame) -> dict[str, list[str]]:
+    """Open-ended answers and "Other (please specify)" texts by question, in response order."""
     texts = (texts.sort("row", maintain_order=True)
              .group_by("question_id", maintain_order=True)
              .agg(pl.col("value")))
-    for qid, values in zip(texts["question_id"].cast(pl.String).to_list(),
-                           texts["value"].to_list(), strict=True):
-        entry = questions.get(qid)
-        if entry is None:
-            continue
-        key = "answers" if instrument.question(qid).type == "text" else "other_texts"
-        entry[key] = values
+    return dict(zip(texts["question_id"].cast(pl.String).to_list(), texts["value"].to_list(),
+                    strict=True))
 
 
-def _matrices(instrument: Instrument, counted: Tally) -> dict[str, Any]:
+def _matrices(instrument: Instrument, counted: Tally) -> dict[str, Matrix]:
     """Each agreement grid as a whole: its wording, statements and block n."""
     return {
-        question.id: {
-            "title": question.title,
-            "text": question.text,
-            "statements": list(question.statement_qids()),
-            "n": counted.n_any(list(question.statement_qids())),
-        }
+        question.id: Matrix(
+            title=question.title,
+            text=question.text,
+            statements=list(question.statement_qids()),
+            n=counted.n_any(list(question.statement_qids())),
+        )
         for question in instrument.analysable_questions() if question.type == "matrix"
     }
 
 
-def _profile(instrument: Instrument, questions: dict[str, Any]) -> dict[str, Any]:
+def _profile(instrument: Instrument,
+             questions: dict[str, QuestionEntry]) -> dict[str, ProfileGroups | int]:
     """Who answered: states represented, role groups, Census regions."""
-    profile: dict[str, Any] = {}
+    profile: dict[str, ProfileGroups | int] = {}
     for question in instrument.analysable_questions():
-        if question.type != "single":
+        entry = questions.get(question.id)
+        if not isinstance(entry, SingleQuestion):
             continue
-        entry = questions[question.id]
         groups = {o.group for o in question.options if o.group}
         if groups:
             profile[f"{question.id}_groups"] = _grouped(question, entry, "group")
         if any(o.region for o in question.options):
             profile[f"{question.id}_regions"] = _grouped(question, entry, "region")
             profile[f"{question.id}_represented"] = sum(
-                1 for option in entry["options"].values() if option["count"] > 0)
+                1 for option in entry.options.values() if option.count > 0)
     return profile
 
 
-def _grouped(question: Question, entry: dict[str, Any], attribute: str) -> dict[str, Any]:
-    n = entry["n"]
+def _grouped(question: Question, entry: SingleQuestion, attribute: str) -> ProfileGroups:
     names: dict[str, list[str]] = {}
     for option in question.options:
         name = getattr(option, attribute)
         if name:
             names.setdefault(name, []).append(option.id)
-    counts = np.array([sum(entry["options"][o]["count"] for o in ids) for ids in names.values()])
-    low, high = wilson(counts, n)
-    return {
-        "n": n,
-        "groups": {
-            name: {"options": ids, **proportion(int(counts[i]), n, low[i], high[i])}
-            for i, (name, ids) in enumerate(names.items())
-        },
-    }
+    return ProfileGroups(n=entry.n, groups={
+        name: GroupTally.of(sum(entry.options[o].count for o in ids), entry.n, options=ids)
+        for name, ids in names.items()})
 
 
-def _sections(instrument: Instrument, questions: dict[str, Any],
-              counted: Tally) -> list[dict[str, Any]]:
+def _sections(instrument: Instrument, questions: dict[str, QuestionEntry],
+              counted: Tally) -> list[Section]:
     if instrument.report is None:
         return []
     numbers = {"figure": 0, "table": 0, "open_ended": 0}
@@ -185,17 +215,17 @@ def _sections(instrument: Instrument, questions: dict[str, Any],
             numbers[item.kind] += 0 if item.supplement else 1
             qids = list(item.questions)
             ns = {qid: _block_n(instrument.question(qid), questions, counted) for qid in qids}
-            items.append({
-                "kind": item.kind,
-                "number": numbers[item.kind] if item.kind != "open_ended" else None,
-                "suffix": ascii_lowercase[letters[item.kind] - 1] if letters[item.kind] else "",
-                "title": item.title,
-                "chart": item.chart,
-                "questions": qids,
-                "n": ns,
-                "rows": _rows(instrument.question(qids[0])),
-            })
-        sections.append({"id": section.id, "title": section.title, "items": items})
+            items.append(SectionItem(
+                kind=item.kind,
+                number=numbers[item.kind] if item.kind != "open_ended" else None,
+                suffix=ascii_lowercase[letters[item.kind] - 1] if letters[item.kind] else "",
+                title=item.title,
+                chart=item.chart,
+                questions=qids,
+                n=ns,
+                rows=_rows(instrument.question(qids[0])),
+            ))
+        sections.append(Section(id=section.id, title=section.title, items=items))
     return sections
 
 
@@ -204,8 +234,8 @@ def _rows(question: Question) -> list[str]:
     return list(question.statement_qids()) if question.type == "matrix" else [question.id]
 
 
-def _block_n(question: Question, questions: dict[str, Any], counted: Tally) -> int:
+def _block_n(question: Question, questions: dict[str, QuestionEntry], counted: Tally) -> int:
     """A figure's n: for a matrix, the eligible respondents who rated any statement."""
     if question.type != "matrix":
-        return questions[question.id]["n"]
+        return questions[question.id].n
     return counted.n_any(list(question.statement_qids()))

@@ -7,15 +7,14 @@ rated, an open-ended question when the text is not blank.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 import numpy as np
 import polars as pl
-from scipy.stats import rankdata
 
-from hrta.analysis.intervals import wilson
+from hrta.findings.model import NetTally, OptionTally
+from hrta.findings.proportion import ranks
 from hrta.instrument import Option, Question
 from hrta.responses import ResponseSet
 
@@ -40,6 +39,11 @@ class Tally:
         return int(self.answered[index].any(axis=0).sum())
 
 
+def categories(column: pl.Series) -> list[str]:
+    """The ids an Enum column of `choices` or `texts` may hold, in their physical order."""
+    return cast(pl.Enum, column.dtype).categories.to_list()
+
+
 def tally(responses: ResponseSet) -> Tally:
     """Count a million responses in about a second, with array arithmetic.
 
@@ -50,20 +54,20 @@ def tally(responses: ResponseSet) -> Tally:
     """
     eligible = responses.respondents["eligible"].to_numpy()
     choices = responses.choices
-    question_ids = choices["question_id"].dtype.categories.to_list()  # type: ignore[attr-defined]
-    option_ids = choices["option_id"].dtype.categories.to_list()  # type: ignore[attr-defined]
+    question_ids = categories(choices["question_id"])
+    option_ids = categories(choices["option_id"])
     total = responses.total
     answered = np.zeros((len(question_ids), total), dtype=bool)
     flat = answered.reshape(-1)
-    index_type = np.uint32 if answered.size < 2**32 else np.uint64
+    index_type = np.dtype(np.uint32 if answered.size < 2**32 else np.uint64)
+    stride = np.asarray(total, dtype=index_type)
 
     rows = choices["row"].to_numpy()
     questions = choices["question_id"].to_physical().to_numpy()
-    flat[questions.astype(index_type) * index_type(total) + rows] = True
+    flat[questions.astype(index_type) * stride + rows] = True
     open_ended = responses.texts.filter(pl.col("option_id").is_null())
     text_questions = open_ended["question_id"].to_physical().to_numpy()
-    flat[text_questions.astype(index_type) * index_type(total)
-         + open_ended["row"].to_numpy()] = True
+    flat[text_questions.astype(index_type) * stride + open_ended["row"].to_numpy()] = True
     answered[:, ~eligible] = False
 
     keys = questions.astype(np.intp) * len(option_ids) + choices["option_id"].to_physical() \
@@ -79,45 +83,28 @@ def tally(responses: ResponseSet) -> Tally:
     return Tally(question_ids, answered, counts)
 
 
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
-
-
-def proportion(count: int, n: int, low: float, high: float) -> dict[str, Any]:
+def option_table(options: tuple[Option, ...], qid: str, n: int,
+                 counts: dict[tuple[str, str], int]) -> dict[str, OptionTally]:
+    """Every option with its count, percent of n, Wilson 95% interval and rank by count."""
+    values = [counts.get((qid, option.id), 0) for option in options]
     return {
-        "count": int(count),
-        "percent": 100.0 * count / n if n else None,
-        "ci_low": _number(low),
-        "ci_high": _number(high),
+        option.id: OptionTally.of(count, n, label=option.label, rank=rank,
+                                  other=True if option.other else None, net=option.net)
+        for option, count, rank in zip(options, values, ranks(values), strict=True)
     }
 
 
-def option_table(options: tuple[Option, ...], qid: str, n: int,
-                 counts: dict[tuple[str, str], int]) -> dict[str, dict[str, Any]]:
-    """Every option with its count, percent of n, Wilson 95% interval and rank by count."""
-    values = np.array([counts.get((qid, option.id), 0) for option in options])
-    low, high = wilson(values, n)
-    ranks = rankdata(-values, method="min").astype(int) if len(values) else []
-    table = {}
-    for index, option in enumerate(options):
-        entry = {"label": option.label}
-        entry.update(proportion(int(values[index]), n, low[index], high[index]))
-        entry["rank"] = int(ranks[index])
-        if option.other:
-            entry["other"] = True
-        if option.net is not None:
-            entry["net"] = option.net
-        table[option.id] = entry
-    return table
+def net_members(question: Question) -> dict[str, list[str]]:
+    """Each agree / disagree net of a matrix scale and the option ids it sums."""
+    return {net_id: [o.id for o in question.options if o.net == net_id]
+            for net_id in question.nets}
 
 
-def net_table(question: Question, options: dict[str, dict[str, Any]], n: int) -> dict[str, Any]:
+def net_table(question: Question, options: dict[str, OptionTally], n: int
+              ) -> dict[str, NetTally]:
     """Agree / disagree nets of a matrix statement: sums of their scale options."""
-    nets: dict[str, Any] = {}
-    for net_id, label in question.nets.items():
-        members = [o.id for o in question.options if o.net == net_id]
-        count = sum(options[m]["count"] for m in members)
-        low, high = wilson(np.array([count]), n)
-        nets[net_id] = {"label": label, "options": members,
-                        **proportion(count, n, low[0], high[0])}
-    return nets
+    return {
+        net_id: NetTally.of(sum(options[m].count for m in members), n,
+                            label=question.nets[net_id], options=members)
+        for net_id, members in net_members(question).items()
+    }

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from hrta.analysis.frequencies import categories
 from hrta.errors import InputError
 from hrta.instrument import Instrument, Question
 from hrta.responses import ResponseSet
@@ -168,7 +169,7 @@ def _attribute_label(question: Question, attribute: str, value: str) -> str:
 def _codes(responses: ResponseSet, spec: _Spec) -> np.ndarray:
     """Group index of each respondent row (-1 when ungrouped), by array lookups."""
     choices = responses.choices
-    option_ids = choices["option_id"].dtype.categories.to_list()  # type: ignore[attr-defined]
+    option_ids = categories(choices["option_id"])
     lookup = np.full(len(option_ids), -1, dtype=np.int64)
     for option_id, group in spec.option_group.items():
         lookup[option_ids.index(option_id)] = group

@@ -16,10 +16,12 @@ import numpy as np
 from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact, random_table
 from statsmodels.stats.multitest import multipletests
 
-from hrta.analysis.frequencies import tally
+from hrta.analysis.frequencies import categories, tally
 from hrta.analysis.grouping import Group, Grouping, closed_qids, resolve_grouping
 from hrta.analysis.suppression import DEFAULT_THRESHOLD, suppress
 from hrta.errors import InputError
+from hrta.findings.model import Comparison
+from hrta.findings.proportion import percent_of
 from hrta.instrument import Question
 from hrta.responses import ResponseSet
 
@@ -37,7 +39,7 @@ _MIN_LOG_PMF = -700.0
 
 
 def compare_subgroups(responses: ResponseSet, by: str, *, threshold: int = DEFAULT_THRESHOLD,
-                      alpha: float = 0.05, min_group: int | None = None) -> dict[str, Any]:
+                      alpha: float = 0.05, min_group: int | None = None) -> Comparison:
     """Compare every closed question across the groups `by` names (see grouping.py).
 
     Groups with fewer than `min_group` members (default: twice the suppression threshold)
@@ -62,7 +64,9 @@ def compare_subgroups(responses: ResponseSet, by: str, *, threshold: int = DEFAU
         tests.extend(t for t in _tests_of(entry) if t is not None)
     _adjust(tests, alpha)
     sizes = grouping.sizes
-    return {
+    # Tests are filled in place above (adjusted p-values), so the parts are plain data
+    # until here, where the whole comparison is checked against its model once.
+    return Comparison.model_validate({
         "by": grouping.by,
         "by_label": grouping.label,
         "threshold": threshold,
@@ -76,7 +80,7 @@ def compare_subgroups(responses: ResponseSet, by: str, *, threshold: int = DEFAU
         "not_grouped": responses.eligible_count - int(sizes.sum()) - left_out,
         "questions": questions,
         "significant": _significant(questions),
-    }
+    })
 
 
 def combine_small_groups(grouping: Grouping, smallest: int
@@ -148,7 +152,7 @@ def _group_tables(responses: ResponseSet, grouping: Grouping) -> tuple[Any, Any]
                           ).reshape(len(counted.question_ids), size)
 
     choices = responses.choices
-    option_ids = choices["option_id"].dtype.categories.to_list()  # type: ignore[attr-defined]
+    option_ids = categories(choices["option_id"])
     groups = codes[choices["row"].to_numpy()]
     keep = groups >= 0
     questions = choices["question_id"].to_physical().to_numpy()[keep].astype(np.int64)
@@ -162,10 +166,12 @@ def _group_tables(responses: ResponseSet, grouping: Grouping) -> tuple[Any, Any]
     o_index = {oid: i for i, oid in enumerate(option_ids)}
 
     def counts(qid: str, question: Question) -> np.ndarray:
-        return option_table[q_index[qid], [o_index[o] for o in question.option_ids]]
+        found: np.ndarray = option_table[q_index[qid], [o_index[o] for o in question.option_ids]]
+        return found
 
     def n(qid: str) -> np.ndarray:
-        return n_table[q_index[qid]]
+        found: np.ndarray = n_table[q_index[qid]]
+        return found
 
     return counts, n
 
@@ -206,7 +212,7 @@ def _cells(counts: np.ndarray, n: np.ndarray, hidden: np.ndarray,
         cells[group] = {
             "count": None if gone else int(count),
             "n": int(size),
-            "percent": None if gone or not size else float(100.0 * count / size),
+            "percent": None if gone else percent_of(int(count), int(size)),
             "suppressed": bool(gone),
         }
     return cells

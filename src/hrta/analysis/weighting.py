@@ -21,14 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
-from statsmodels.stats.proportion import proportion_confint
 
-from hrta.analysis.frequencies import tally
+from hrta.analysis.frequencies import categories, net_members, tally
 from hrta.analysis.grouping import Grouping, closed_qids, resolve_grouping
 from hrta.errors import InputError
+from hrta.findings.model import WeightedQuestion, Weighting
+from hrta.findings.proportion import WeightedProportion
 from hrta.instrument import Question
 from hrta.responses import ResponseSet
+from hrta.yamlfiles import load_yaml
 
 TOLERANCE = 1e-10
 """Raking stops when every weighted share is this close to its target."""
@@ -133,9 +134,15 @@ def _read_margins(path: Path) -> dict[str, dict[str, float]]:
     if not path.is_file():
         raise InputError("no such file", file=file)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"not a readable YAML file: {exc}", file=file) from None
+    try:
+        data = load_yaml(text, origin=file)
+    except InputError as exc:
+        problem = exc.message.removeprefix("not valid YAML: ")
+        raise InputError(f"not a readable YAML file: {problem}", file=file,
+                         row=exc.row) from None
     margins = data.get("margins") if isinstance(data, dict) else None
     if not isinstance(margins, dict) or not margins:
         raise InputError("expected a 'margins:' mapping of variables to {group: share}",
@@ -181,14 +188,15 @@ def _targets(grouping: Grouping, shares: dict[str, float], file: str) -> np.ndar
         zero = ids[int(np.flatnonzero(kept == 0)[0])]
         raise InputError(f"margin {grouping.by!r}: group {zero!r} has respondents but a "
                          "share of 0; raking cannot give them weight 0", file=file)
-    return kept / kept.sum()
+    scaled: np.ndarray = kept / kept.sum()
+    return scaled
 
 
 # --- weighted Findings ------------------------------------------------------------------
 
 
 def weighted_findings(responses: ResponseSet, weights: np.ndarray,
-                      info: dict[str, Any] | None = None) -> dict[str, Any]:
+                      info: dict[str, Any] | None = None) -> Weighting:
     """Weighted percentages of every closed question, with Wilson intervals on effective n.
 
     A question's weighted percent is the weighted share among its (weighted) answerers;
@@ -205,33 +213,30 @@ def weighted_findings(responses: ResponseSet, weights: np.ndarray,
     answerers = np.array([np.count_nonzero(weights[row]) for row in counted.answered])
     option_totals, option_index = _weighted_counts(responses, weights, len(counted.question_ids))
     q_index = {qid: i for i, qid in enumerate(counted.question_ids)}
-    questions: dict[str, Any] = {}
+    questions: dict[str, WeightedQuestion] = {}
     for qid, question in closed_qids(responses.instrument):
         i = q_index[qid]
-        n_eff = weighted_n[i] ** 2 / weighted_n2[i] if weighted_n2[i] > 0 else 0.0
-        shares = np.array([option_totals[i, option_index[o]] for o in question.option_ids])
-        # Clipped: a share of everyone can come out a rounding error above 1.
-        shares = np.clip(shares / weighted_n[i], 0.0, 1.0) if weighted_n[i] > 0 else None
-        entry: dict[str, Any] = {"n": int(answerers[i]), "effective_n": float(n_eff),
-                                 "options": _weighted_options(question.option_ids, shares,
-                                                              n_eff)}
-        if question.type == "matrix":
-            entry["nets"] = _weighted_nets(question, shares, n_eff)
-        questions[qid] = entry
+        n_eff = float(weighted_n[i] ** 2 / weighted_n2[i]) if weighted_n2[i] > 0 else 0.0
+        totals = np.array([option_totals[i, option_index[o]] for o in question.option_ids])
+        shares = totals / weighted_n[i] if weighted_n[i] > 0 else None
+        questions[qid] = WeightedQuestion(
+            n=int(answerers[i]), effective_n=n_eff,
+            options=_weighted_options(question.option_ids, shares, n_eff),
+            nets=_weighted_nets(question, shares, n_eff) if question.type == "matrix" else None)
     info = info or {}
-    return {
-        "margins": list(info.get("margins", [])),
-        **{key: info[key] for key in ("source", "raked", "not_raked") if key in info},
+    return Weighting(
+        margins=list(info.get("margins", [])),
+        source=info.get("source"), raked=info.get("raked"), not_raked=info.get("not_raked"),
         **design_effect(weights),
-        "questions": questions,
-    }
+        questions=questions,
+    )
 
 
 def _weighted_counts(responses: ResponseSet, weights: np.ndarray,
                      questions: int) -> tuple[np.ndarray, dict[str, int]]:
     """Sum of weights per (question, option), as tally counts per (question, option)."""
     choices = responses.choices
-    option_ids = choices["option_id"].dtype.categories.to_list()  # type: ignore[attr-defined]
+    option_ids = categories(choices["option_id"])
     keys = (choices["question_id"].to_physical().to_numpy().astype(np.int64) * len(option_ids)
             + choices["option_id"].to_physical().to_numpy())
     totals = np.bincount(keys, weights=weights[choices["row"].to_numpy()],
@@ -239,25 +244,18 @@ def _weighted_counts(responses: ResponseSet, weights: np.ndarray,
     return totals.reshape(questions, len(option_ids)), {o: i for i, o in enumerate(option_ids)}
 
 
-def _interval(shares: np.ndarray, n_eff: float) -> tuple[np.ndarray, np.ndarray]:
-    # Wilson on the effective n: the Kish approximation of the weighted share's variance.
-    low, high = proportion_confint(shares * n_eff, n_eff, method="wilson")
-    return np.asarray(low) * 100.0, np.asarray(high) * 100.0
-
-
 def _weighted_options(option_ids: tuple[str, ...], shares: np.ndarray | None,
-                      n_eff: float) -> dict[str, Any]:
-    if shares is None:
-        return {o: {"percent": None, "ci_low": None, "ci_high": None} for o in option_ids}
-    low, high = _interval(shares, n_eff)
-    return {o: {"percent": float(100.0 * shares[k]), "ci_low": float(low[k]),
-                "ci_high": float(high[k])} for k, o in enumerate(option_ids)}
+                      n_eff: float) -> dict[str, WeightedProportion]:
+    return {o: WeightedProportion.of(None if shares is None else float(shares[k]), n_eff)
+            for k, o in enumerate(option_ids)}
 
 
-def _weighted_nets(question: Question, shares: np.ndarray | None, n_eff: float) -> dict[str, Any]:
+def _weighted_nets(question: Question, shares: np.ndarray | None,
+                   n_eff: float) -> dict[str, WeightedProportion]:
+    """The nets' weighted shares: sums of their options' shares."""
     nets = {}
-    for net_id in question.nets:
-        members = [k for k, o in enumerate(question.options) if o.net == net_id]
-        share = None if shares is None else np.array([shares[members].sum()])
-        nets[net_id] = _weighted_options(("net",), share, n_eff)["net"]
+    for net_id, members in net_members(question).items():
+        index = [question.option_ids.index(m) for m in members]
+        share = None if shares is None else float(np.clip(shares[index], 0.0, 1.0).sum())
+        nets[net_id] = WeightedProportion.of(share, n_eff)
     return nets

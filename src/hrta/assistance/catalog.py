@@ -255,7 +255,11 @@ def parse_catalog_yaml(text: str, vocabulary: Vocabulary, *, origin: str,
 
 def parse_catalog_csv(text: str, vocabulary: Vocabulary, *, origin: str,
                       file: str) -> list[Resource]:
-    rows = list(csv.reader(io.StringIO(text)))
+    rows: list[list[str]] = []
+    try:
+        rows.extend(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a cell over the csv module's 128 KiB field limit
+        raise InputError(f"malformed CSV: {exc}", file=file, row=len(rows) + 1) from None
     if not rows:
         raise InputError(f"the catalog is empty; row 1 must name the columns: "
                          f"{','.join(FIELDS)}", file=file, row=1)

@@ -18,11 +18,13 @@ from rich.progress import Progress
 from rich.table import Table
 
 from hrta.errors import InputError
+from hrta.progress import fail
 from hrta.progress import step as _step
 from hrta.progress import steps as _steps
 
-out = Console()
-err = Console(stderr=True)
+# Markup off: ids, labels and paths are printed as they are, "[" and "]" included.
+out = Console(markup=False)
+err = Console(stderr=True, markup=False)
 
 catalog_app = typer.Typer(no_args_is_help=True, help="The TA catalog that plans point to.")
 
@@ -53,8 +55,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(exc: InputError) -> None:
-    err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(exc.exit_code)
+    fail(exc)
 
 
 def _setup(instrument_ref: str, rules_path: Path | None) -> tuple[Any, Any]:
@@ -182,6 +183,10 @@ def demand(
     except InputError as exc:
         _fail(exc)
     gap = tables["receiving_gap"]
+    if not tables["eligible"]:
+        # A wave nobody has answered yet: the files hold empty tables, and this says why.
+        err.print(f"{file.name} has no eligible responses: the demand tables are empty",
+                  highlight=False)
     err.print(f"{tables['areas']['n']:,} of {tables['eligible']:,} eligible respondents chose "
               f"TA areas; of {gap['n']:,} who want TA and said, {gap['receiving']:,} receive it",
               highlight=False)

@@ -205,7 +205,8 @@ def _receiving_gap(data: Answered, instrument: Instrument, rules: Rules, wants: 
     question = instrument.question(rules.plan.receiving_question)
     answers = data.single(question.id)
     want_any = asked & wants.any(axis=1)
-    said = np.array([a is not None for a in answers]) & want_any
+    # dtype given: a wave with no responses makes an empty array, float by default.
+    said = np.array([a is not None for a in answers], dtype=bool) & want_any
     n = int(said.sum())
     said_answers = [answers[row] for row in np.flatnonzero(said)]
     rows = []

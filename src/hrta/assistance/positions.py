@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from hrta.errors import InputError
+from hrta.yamlfiles import compose_yaml
 
 Path = tuple[str | int, ...]
 """Keys and list positions from the document's root to a value."""
@@ -15,11 +15,7 @@ Path = tuple[str | int, ...]
 
 def load_with_lines(text: str, *, origin: str) -> tuple[Any, dict[Path, int]]:
     """The document as plain data and a map from each value's path to its 1-based line."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=origin) from exc
+    data, node = compose_yaml(text, origin=origin)
     lines: dict[Path, int] = {}
     if node is not None:
         _walk(node, (), lines)

@@ -24,6 +24,8 @@ import yaml
 
 from hrta.errors import InputError
 from hrta.files import write_text_atomic
+from hrta.formulas import neutralise, unneutralise
+from hrta.yamlfiles import load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 CSV_COLUMNS = ("id", "label", "parent", "description", "include", "exclude", "examples")
@@ -118,9 +120,9 @@ def load_codebook(question: str, *, instrument_id: str = "harm_reduction_ta_2022
                           origin=f"codebooks/{instrument_id}/{question}.yaml")
 
 
-def _yaml(text: str) -> Any:
-    # LibYAML's parser, where PyYAML has it, reads a codebook ten times faster.
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+def _yaml(text: str, origin: str = "codebook") -> Any:
+    # LibYAML's parser (in load_yaml), where PyYAML has it, reads a codebook ten times faster.
+    return load_yaml(text, origin=origin)
 
 
 def read_codebook(path: Path, *, question: str | None = None) -> Codebook:
@@ -131,11 +133,10 @@ def read_codebook(path: Path, *, question: str | None = None) -> Codebook:
     if suffix == ".qdc":
         return codebook_from_qdc(path, question=_required(question, path))
     try:
-        raw = _yaml(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the codebook: {exc}", file=str(path)) from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(path)) from exc
+    raw = _yaml(text, str(path))
     book = parse_codebook(raw, origin=str(path))
     if question is not None and book.question != question:
         raise InputError(f"this codebook is for question {book.question!r}, not {question!r}",
@@ -292,12 +293,11 @@ def codebook_csv(book: Codebook) -> str:
 def _safe_cell(value: str) -> str:
     """Spreadsheets run a cell that starts with = + - or @ as a formula; a leading
     apostrophe keeps it text (and is taken off again on import)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+    return neutralise(value) or ""
 
 
 def _unsafe_cell(value: str | None) -> str:
-    value = (value or "").strip()
-    return value[1:] if value[:2] in ("'=", "'+", "'-", "'@") else value
+    return unneutralise((value or "").strip()).strip()
 
 
 def codebook_from_csv(path: Path, *, question: str) -> Codebook:
@@ -391,6 +391,8 @@ def codebook_from_qdc(path: Path, *, question: str) -> Codebook:
         line, column = exc.position
         raise InputError(f"not valid XML: {exc}", file=name, row=line,
                          column=str(column + 1)) from exc
+    except (LookupError, ValueError) as exc:  # e.g. an encoding Python does not know
+        raise InputError(f"not valid XML: {exc}", file=name) from exc
     if _local(root.tag) != "CodeBook":
         raise InputError(f"not a REFI-QDA codebook: the root element is <{_local(root.tag)}>, "
                          "not <CodeBook>", file=name)
@@ -415,7 +417,10 @@ def codebook_from_qdc(path: Path, *, question: str) -> Codebook:
                                 parts.get("examples") else (), parent))
             visit(code, theme_id)
 
-    visit(codes, None)
+    try:
+        visit(codes, None)
+    except RecursionError:
+        raise InputError("the codes are nested too deeply", file=name) from None
     if not themes:
         raise InputError("the codebook has no codes", file=name)
     return _checked(Codebook(question, tuple(themes), source=name), name)

@@ -24,9 +24,11 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from hrta.errors import InputError
 from hrta.files import write_text_atomic
+from hrta.progress import fail
 
 if TYPE_CHECKING:
     from hrta.coding.autocode import TaggedAnswer
@@ -35,8 +37,9 @@ if TYPE_CHECKING:
 
 codebook_app = typer.Typer(no_args_is_help=True,
                            help="Codebooks of the open-ended questions: show, export, import.")
-out = Console()
-err = Console(stderr=True)
+# Markup off: ids, labels and paths are printed as they are, "[" and "]" included.
+out = Console(markup=False)
+err = Console(stderr=True, markup=False)
 
 QuestionOption = Annotated[str, typer.Option(
     "--question", help="The open-ended question's id, e.g. challenges or facilitators.")]
@@ -48,13 +51,13 @@ ANSWER_FORMATS = ("auto", "surveymonkey", "native", "answers")
 
 
 def _fail(exc: InputError) -> None:
-    err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(exc.exit_code)
+    fail(exc)
 
 
 @contextmanager
 def _progress() -> Iterator[Progress]:
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
+                        BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
     with progress:
         yield progress
@@ -381,7 +384,7 @@ def _print_evaluation(result: dict[str, Any]) -> None:
                       *(_stat(stats[k]) for k in ("precision", "recall", "f1", "kappa")))
     for name in ("micro", "macro"):
         stats = result[name]
-        table.add_row(f"[bold]{name}[/bold]", "", "",
+        table.add_row(Text(name, style="bold"), "", "",
                       *(_stat(stats[k]) for k in ("precision", "recall", "f1", "kappa")))
     out.print(table)
 

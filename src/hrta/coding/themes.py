@@ -115,27 +115,23 @@ def block_from_codes(book: Codebook, texts: Sequence[str], response_ids: Sequenc
 def _ranked(book: Codebook, final: Sequence[FinalCode], texts: Sequence[str],
             response_ids: Sequence[str], vectors: np.ndarray,
             hidden: set[str]) -> list[dict[str, Any]]:
-    from scipy.stats import rankdata
-
-    from hrta.analysis.frequencies import proportion
-    from hrta.analysis.intervals import wilson
+    from hrta.findings.proportion import Proportion, ranks
 
     n = len(texts)
     members = {theme.id: [i for i, f in enumerate(final) if theme.id in f.themes]
                for theme in book.themes}
-    counts = np.array([len(members[t.id]) for t in book.themes])
-    low, high = wilson(counts, n)
-    ranks = rankdata(-counts, method="min").astype(int) if len(counts) else []
+    counts = [len(members[t.id]) for t in book.themes]
+    ranked = ranks(counts)
     rows = []
     quoted: set[int] = set()
-    order = sorted(range(len(book.themes)), key=lambda i: (ranks[i], i))
+    order = sorted(range(len(book.themes)), key=lambda i: (ranked[i], i))
     for i in order:
         theme = book.themes[i]
         quotes = _quotes(members[theme.id], final, texts, response_ids, vectors, hidden,
                          quoted)
         quoted.update(quotes)
         rows.append({"id": theme.id, "label": theme.label, "parent": theme.parent,
-                     **proportion(int(counts[i]), n, low[i], high[i]), "rank": int(ranks[i]),
+                     **Proportion.of(counts[i], n).model_dump(), "rank": ranked[i],
                      "quotes": [texts[q] for q in quotes]})
     return rows
 

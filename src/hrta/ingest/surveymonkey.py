@@ -22,6 +22,7 @@ from hrta.ingest.layout import (
     OPEN_ENDED,
     RESPONSE,
     Column,
+    question_columns,
 )
 from hrta.ingest.mapping import IGNORE, Mapping
 from hrta.ingest.tables import (
@@ -57,6 +58,8 @@ class _Layout:
     header: list[list[str]]
     metadata: dict[str, int]
     columns: list[_Located]
+    not_asked: dict[str, tuple[str, ...]]
+    """Question id -> its options or statements with no column, marked absent on purpose."""
 
     def read_columns(self, *, exact: bool) -> dict[int, Any]:
         """The columns to keep and their types; identifying metadata is dropped.
@@ -109,7 +112,8 @@ def _resolve(file: str, header: list[list[str]], instrument: Instrument,
     row1, row2 = (_pad(row, width) for row in header)
     metadata = _metadata_columns(file, row1, row2)
     columns = _question_columns(file, row1, row2, instrument, mapping, start=len(metadata))
-    return _Layout([row1, row2], metadata, columns)
+    not_asked = _check_complete(file, row1, columns, mapping)
+    return _Layout([row1, row2], metadata, columns, not_asked)
 
 
 def _build(table: Table, layout: _Layout, instrument: Instrument,
@@ -128,9 +132,13 @@ def _build(table: Table, layout: _Layout, instrument: Instrument,
         "ended_at": _optional(data, layout.metadata.get("End Date")),
     })
     answers = _Answers(table, row1, instrument, mapping, layout.columns)
+    warnings = [f"{qid!r}: {', '.join(ids)} not asked in this export (the mapping file marks "
+                "it absent): shown as not asked, not as chosen by nobody"
+                for qid, ids in layout.not_asked.items()]
     return ResponseSet.build(instrument, respondents, choices=answers.choices,
                              texts=answers.texts, contacts=answers.contacts,
-                             source=table.file, warnings=tuple(answers.warnings))
+                             source=table.file, warnings=(*warnings, *answers.warnings),
+                             not_asked=layout.not_asked)
 
 
 _NO_OPTION = np.iinfo(np.uint16).max
@@ -469,6 +477,53 @@ def _question_columns(file: str, row1: list[str], row2: list[str], instrument: I
         seen[key] = index
         located.append(_Located(index, column))
     return located
+
+
+def _check_complete(file: str, row1: list[str], located: list[_Located],
+                    mapping: Mapping) -> dict[str, tuple[str, ...]]:
+    """Every question in the export has all its columns, or says which were not asked.
+
+    A deleted option column would read as an option nobody chose, and a deleted "Other"
+    box or statement as one nobody answered: the numbers would be wrong without a sign.
+    """
+    found: dict[str, tuple[Question, set[tuple[str, str | None, str | None]], int]] = {}
+    for loc in located:
+        question = loc.column.question
+        if not question.pii:
+            found.setdefault(question.id, (question, set(), loc.index))[1].add(_key(loc.column))
+    not_asked: dict[str, tuple[str, ...]] = {}
+    for qid, (question, keys, first) in found.items():
+        missing = [c for c in question_columns(question) if _key(c) not in keys]
+        absent = mapping.absent.get(qid, frozenset())
+        unexplained = [c for c in missing if (c.option_id or c.statement_id) not in absent]
+        if unexplained:
+            raise InputError(f"question {qid!r} lacks the column of {_names(unexplained)}: a "
+                             "column deleted from an export would count as chosen by nobody. "
+                             f"Export every column{_absent_hint(qid, unexplained)}",
+                             file=file, row=1, column=column_name(row1, first))
+        if missing:
+            not_asked[qid] = tuple(c.option_id or c.statement_id for c in missing)  # type: ignore[misc]
+    return not_asked
+
+
+def _absent_hint(qid: str, columns: list[Column]) -> str:
+    ids = [c.option_id or c.statement_id for c in columns]
+    if None in ids:
+        return ""  # a single choice's Response column is the question itself
+    return (", or, if the survey did not ask it, list it in a mapping file: "
+            f"'absent: {{{qid}: [{', '.join(ids)}]}}'")  # type: ignore[arg-type]
+
+
+def _key(column: Column) -> tuple[str, str | None, str | None]:
+    return column.kind, column.option_id, column.statement_id
+
+
+def _names(columns: list[Column]) -> str:
+    names = [f"{c.header2!r} ({c.option_id or c.statement_id})"
+             if c.option_id or c.statement_id else repr(c.header2) for c in columns]
+    if len(names) > 4:
+        names = [*names[:3], f"{len(names) - 3} more"]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _column_for(question: Question, label: str, mapping: Mapping) -> Column | None:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import inspect
 import io
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from hrta.errors import InputError
+from hrta.ingest import xlsx
 
 # Files up to this size get an exact row-by-row check for ragged rows; larger ones rely on
 # the fast reader, which refuses rows with too many cells and pads short rows.
@@ -28,6 +28,8 @@ EXACT_CHECK_BYTES = 128 * 1024 * 1024
 _SNIFF_BYTES = 64 * 1024
 _HEAD_BYTES = 1024 * 1024
 _CHUNK = 16 * 1024 * 1024
+# Excel's widest sheet; a header row wider than this is a damaged or hostile file.
+MAX_COLUMNS = xlsx.SHEET_COLUMNS
 
 
 class LabelMismatch(Exception):  # noqa: N818 - a signal to retry, not an error for users
@@ -132,7 +134,7 @@ def first_row(path: Path) -> list[str]:
     path = Path(path)
     head, _ = _sniff(path)
     if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path, header_rows=1).header[0]
+        return _read_xlsx(path, header_rows=1, only_header=True).header[0]
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -160,7 +162,11 @@ def _utf8_error_offset(path: Path) -> int | None:
 
 def _position(text: str) -> tuple[int, int]:
     """1-based (row, column index) of the end of `text`, the start of a CSV file."""
-    rows = list(csv.reader(io.StringIO(text)))
+    rows: list[list[str]] = []
+    try:
+        rows.extend(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return len(rows) + 1, 0
     if not rows:
         return 1, 0
     return len(rows), max(len(rows[-1]) - 1, 0)
@@ -200,12 +206,15 @@ def _read_csv(path: Path, size: int, header_rows: int, columns: Columns | None) 
         schema.update({f"c{i}": dtype for i, dtype in wanted})
     try:
         data = _parse(path if text is None else text, schema, header_rows)
-    except pl.exceptions.ComputeError as exc:
+    except pl.exceptions.PolarsError as exc:
         if text is not None:
             raise InputError(f"cannot parse the file as CSV: {exc}", file=name) from exc
         if _utf8_error_offset(path) is not None:
             # Only a large Windows-1252 file gets here: decode it in memory.
-            data = _parse(_decode_cp1252(path), schema, header_rows)
+            try:
+                data = _parse(_decode_cp1252(path), schema, header_rows)
+            except pl.exceptions.PolarsError as again:
+                raise InputError(f"cannot parse the file as CSV: {again}", file=name) from again
         else:
             row = _find_ragged_row(path, width)
             if row is not None:
@@ -229,6 +238,13 @@ def _without_blank_rows(table: Table) -> Table:
                  kept)
 
 
+# A blank line just under the header would make the reader count one column and refuse the
+# schema; read as a row of empty cells, it is dropped as every blank row is (Polars 2).
+_BLANK_FIRST_ROW: dict[str, Any] = (
+    {"missing_columns": "insert"}
+    if "missing_columns" in inspect.signature(pl.scan_csv).parameters else {})
+
+
 def _parse(source: Path | str, schema: dict[str, Any], header_rows: int) -> pl.DataFrame:
     """Parse every column (with a projection the reader stops refusing long rows).
 
@@ -238,7 +254,8 @@ def _parse(source: Path | str, schema: dict[str, Any], header_rows: int) -> pl.D
         source = io.BytesIO(source.removeprefix("\ufeff").encode("utf-8"))  # type: ignore[assignment]
     try:
         return pl.scan_csv(source, has_header=False, skip_rows=header_rows, schema=schema,
-                           quote_char='"', raise_if_empty=False).collect(engine="streaming")
+                           quote_char='"', raise_if_empty=False,
+                           **_BLANK_FIRST_ROW).collect(engine="streaming")
     except pl.exceptions.ComputeError as exc:
         if "enum" in str(exc).lower():
             raise LabelMismatch(str(exc)) from exc
@@ -247,13 +264,25 @@ def _parse(source: Path | str, schema: dict[str, Any], header_rows: int) -> pl.D
 
 def _header(head: str, name: str, header_rows: int) -> list[list[str]]:
     rows: list[list[str]] = []
-    for row in csv.reader(io.StringIO(head)):
-        rows.append(row)
-        if len(rows) == header_rows:
-            break
+    reader = csv.reader(io.StringIO(head))
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) == header_rows:
+                break
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=name, row=len(rows) + 1) from exc
     if len(rows) < header_rows:
         raise InputError(f"expected {header_rows} header rows, found {len(rows)}", file=name)
+    _width(rows[0], name)
     return rows
+
+
+def _width(header: list[str], name: str) -> int:
+    if len(header) > MAX_COLUMNS:
+        raise InputError(f"row 1 has {len(header):,} cells, more than the {MAX_COLUMNS:,} "
+                         "columns a spreadsheet holds", file=name, row=1)
+    return len(header)
 
 
 def _check_rows(text: str, name: str, header_rows: int) -> tuple[list[list[str]], int]:
@@ -261,20 +290,22 @@ def _check_rows(text: str, name: str, header_rows: int) -> tuple[list[list[str]]
     header: list[list[str]] = []
     width = 0
     reader = csv.reader(io.StringIO(text))
+    # Rows are counted as a spreadsheet counts them, not as lines: a cell may hold several.
+    number = 0
     try:
         for number, row in enumerate(reader, start=1):
             if not row:
                 continue
             if number == 1:
-                width = len(row)
+                width = _width(row, name)
             if len(row) != width:
                 where = column_letter(min(len(row), width))
                 raise InputError(f"this row has {len(row)} cells but the header has {width}",
-                                 file=name, row=reader.line_num, column=where)
+                                 file=name, row=number, column=where)
             if len(header) < header_rows:
                 header.append(row)
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=name, row=reader.line_num) from exc
+        raise InputError(f"malformed CSV: {exc}", file=name, row=number + 1) from exc
     if len(header) < header_rows:
         raise InputError(f"expected {header_rows} header rows, found {len(header)}", file=name)
     return header, width
@@ -282,48 +313,39 @@ def _check_rows(text: str, name: str, header_rows: int) -> tuple[list[list[str]]
 
 def _find_ragged_row(path: Path, width: int) -> int | None:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        for row in reader:
-            if row and len(row) != width:
-                return reader.line_num
+        number = 0
+        try:
+            for number, row in enumerate(csv.reader(handle), start=1):
+                if row and len(row) != width:
+                    return number
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV: {exc}", file=str(path), row=number + 1) from exc
     return None
 
 
-def _cell_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    text = str(value).strip()
-    return text or None
-
-
-def _read_xlsx(path: Path, header_rows: int) -> Table:
-    import openpyxl
-
+def _read_xlsx(path: Path, header_rows: int, *, only_header: bool = False) -> Table:
+    """The first sheet as a Table; blank rows are dropped and keep their file numbers."""
     name = str(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(f"not a readable XLSX workbook: {exc}", file=name) from exc
-    try:
-        sheet = book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-    while rows and not any(rows[-1]):
-        rows.pop()
-    if not rows:
-        raise InputError("the workbook's first sheet is empty", file=name)
-    if len(rows) < header_rows:
-        raise InputError(f"expected {header_rows} header rows, found {len(rows)}", file=name)
-    width = max(len(row) for row in rows)
-    while width and all(len(row) < width or row[width - 1] is None for row in rows):
-        width -= 1
-    header = [[cell or "" for cell in (row + [None] * width)[:width]] for row in rows[:header_rows]]
-    body = [(row + [None] * width)[:width] for row in rows[header_rows:]]
-    columns = {f"c{i}": [row[i] for row in body] for i in range(width)}
-    data = pl.DataFrame(columns, schema={f"c{i}": pl.String for i in range(width)})
-    return _without_blank_rows(Table(name, header, data, first_data_row=header_rows + 1))
+    sheet = xlsx.read_sheet(path, max_row=header_rows if only_header else None)
+    if not only_header:
+        if not sheet.rows:
+            raise InputError("the workbook's first sheet is empty", file=name)
+        last = max(sheet.rows)
+        if last < header_rows:
+            raise InputError(f"expected {header_rows} header rows, found {last}", file=name)
+    width = sheet.width
+    body = sorted(row for row in sheet.rows if row > header_rows)
+    if len(body) * width > xlsx.LIMITS.cells:
+        raise InputError(f"the first sheet spans {len(body):,} rows x {width:,} columns, more "
+                         f"than the limit of {xlsx.LIMITS.cells:,} cells; {xlsx.ADVICE}",
+                         file=name)
+    header = [[sheet.rows.get(row, {}).get(i) or "" for i in range(width)]
+              for row in range(1, header_rows + 1)]
+    cells = [sheet.rows[row] for row in body]
+    data = pl.DataFrame({f"c{i}": [cell.get(i) for cell in cells] for i in range(width)},
+                        schema={f"c{i}": pl.String for i in range(width)})
+    first = header_rows + 1
+    kept = np.array([row - first for row in body], dtype=np.int64)
+    if not len(kept) or kept[-1] == len(kept) - 1:
+        kept = None  # no blank row between: data row i is file row first + i
+    return Table(name, header, data, first_data_row=first, kept=kept)

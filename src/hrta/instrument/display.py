@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
+from rich.text import Text
 from rich.tree import Tree
 
 from hrta.instrument.schema import Instrument, Question
@@ -28,7 +30,7 @@ def instrument_json(instrument: Instrument) -> dict[str, Any]:
     return {"id": instrument.id, "title": instrument.title, "questions": questions}
 
 
-def _question_label(question: Question) -> str:
+def _question_label(question: Question) -> Text:
     notes = [question.type]
     if question.max_choices:
         notes.append(f"choose up to {question.max_choices}")
@@ -39,25 +41,34 @@ def _question_label(question: Question) -> str:
     if question.show_if:
         notes.append(f"shown if {question.show_if.question} is "
                      f"{' or '.join(question.show_if.any_of)}")
-    return f"[bold]{question.id}[/bold] [dim]({'; '.join(notes)})[/dim]\n{question.text}"
+    return _markup(f"[bold]{escape(question.id)}[/bold] [dim]({escape('; '.join(notes))})[/dim]"
+                   f"\n{escape(question.text)}")
+
+
+def _markup(text: str) -> Text:
+    # Styled here, so that the tree prints the same on a console that reads no markup;
+    # every text from the instrument file is escaped ("[/]" in a label is a label).
+    return Text.from_markup(text)
 
 
 def instrument_tree(instrument: Instrument) -> Tree:
-    tree = Tree(f"[bold]{instrument.title}[/bold] [dim]{instrument.id} v{instrument.version}[/dim]")
+    tree = Tree(_markup(f"[bold]{escape(instrument.title)}[/bold] "
+                        f"[dim]{escape(instrument.id)} v{escape(instrument.version)}[/dim]"))
     if instrument.eligibility:
         rule = instrument.eligibility
-        tree.add(f"[italic]Eligibility: answering {', '.join(rule.ineligible_options)} to "
-                 f"{rule.question} ends the assessment and marks the response ineligible[/italic]")
+        tree.add(Text(f"Eligibility: answering {', '.join(rule.ineligible_options)} to "
+                      f"{rule.question} ends the assessment and marks the response ineligible",
+                      style="italic"))
     for section in instrument.sections:
-        branch = tree.add(f"[bold cyan]{section.title}[/bold cyan]")
+        branch = tree.add(Text(section.title, style="bold cyan"))
         for question in section.questions:
             node = branch.add(_question_label(question))
             for statement in question.statements:
-                node.add(f"[green]{statement.id}[/green]  {statement.text}")
+                node.add(Text.assemble((statement.id, "green"), "  ", statement.text))
             if question.type == "matrix":
-                node.add("scale: " + " / ".join(o.label for o in question.options))
+                node.add(Text("scale: " + " / ".join(o.label for o in question.options)))
                 continue
             for option in question.options:
-                extra = " [dim](added)[/dim]" if option.source == "added" else ""
-                node.add(f"[green]{option.id}[/green]  {option.label}{extra}")
+                extra = (" (added)", "dim") if option.source == "added" else ""
+                node.add(Text.assemble((option.id, "green"), "  ", option.label, extra))
     return tree

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hrta.report.appendix import appendix_section
 from hrta.report.comparisons import comparisons_section
+from hrta.report.contract import check_findings
 from hrta.report.discussion import discussion_section
 from hrta.report.document import Block, Bullets, Document, Run, Section, paragraph
 from hrta.report.formatting import format_count
@@ -27,8 +28,24 @@ from hrta.report.trend import trend_section
 SUBTITLE = "A Summary of Findings"
 
 
+def _asked_options(findings: Findings) -> Findings:
+    """The Findings without the options an export did not ask (`asked: false`): they have
+    no percent to draw. The methods section's warnings name them."""
+    questions = dict(findings["questions"])
+    for qid, entry in questions.items():
+        options = entry.get("options") or {}
+        if any(option.get("asked") is False for option in options.values()):
+            questions[qid] = {**entry, "options": {
+                key: option for key, option in options.items() if option.get("asked") is not False}}
+    return {**findings, "questions": questions}
+
+
 def build_document(findings: Findings, *, discussion: str | None = None) -> Document:
-    """The whole report from Findings (and the analyst's Markdown discussion, if any)."""
+    """The whole report from Findings (and the analyst's Markdown discussion, if any).
+
+    InputError, naming the key, when the Findings lack something the report reads."""
+    check_findings(findings)
+    findings = _asked_options(findings)
     chapters = [
         _summary(findings),
         methods_section(findings),

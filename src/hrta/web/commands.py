@@ -16,8 +16,9 @@ from rich.console import Console
 from hrta.errors import InputError
 
 user_app = typer.Typer(no_args_is_help=True, help="TA center staff accounts.")
-out = Console()
-err = Console(stderr=True)
+# Markup off: names, paths and settings are printed as they are, "[" and "]" included.
+out = Console(markup=False)
+err = Console(stderr=True, markup=False)
 
 DEMO_WAVE = "demo-2022"
 DEMO_ADMIN = "admin"
@@ -33,8 +34,10 @@ def prepare() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("migrate", database="contacts", interactive=False, verbosity=0)
     from hrta.web.accounts.roles import ensure_roles
+    from hrta.web.audit import record_settings
 
     ensure_roles()
+    record_settings()
 
 
 def migrate() -> None:
@@ -52,6 +55,9 @@ def migrate() -> None:
         out.print(f"Database {alias!r}:", highlight=False)
         call_command("migrate", database=alias, interactive=False, verbosity=1)
     ensure_roles()
+    from hrta.web.audit import record_settings
+
+    record_settings()
 
 
 def serve(
@@ -86,7 +92,18 @@ def gunicorn_command(*, host: str, port: int, workers: int = 0, threads: int = 4
     return [gunicorn, "hrta.web.wsgi:application", "--bind", f"{host}:{port}",
             "--workers", str(count), "--threads", str(threads), "--worker-class", "gthread",
             "--preload", "--timeout", "120", "--graceful-timeout", "10",
-            "--access-logfile", "-"]
+            "--access-logfile", "-", "--logger-class", "hrta.web.accesslog.ScrubbingLogger",
+            *_forwarded_allow_ips()]
+
+
+def _forwarded_allow_ips() -> list[str]:
+    """The proxies whose X-Forwarded-For the app believes (HRTA_TRUSTED_PROXIES) are the
+    ones whose X-Forwarded-Proto gunicorn believes; unset, gunicorn keeps its own default
+    (FORWARDED_ALLOW_IPS, else loopback)."""
+    from django.conf import settings
+
+    proxies = settings.HRTA_TRUSTED_PROXIES
+    return ["--forwarded-allow-ips", ",".join(proxies)] if proxies else []
 
 
 def load_demo(*, seed: int = 2022) -> str:
@@ -99,13 +116,15 @@ def load_demo(*, seed: int = 2022) -> str:
     from hrta.instrument import load_bundled
     from hrta.web.accounts.roles import assign_role
     from hrta.web.surveys.models import Wave
-    from hrta.web.surveys.services import import_responses
+    from hrta.web.surveys.services import import_responses, record
 
     instrument = load_bundled()
     wave, created = Wave.objects.get_or_create(
         slug=DEMO_WAVE, defaults={"title": "Demo wave (synthetic, shaped like 2022)",
                                   "instrument_id": instrument.id,
                                   "instrument_version": instrument.version})
+    if created:
+        record(action="wave_create", wave=wave, detail={"title": wave.title, "demo": True})
     if created or not wave.responses.exists():
         import_responses(wave=wave, responses=demo_responses(instrument, seed=seed),
                          source_name="demo")
@@ -115,6 +134,7 @@ def load_demo(*, seed: int = 2022) -> str:
     password = secrets.token_urlsafe(12)
     user = users.objects.create_user(DEMO_ADMIN, password=password)
     assign_role(user, "admin")
+    record(action="user_add", detail={"account": DEMO_ADMIN, "role": "admin"})
     return password
 
 
@@ -129,11 +149,17 @@ def user_add(
     try:
         _add_user(name, role, password_stdin)
     except InputError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
+        from hrta.progress import fail
+
+        fail(exc)
 
 
 def _add_user(name: str, role: str, password_stdin: bool) -> None:
+    from hrta.web import setup
+
+    # Settings first: the roles module imports Django's models, which need them. The
+    # databases are brought up to date only once the role and password are known good.
+    setup()
     from hrta.web.accounts.roles import ROLES
 
     if role not in ROLES:
@@ -155,7 +181,55 @@ def _add_user(name: str, role: str, password_stdin: bool) -> None:
         validate_password(password, user)
     except ValidationError as exc:
         raise InputError("password refused: " + " ".join(exc.messages)) from exc
+    from hrta.web.surveys.services import record
+
+    created = user.pk is None
     user.set_password(password)
     user.save()
     assign_role(user, role)
+    # The account is named in the detail: the one who acted is the command's user.
+    record(action="user_add" if created else "user_change",
+           detail={"account": name, "role": role, "password": "set"})
     out.print(f"Staff account {name!r} ({role}) is ready.", highlight=False)
+
+
+@user_app.command("unlock")
+def user_unlock(
+    name: Annotated[str, typer.Argument(help="The login name.")],
+    address: Annotated[str, typer.Option(
+        "--address", help="Also lift the pause on this client address, for every username.")
+    ] = "",
+) -> None:
+    """Lift the sign-in pauses on a staff account (from every address)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _unlock_user(name, address)
+    except (InputError, ImproperlyConfigured) as exc:
+        from rich.text import Text
+
+        # As Text, not markup: a name or a setting may hold "[" and "]".
+        err.print(Text.assemble(("error:", "bold red"), f" {exc}"), highlight=False,
+                  soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _unlock_user(name: str, address: str) -> None:
+    prepare()
+    from django.contrib.auth import get_user_model
+
+    from hrta.web.accounts import lockout
+
+    if address:
+        import ipaddress
+
+        try:
+            address = str(ipaddress.ip_address(address.strip()))
+        except ValueError:
+            raise InputError(f"--address: {address!r} is not an IP address") from None
+    if not get_user_model().objects.filter(username__iexact=name.strip()).exists():
+        raise InputError(f"no staff account named {name!r}")
+    lifted = lockout.unlock(username=name, address=address)
+    out.print(f"Sign-in for {lockout.normalise(name)!r} is open again "
+              f"({lifted} pause{'s' if lifted != 1 else ''} lifted).",
+              highlight=False)

@@ -8,27 +8,37 @@ HRTA_CONTACTS_KEY    Fernet key that encrypts contact details (default: generate
 HRTA_DEBUG           1 for development error pages
 HRTA_ALLOWED_HOSTS   comma-separated host names (default: localhost names)
 HRTA_SUPPRESS_BELOW  smallest count shown in filtered dashboard views (default 5)
-HRTA_LOGIN_FAILURE_LIMIT, HRTA_LOGIN_LOCKOUT_MINUTES  sign-in lockout per username (5, 15)
-HRTA_LOGIN_IP_FAILURE_LIMIT  failed sign-ins per client address before lockout (20; 0: off)
+HRTA_LOGIN_FAILURE_LIMIT, HRTA_LOGIN_LOCKOUT_MINUTES  failed sign-ins per username and client
+                     address before a pause, and the first pause (5, 15); each further
+                     failure doubles the pause, up to HRTA_LOGIN_LOCKOUT_MAX_MINUTES (1440)
+HRTA_LOGIN_IP_FAILURE_LIMIT  failed sign-ins per client address before a pause (20; 0: off)
+HRTA_TRUSTED_PROXIES reverse proxies (addresses or networks, comma-separated) whose
+                     X-Forwarded-For and X-Forwarded-Proto are believed (default: none)
+HRTA_HTTPS           1 when visitors reach the site over HTTPS: secure cookies and HSTS
+                     (HRTA_SECURE_COOKIES=1 is the older name); HRTA_HSTS_SECONDS (1 year)
 HRTA_RESUME_DAYS     days a resume link stays valid (default 60)
-HRTA_SECURE_COOKIES  1 behind HTTPS
+HRTA_AUDIT_LOG       a file the audit log is also appended to, one JSON line per entry
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from hrta.files import write_text_atomic
+from hrta.web.datadir import make_private
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("HRTA_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
-(DATA_DIR / "static").mkdir(exist_ok=True)
+# Before any database or key in it is opened: see hrta.web.datadir.
+make_private(DATA_DIR, ("static",))
 
 
 def _generated(name: str, make: object) -> str:
@@ -66,11 +76,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their long cache lifetimes and need no policy.
+    "hrta.web.security.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hrta.web.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -137,6 +151,7 @@ LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGIN_FAILURE_LIMIT = int(os.environ.get("HRTA_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("HRTA_LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_LOCKOUT_MAX_MINUTES = int(os.environ.get("HRTA_LOGIN_LOCKOUT_MAX_MINUTES", "1440"))
 # Failed sign-ins from one client address, whatever the username (0: no address limit).
 LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("HRTA_LOGIN_IP_FAILURE_LIMIT",
                                             str(4 * LOGIN_FAILURE_LIMIT)))
@@ -169,20 +184,62 @@ WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("HRTA_SECURE_COOKIES") == "1"
+
+
+def _networks(variable: str) -> list[str]:
+    """Addresses or networks, comma-separated. Each is checked here: a typo must stop the
+    app with a clear message, not quietly trust nobody."""
+    found = []
+    for item in os.environ.get(variable, "").split(","):
+        text = item.strip()
+        if not text:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(text, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{variable}: {text!r} is not an IP address or network (write e.g. "
+                "10.0.0.5 or 10.0.0.0/24, comma-separated)") from None
+    return found
+
+
+# Reverse proxies whose X-Forwarded-For names the client (hrta.web.audit.client_address,
+# for the sign-in lockout and the audit log); `hrta serve` also hands them to gunicorn,
+# which then believes their X-Forwarded-Proto. Anyone can send those headers, so from any
+# other address they are ignored.
+HRTA_TRUSTED_PROXIES = _networks("HRTA_TRUSTED_PROXIES")
+# Visitors come over HTTPS (a proxy ends TLS and says so with X-Forwarded-Proto): cookies
+# are sent over HTTPS only, and pages reached over HTTPS tell browsers to use nothing else.
+HTTPS = "1" in (os.environ.get("HRTA_HTTPS"), os.environ.get("HRTA_SECURE_COOKIES"))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("HRTA_HSTS_SECONDS", "31536000")) if HTTPS else 0
+# Every page's scripts, styles, images and fonts come from hrta's own static files: no
+# inline script or style, no other site, no plugin, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": [SELF], "script-src": [SELF], "style-src": [SELF],
+    "img-src": [SELF, "data:"], "font-src": [SELF], "connect-src": [SELF],
+    "object-src": [NONE], "base-uri": [NONE], "frame-ancestors": [NONE],
+    "form-action": [SELF],
+}}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 IMPORT_MAX_BYTES = int(os.environ.get("HRTA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 
 SUPPRESS_BELOW = int(os.environ.get("HRTA_SUPPRESS_BELOW", "5"))
 RESUME_DAYS = int(os.environ.get("HRTA_RESUME_DAYS", "60"))
+# Each audit entry is also appended to this file as a JSON line, to ship elsewhere.
+AUDIT_LOG_FILE = os.environ.get("HRTA_AUDIT_LOG", "")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Django logs the path of every 404, e.g. an expired resume link's: see hrta.web.accesslog.
+    "filters": {"resume_codes": {"()": "hrta.web.accesslog.ScrubResumeCodes"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["resume_codes"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -26,7 +26,8 @@ def _paused_message(until: datetime) -> str:
 
 
 class LoginForm(AuthenticationForm):
-    """Django's sign-in form, refusing attempts while the username or address is locked.
+    """Django's sign-in form, refusing attempts while the username is paused for the
+    client's address (see hrta.web.accounts.lockout).
 
     The same message answers a wrong password, an unknown username and an inactive
     account, so the form never tells whether an account exists.
@@ -35,22 +36,21 @@ class LoginForm(AuthenticationForm):
     def clean(self) -> dict[str, object]:
         username = self.cleaned_data.get("username") or ""
         address = lockout.client_address(self.request)
-        until = lockout.locked_until(username=username, address=address)
+        who = {"username": lockout.normalise(username), "address": address}
+        until = lockout.paused_until(username=username, address=address)
         if until is not None:
-            record(action="login_refused_locked",
-                   detail={"username": lockout.normalise(username), "address": address})
+            record(action="login_refused_locked", detail=who)
             raise ValidationError(_paused_message(until), code="locked")
         try:
             return super().clean()
         except ValidationError:
-            until = lockout.note_failure(username=username, address=address)
-            record(action="login_failed",
-                   detail={"username": lockout.normalise(username), "address": address})
-            if until is not None:
-                record(action="lockout",
-                       detail={"username": lockout.normalise(username), "address": address,
-                               "until": until.isoformat()})
-                raise ValidationError(_paused_message(until), code="locked") from None
+            pause = lockout.note_failure(username=username, address=address)
+            record(action="login_failed", detail=who)
+            if pause is not None:
+                record(action="lockout", detail={
+                    **who, "until": pause.until.isoformat(), "minutes": pause.minutes,
+                    "failures": pause.failures, "kind": pause.kind})
+                raise ValidationError(_paused_message(pause.until), code="locked") from None
             raise ValidationError(
                 _("We could not sign you in with that username and password. After "
                   "%(limit)d failed tries in a row, sign-in is paused for %(minutes)d "

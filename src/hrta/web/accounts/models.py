@@ -7,16 +7,27 @@ from django.db import models
 from django.utils import timezone
 
 
-class LoginFailure(models.Model):
-    """One failed sign-in, counted against the username and the client's address."""
+class SignInThrottle(models.Model):
+    """Failed sign-ins in a row, and the pause they earned: for one username from one
+    client address ("pair"), or for any username from one address ("address")."""
 
-    username = models.CharField(max_length=150, help_text="As typed, case-folded.")
-    address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    class Kind(models.TextChoices):
+        PAIR = "pair", "username and address"
+        ADDRESS = "address", "any username from an address"
+
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    username = models.CharField(max_length=150, blank=True,
+                                help_text="As typed, case-folded; empty for an address.")
+    address = models.CharField(max_length=45, blank=True,
+                               help_text="The client's IP address; empty when not known.")
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(default=timezone.now)
+    paused_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["username", "at"]),
-                   models.Index(fields=["address", "at"])]
+        constraints = [models.UniqueConstraint(fields=["kind", "username", "address"],
+                                               name="one_throttle_per_kind_username_address")]
+        indexes = [models.Index(fields=["last_failure_at"])]
 
 
 class ApiToken(models.Model):

@@ -23,10 +23,10 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
         user = form.get_user()
-        lockout.clear_failures(username=user.get_username())
+        address = lockout.client_address(self.request)
+        lockout.clear_failures(username=user.get_username(), address=address)
         response = super().form_valid(form)
-        record(action="login", user=user,
-               detail={"address": lockout.client_address(self.request)})
+        record(action="login", user=user, detail={"address": address})
         return response
 
 

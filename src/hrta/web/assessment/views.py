@@ -28,8 +28,26 @@ def _session_key(wave: Wave) -> str:
     return f"hrta.response.{wave.slug}"
 
 
-def _code_key(wave: Wave) -> str:
-    return f"hrta.code.{wave.slug}"
+def _code_cookie(wave: Wave) -> str:
+    return f"hrta_resume_{wave.slug}"
+
+
+def _keep_code(reply: HttpResponse, wave: Wave, code: str) -> HttpResponse:
+    """Keep the resume code where the respondent already has it, in their browser: the
+    server keeps only its hash (a session row or a log line must never open the answers).
+    The cookie goes only to the page that shows the code again."""
+    grouped = services.normalise_code(code)
+    reply.set_cookie(_code_cookie(wave), "-".join(grouped[i:i + 4] for i in range(0, 32, 4)),
+                     max_age=settings.RESUME_DAYS * 24 * 3600,
+                     path=reverse("assessment:saved", args=[wave.slug]),
+                     secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+    return reply
+
+
+def _kept_code(request: HttpRequest, response: Response) -> str | None:
+    """The code the browser keeps, if it is this response's own."""
+    code = request.COOKIES.get(_code_cookie(response.wave), "")
+    return code if code and services.code_hash(code) == response.resume_hash else None
 
 
 def _language() -> str:
@@ -73,10 +91,14 @@ def landing(request: HttpRequest) -> HttpResponse:
 @open_wave_only
 def wave_landing(request: HttpRequest, wave: Wave) -> HttpResponse:
     instrument = _instrument(wave)
-    return render(request, "assessment/landing.html", {
+    reply = render(request, "assessment/landing.html", {
         "wave": wave, "instrument": instrument, "current": _current(request, wave),
-        "page_count": len(flow.pages(instrument)),
+        "page_count": len(flow.pages(instrument)), "start_token": services.new_start_token(),
     })
+    # Each visit's Start form carries its own token: a page kept from an earlier visit
+    # must not send that visit's token again.
+    reply["Cache-Control"] = "private, no-store"
+    return reply
 
 
 @require_POST
@@ -85,11 +107,19 @@ def start(request: HttpRequest, wave: Wave) -> HttpResponse:
     current = _current(request, wave)
     if current is not None and not current.finished:
         return _where_left_off(current, flow.pages(_instrument(wave)))
-    response, code = services.start_response(wave=wave, language=_language())
+    # One Start form, one response: the form posted again (a double-click) continues the
+    # response its first POST made (see services.start_from_form).
+    started = services.start_from_form(wave=wave, token=request.POST.get("start", ""),
+                                       language=_language())
+    if started is None:
+        messages.info(request, _("That start page was used before. Please start again "
+                                 "here, or use your resume code to come back to your "
+                                 "assessment."))
+        return redirect("assessment:wave", slug=wave.slug)
+    response, code = started
     request.session.cycle_key()
     request.session[_session_key(wave)] = response.pk
-    request.session[_code_key(wave)] = code
-    return redirect("assessment:page", slug=wave.slug, number=1)
+    return _keep_code(_where_left_off(response, flow.pages(_instrument(wave))), wave, code)
 
 
 def _left_off_url(response: Response, sections: list) -> str:
@@ -182,11 +212,12 @@ def _render_page(request: HttpRequest, wave: Wave, instrument: Instrument, numbe
 def saved(request: HttpRequest, wave: Wave) -> HttpResponse:
     """The resume link and code, shown after screening and whenever the respondent stops."""
     response = _current(request, wave)
-    code = request.session.get(_code_key(wave))
+    code = _kept_code(request, response) if response is not None else None
     if response is None or code is None:
         return redirect("assessment:wave", slug=wave.slug)
     request.session[f"hrta.code_shown.{wave.slug}"] = True
-    link = request.build_absolute_uri(reverse("assessment:resume_code", args=[code]))
+    # The code after "#": browsers never send it, so it reaches no server or proxy log.
+    link = request.build_absolute_uri(reverse("assessment:resume")) + "#" + code
     sections = flow.pages(_instrument(wave))
     return render(request, "assessment/saved.html", {
         "wave": wave, "code": code, "link": link, "finished": response.finished,
@@ -285,7 +316,6 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "assessment/thanks.html", {
         "wave": wave, "fields": fields, "errors": [f for f in fields if f["error"]],
         "saved_contact": saved_contact, "may_contact": request.POST.get("may_contact") == "yes",
-        "code": request.session.get(_code_key(wave)),
     }, status=400 if errors else 200)
 
 
@@ -311,8 +341,9 @@ def resume_form(request: HttpRequest) -> HttpResponse:
     code = ""
     if request.method == "POST":
         code = pages.clean_text(request.POST.get("code", ""))[:200]
-        if services.find_by_code(code) is not None:
-            return redirect("assessment:resume_code", code=services.normalise_code(code))
+        response = services.find_by_code(code)
+        if response is not None:
+            return _resume(request, response, code)
         error = _("We could not find an assessment for that code. Check the code and try "
                   "again. Codes have 32 letters and numbers.")
     return render(request, "assessment/resume.html", {"error": error, "code": code},
@@ -320,16 +351,23 @@ def resume_form(request: HttpRequest) -> HttpResponse:
 
 
 def resume(request: HttpRequest, code: str) -> HttpResponse:
+    """A resume link of the older form, with the code in the path (links handed out before
+    the code moved after "#"). It still works; the access log scrubs the code
+    (hrta.web.accesslog)."""
     response = services.find_by_code(code)
     if response is None:
         return render(request, "assessment/resume.html", {
             "error": _("This resume link does not work. It may be mistyped, or the "
                        "assessment may be closed. You can type your code below."),
         }, status=404)
+    return _resume(request, response, code)
+
+
+def _resume(request: HttpRequest, response: Response, code: str) -> HttpResponse:
+    """Continue `response`, whose code was checked: the session keeps only its id."""
     wave = response.wave
     request.session.cycle_key()
     request.session[_session_key(wave)] = response.pk
-    request.session[_code_key(wave)] = code
     request.session[f"hrta.code_shown.{wave.slug}"] = True
     if response.status == Response.Status.SUBMITTED:
         # A sent assessment's link leads to the organization's TA plan.
@@ -345,4 +383,4 @@ def resume(request: HttpRequest, code: str) -> HttpResponse:
                          path=settings.LANGUAGE_COOKIE_PATH,
                          secure=settings.LANGUAGE_COOKIE_SECURE,
                          samesite=settings.LANGUAGE_COOKIE_SAMESITE)
-    return reply
+    return _keep_code(reply, wave, code)

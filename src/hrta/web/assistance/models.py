@@ -125,6 +125,13 @@ class TARequest(models.Model):
                                  "for TA or agreed to be invited"),
         ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["wave", "status"])]
+        constraints = [
+            # An organization waits on one request at a time: a form sent twice (a
+            # double-click) cannot make a second.
+            models.UniqueConstraint(
+                fields=["response"], name="one_open_ta_request_per_response",
+                condition=models.Q(status__in=["received", "assigned", "scheduled"])),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -29,7 +29,7 @@ from hrta.assistance.rules import Rules
 from hrta.instrument import Instrument
 from hrta.web.assistance.models import CatalogEntry, TARequest
 from hrta.web.assistance.rules import instrument_and_rules
-from hrta.web.contacts.models import Contact
+from hrta.web.contacts import selectors as contacts
 from hrta.web.staff.selectors import reference, wave_version
 from hrta.web.surveys.models import Response, Wave
 from hrta.web.surveys.selectors import analysed_responses, response_set
@@ -136,9 +136,9 @@ class CohortView:
 
 
 def consenting_keys(wave: Wave) -> set[UUID]:
-    """Public ids of the wave's responses whose contact entry says they may be contacted."""
-    return set(Contact.objects.filter(wave_slug=wave.slug, may_contact=True)
-               .values_list("response_key", flat=True))
+    """Public ids of the wave's responses that agreed to be contacted about TA
+    (hrta.web.contacts.selectors.consenting)."""
+    return set(contacts.consenting(wave_slug=wave.slug))
 
 
 def wave_cohorts(wave: Wave, *, min_size: int | None = None,
@@ -146,7 +146,8 @@ def wave_cohorts(wave: Wave, *, min_size: int | None = None,
     """Cohorts to invite (hrta.assistance.find_cohorts) among the wave's analysed
     responses that agreed to be contacted; and how many such responses there are."""
     _instrument, rules = instrument_and_rules(wave.instrument_id)
-    keys = consenting_keys(wave)
+    agreed = contacts.consenting(wave_slug=wave.slug)
+    keys = set(agreed)
     by_id = {r.response_id: r for r in analysed_responses(wave).filter(public_id__in=keys)}
     consenting = set(by_id)
     # Kept while the wave's answers and the consenting organizations stay the same.
@@ -156,15 +157,14 @@ def wave_cohorts(wave: Wave, *, min_size: int | None = None,
         cohorts = find_cohorts(response_set(wave), rules=rules, consenting=consenting,
                                min_size=min_size)
         cache.set(key, cohorts, CACHE_SECONDS)
-    contacts: dict[UUID, dict[str, str]] = {}
-    if with_contacts:
-        contacts = {c.response_key: c.details for c in Contact.objects.filter(
-            wave_slug=wave.slug, response_key__in=keys)}
+    # The details given with the consent: never another form's.
+    details = {public_id: record.details for public_id, record in agreed.items()} \
+        if with_contacts else {}
     views = []
     for cohort in cohorts:
         members = tuple(Invitee(reference(by_id[m.response_id]), by_id[m.response_id].public_id,
                                 m.organization, m.state,
-                                contact_fields(contacts.get(by_id[m.response_id].public_id))
+                                contact_fields(details.get(by_id[m.response_id].public_id))
                                 if with_contacts else None)
                         for m in cohort.members)
         views.append(CohortView(cohort, members))
@@ -172,15 +172,18 @@ def wave_cohorts(wave: Wave, *, min_size: int | None = None,
 
 
 def contact_fields(details: dict[str, str] | None) -> dict[str, str]:
-    """A contact entry's name and e-mail, whichever form left them."""
+    """One contact record's name and e-mail (a record holds one form's answers)."""
     details = details or {}
     name = next((v for k, v in details.items() if "name" in k and v), "")
     email = next((v for k, v in details.items() if "email" in k and v), "")
     return {"name": name, "email": email}
 
 
-def contact_of(response: Response) -> dict[str, str] | None:
-    contact = Contact.objects.filter(response_key=response.public_id).first()
+def contact_of(request: TARequest) -> dict[str, Any] | None:
+    """The name, e-mail and cohort consent sent with this TA request, never the
+    thank-you page's."""
+    contact = contacts.request_contact(request_id=request.pk,
+                                       response_key=request.response.public_id)
     if contact is None:
         return None
     return {**contact_fields(contact.details), "may_contact": contact.may_contact}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from hrta.assistance.catalog import (
@@ -27,6 +27,7 @@ from hrta.instrument import DEFAULT_INSTRUMENT
 from hrta.web.assistance.models import STEP_DATES, CatalogEntry, TARequest, TARequestEvent
 from hrta.web.assistance.rules import instrument_and_rules, vocabulary
 from hrta.web.contacts.models import Contact
+from hrta.web.contacts.services import add_record
 from hrta.web.surveys.models import Response
 from hrta.web.surveys.services import record
 
@@ -176,15 +177,21 @@ def set_retired(*, entry: CatalogEntry, retired: bool, user: object,
 
 MAX_MESSAGE = 2000
 MAX_FIELD = 200
+OPEN = (TARequest.Status.RECEIVED, TARequest.Status.ASSIGNED, TARequest.Status.SCHEDULED)
 
 
 def request_ta(*, response: Response, areas: list[str], message: str, name: str,
                email: str, may_contact: bool) -> TARequest:
     """A request for individualized TA from a submitted response's plan.
 
-    Its contact details go to the contacts database, encrypted, with the response's other
-    contact details; `may_contact` also lets the center invite the organization to
-    cohorts. The caller has checked the fields (forms.TARequestForm).
+    An organization waits on one request at a time: while one is open, asking again
+    returns it unchanged, so a form sent twice (a double-click, two requests racing)
+    makes one request; the database holds one open request per response.
+
+    Its contact details go to the contacts database, encrypted, as a record of this
+    request's own, apart from the thank-you page's; `may_contact` there lets the center
+    invite the organization to cohorts. The caller has checked the fields
+    (forms.TARequestForm).
     """
     instrument, rules = instrument_and_rules(response.wave.instrument_id)
     allowed = set(instrument.question(rules.plan.areas_question).option_ids)
@@ -193,23 +200,34 @@ def request_ta(*, response: Response, areas: list[str], message: str, name: str,
         raise InputError(f"unknown TA area {unknown[0]!r}")
     if response.status != Response.Status.SUBMITTED:
         raise InputError("only a submitted assessment can ask for TA")
-    with transaction.atomic(), transaction.atomic(using="contacts"):
-        request = TARequest.objects.create(response=response, wave=response.wave,
-                                           areas=list(dict.fromkeys(areas)),
-                                           message=message.strip()[:MAX_MESSAGE])
-        TARequestEvent.objects.create(request=request, status=request.status,
-                                      on=request.received_on)
-        contact, _created = Contact.objects.get_or_create(
-            response_key=response.public_id, defaults={"wave_slug": response.wave.slug})
-        details = contact.details
-        details.update({k: v for k, v in (("ta_name", name.strip()[:MAX_FIELD]),
-                                          ("ta_email", email.strip()[:MAX_FIELD])) if v})
-        contact.details = details
-        contact.may_contact = contact.may_contact or may_contact
-        contact.save()
-        record(action="ta_request", wave=response.wave, response=response,
-               detail={"request": request.reference, "areas": request.areas})
+    try:
+        with transaction.atomic(), transaction.atomic(using="contacts"):
+            waiting = _open_request(response)
+            if waiting is not None:
+                return waiting
+            request = TARequest.objects.create(response=response, wave=response.wave,
+                                               areas=list(dict.fromkeys(areas)),
+                                               message=message.strip()[:MAX_MESSAGE])
+            TARequestEvent.objects.create(request=request, status=request.status,
+                                          on=request.received_on)
+            add_record(response_key=response.public_id, wave_slug=response.wave.slug,
+                       purpose=Contact.Purpose.TA_REQUEST, ta_request=request.pk,
+                       may_contact=may_contact,
+                       details={"ta_name": name.strip()[:MAX_FIELD],
+                                "ta_email": email.strip()[:MAX_FIELD]})
+            record(action="ta_request", wave=response.wave, response=response,
+                   respondent=True, detail={"request": request.reference, "areas": request.areas})
+    except IntegrityError:
+        # The same form's other copy saved its request first: that is the request.
+        waiting = _open_request(response)
+        if waiting is None:
+            raise
+        return waiting
     return request
+
+
+def _open_request(response: Response) -> TARequest | None:
+    return TARequest.objects.filter(response=response, status__in=OPEN).first()
 
 
 ORDER = [TARequest.Status.RECEIVED, TARequest.Status.ASSIGNED, TARequest.Status.SCHEDULED,
@@ -245,6 +263,11 @@ def update_request(*, request: TARequest, user: object, status: str, on: date,
         if status == TARequest.Status.CLOSED and not kept_outcome:
             raise FieldError("outcome", "Say why the request is closed without delivery.")
         previous = locked.status
+        if status in OPEN and previous not in OPEN:
+            other = _open_request(locked.response)
+            if other is not None:
+                raise FieldError("status", f"This organization's request {other.reference} "
+                                           "is open: deliver or close it first.")
         if status != previous:
             if status == TARequest.Status.CLOSED:
                 locked.closed_on = on

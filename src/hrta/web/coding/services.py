@@ -168,10 +168,14 @@ def save_code(*, wave: Wave, question: str, response: Response, user: Any,
     unknown = sorted(set(themes) - known)
     if unknown:
         raise CodingError(f"Unknown themes: {', '.join(unknown)}.")
-    code, _created = HumanCode.objects.update_or_create(
-        wave=wave, question=question, response=response, coder=user,
-        defaults={"themes": [t for t in dict.fromkeys(themes)], "primary": primary,
-                  "hide_quote": hide_quote})
+    with transaction.atomic():
+        code, _created = HumanCode.objects.update_or_create(
+            wave=wave, question=question, response=response, coder=user,
+            defaults={"themes": [t for t in dict.fromkeys(themes)], "primary": primary,
+                      "hide_quote": hide_quote})
+        record(action="coding_code", user=user, wave=wave, response=response,
+               detail={"question": question, "themes": code.themes, "primary": primary,
+                       "hide_quote": hide_quote})
     return code
 
 
@@ -200,6 +204,11 @@ def add_theme(*, wave: Wave, question: str, user: Any, theme_id: str, label: str
     return theme
 
 
-def dismiss_proposal(*, proposal: ProposedTheme) -> None:
-    proposal.status = ProposedTheme.Status.DISMISSED
-    proposal.save(update_fields=["status"])
+def dismiss_proposal(*, proposal: ProposedTheme, user: Any = None) -> None:
+    with transaction.atomic():
+        proposal.status = ProposedTheme.Status.DISMISSED
+        proposal.save(update_fields=["status"])
+        run = proposal.run
+        record(action="coding_proposal_dismissed", user=user, wave=run.wave,
+               detail={"question": run.question, "proposal": proposal.pk,
+                       "size": proposal.size})

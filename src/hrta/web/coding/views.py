@@ -178,7 +178,7 @@ def proposals(request: HttpRequest, slug: str, question: str) -> HttpResponse:
             proposal = get_object_or_404(ProposedTheme, pk=_int(request.POST["proposal"]) or 0,
                                          run=found)
         if request.POST.get("action") == "dismiss" and proposal is not None:
-            services.dismiss_proposal(proposal=proposal)
+            services.dismiss_proposal(proposal=proposal, user=request.user)
             messages.success(request, _("The proposal is set aside."))
             return redirect(here)
         try:

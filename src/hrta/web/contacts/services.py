@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from uuid import UUID
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hrta.instrument import Instrument
-from hrta.web.contacts.models import Contact
+from hrta.web.contacts.models import Contact, current
 from hrta.web.surveys.models import Answer, Response
+from hrta.web.surveys.services import record
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_FIELD = 200
@@ -54,11 +57,45 @@ def save_contact(*, response: Response, instrument: Instrument, data: Any) -> di
             Answer.objects.update_or_create(
                 response=response, question_id=opt_in_question.id,
                 defaults={"option_id": opt_in})
-    if entering or may_contact:
-        contact, _created = Contact.objects.get_or_create(
-            response_key=response.public_id, defaults={"wave_slug": response.wave.slug})
-        contact.raffle = entering
-        contact.may_contact = may_contact
-        contact.details = {k: v for k, v in details.items() if v}
-        contact.save()
+    earlier = current(Contact.Purpose.RAFFLE).filter(response_key=response.public_id)
+    if entering or may_contact or earlier.exists():
+        # A new record, also to say "no longer": the earlier one stays as history.
+        add_record(response_key=response.public_id, wave_slug=response.wave.slug,
+                   purpose=Contact.Purpose.RAFFLE, raffle=entering, may_contact=may_contact,
+                   details=details if entering or may_contact else {})
+    if opt_in or entering or may_contact:
+        # Which choices were made, never the details themselves.
+        record(action="contact_save", response=response, respondent=True,
+               detail={"raffle": entering, "may_contact": may_contact})
     return {}
+
+
+def add_record(*, response_key: UUID, wave_slug: str, purpose: str, details: dict[str, str],
+               raffle: bool = False, may_contact: bool = False,
+               ta_request: int | None = None) -> Contact:
+    """Keep one form's contact details as a new record.
+
+    The same form's earlier record (for the response; for a TA request, for that request)
+    is marked replaced and otherwise left as it was; another form's records are never
+    touched. The database keeps one current record per form, so two copies of one form
+    sent at the same moment end as one current record and one replaced.
+    """
+    contact = Contact(wave_slug=wave_slug, response_key=response_key, purpose=purpose,
+                      ta_request=ta_request, raffle=raffle, may_contact=may_contact)
+    contact.details = {k: v for k, v in details.items() if v}
+    try:
+        return _replace(contact)
+    except IntegrityError:
+        # The other copy saved first, between our update and insert: replace it in turn.
+        return _replace(contact)
+
+
+def _replace(contact: Contact) -> Contact:
+    with transaction.atomic(using="contacts"):
+        same_form = ({"ta_request": contact.ta_request}
+                     if contact.purpose == Contact.Purpose.TA_REQUEST
+                     else {"response_key": contact.response_key})
+        current(contact.purpose).filter(**same_form).update(replaced_at=timezone.now())
+        contact.pk = None
+        contact.save()
+    return contact

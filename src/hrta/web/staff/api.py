@@ -1,4 +1,6 @@
-"""The API: `GET /api/waves/<slug>/findings`, the wave's Findings JSON.
+"""The API: `GET /api/waves/<slug>/findings`, the wave's Findings JSON, described by the
+OpenAPI document `openapi.json` beside this file (served at `GET /api/openapi.json`; the
+API tests run schemathesis against a live server from it).
 
 Open to a signed-in staff user (session) or a personal token sent as
 `Authorization: Token …`, with the permission to see the dashboard. Answers are JSON:
@@ -8,7 +10,13 @@ Open to a signed-in staff user (session) or a personal token sent as
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from hrta.web.accounts.tokens import user_for_token
@@ -18,6 +26,7 @@ from hrta.web.surveys.models import Wave
 from hrta.web.surveys.services import record
 
 SCHEME = "Token"
+DESCRIPTION = Path(__file__).with_name("openapi.json")
 
 
 def _caller(request: HttpRequest) -> tuple[object | None, str]:
@@ -39,6 +48,9 @@ def _error(status: int, message: str) -> JsonResponse:
     return response
 
 
+# csrf_exempt: the API serves GET alone, which changes nothing; any other method, known or
+# not (PUT, QUERY), must get 405 as the description says, not the CSRF refusal (403).
+@csrf_exempt
 @require_GET
 def findings(request: HttpRequest, slug: str) -> JsonResponse:
     user, how = _caller(request)
@@ -52,3 +64,15 @@ def findings(request: HttpRequest, slug: str) -> JsonResponse:
     found = wave_findings(wave)
     record(action="download", user=user, wave=wave, detail={"file": "findings.json", "via": how})
     return JsonResponse(found, json_dumps_params={"ensure_ascii": False})
+
+
+@cache
+def _description() -> dict[str, Any]:
+    return json.loads(DESCRIPTION.read_text(encoding="utf-8"))
+
+
+@csrf_exempt
+@require_GET
+def openapi(request: HttpRequest) -> JsonResponse:
+    """The OpenAPI description of the API: public, as it holds nothing but the API's shape."""
+    return JsonResponse(_description(), json_dumps_params={"ensure_ascii": False})

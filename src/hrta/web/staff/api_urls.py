@@ -8,4 +8,5 @@ app_name = "api"
 
 urlpatterns = [
     path("waves/<slug:slug>/findings", api.findings, name="findings"),
+    path("openapi.json", api.openapi, name="openapi"),
 ]

@@ -2,7 +2,8 @@
 
 Every file is drawn from the wave's Findings or its ResponseSet, which never hold contact
 details. Spreadsheet cells that a spreadsheet program would read as a formula (starting
-with = + - @, a tab or a carriage return) are neutralised with a leading apostrophe: an
+with = + - @ or their full-width forms, also after spaces or line breaks, or with a tab,
+carriage return or line feed) are neutralised with a leading apostrophe (hrta.formulas): an
 answer like "=HYPERLINK(...)" is shown as text and never run.
 """
 
@@ -21,6 +22,7 @@ import polars as pl
 from openpyxl import Workbook
 
 from hrta.exports import surveymonkey_frame
+from hrta.formulas import neutralise, neutralise_frame
 from hrta.ingest.layout import header_rows
 from hrta.report import render_reports
 from hrta.report.formatting import clean_text
@@ -28,8 +30,6 @@ from hrta.responses import ResponseSet
 from hrta.web.staff.selectors import wave_findings, web_reference
 from hrta.web.surveys.models import Wave
 from hrta.web.surveys.selectors import analysed_responses, response_set
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -44,21 +44,6 @@ class Kind:
     suffix: str
     content_type: str
     build: Callable[[Wave], bytes]
-
-
-def neutralise(cell: str | None) -> str | None:
-    """A cell as text a spreadsheet will not run."""
-    if cell and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
-
-
-def _neutralised(frame: pl.DataFrame) -> pl.DataFrame:
-    pattern = "^[=+\\-@\t\r]"
-    return frame.with_columns(
-        pl.when(pl.col(name).str.contains(pattern)).then(pl.lit("'") + pl.col(name))
-        .otherwise(pl.col(name)).alias(name)
-        for name in frame.columns if frame[name].dtype == pl.String)
 
 
 def clean_data(wave: Wave) -> tuple[list[list[str]], pl.DataFrame]:
@@ -76,7 +61,7 @@ def clean_data(wave: Wave) -> tuple[list[list[str]], pl.DataFrame]:
     frame = surveymonkey_frame(dataclasses.replace(responses, respondents=respondents))
     headers = [[neutralise(cell) or "" for cell in row]
                for row in header_rows(responses.instrument)]
-    return headers, _neutralised(frame)
+    return headers, neutralise_frame(frame)
 
 
 def _csv(wave: Wave) -> bytes:

@@ -1,6 +1,6 @@
 """What the staff pages read: a wave's Findings (cached), its dashboard, its responses.
 
-Findings come from hrta.analysis.build_findings on hrta.web.surveys.selectors.response_set
+Findings come from hrta.analysis.pipeline.analyse on hrta.web.surveys.selectors.response_set
 — the one code path the `hrta` command also takes. They are cached per wave, filters and
 language, under a key that changes whenever the wave's analysed responses change.
 """
@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import get_language
 
-from hrta.analysis import build_findings
+from hrta.analysis.pipeline import analyse
 from hrta.responses import ResponseSet
 from hrta.web.coding.selectors import add_confirmed_themes, coding_version
 from hrta.web.staff import duplicates, figures
@@ -71,7 +72,7 @@ def _findings(wave: Wave, version: str, selection: Selection) -> Findings:
     found = cache.get(key)
     if found is None:
         chosen = filter_responses(_responses(wave, version), selection)
-        found = add_confirmed_themes(build_findings(chosen), chosen, wave=wave)
+        found = analyse(chosen, themes=partial(add_confirmed_themes, wave=wave)).to_json()
         cache.set(key, found, CACHE_SECONDS)
     return found
 
@@ -212,10 +213,11 @@ def _labels(question: Any, rows: list[tuple[str, str | None]]) -> tuple[str, ...
     return tuple(labels)
 
 
-def audit_entries(*, wave: Wave | None = None, action: str = "") -> QuerySet[AuditEntry]:
-    entries = AuditEntry.objects.select_related("user", "wave", "response")
-    if wave is not None:
-        entries = entries.filter(wave=wave)
+def audit_entries(*, wave_slug: str = "", action: str = "") -> QuerySet[AuditEntry]:
+    """Entries newest first; by the wave's slug as written, so a deleted wave's remain."""
+    entries = AuditEntry.objects.select_related("response")
+    if wave_slug:
+        entries = entries.filter(wave_slug=wave_slug)
     if action:
         entries = entries.filter(action=action)
     return entries.order_by("-at", "-id")

@@ -25,4 +25,5 @@ urlpatterns = [
     path("responses/<uuid:public_id>/", responses.response_detail, name="response"),
     path("responses/<uuid:public_id>/exclusion/", responses.exclusion, name="exclusion"),
     path("audit/", responses.audit_log, name="audit"),
+    path("audit/export.<str:fmt>", responses.audit_export, name="audit_export"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -63,6 +64,9 @@ class Response(models.Model):
         max_length=200, blank=True, help_text="The respondent id of an imported export.")
     # Only a hash of the resume code is kept, so the database alone cannot reopen a response.
     resume_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # A hash of the token the landing page's Start form carries: a second POST of the same
+    # form (a double-click) resumes the response the first one made instead of a new one.
+    start_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
     language = models.CharField(max_length=10, default="en")
@@ -76,6 +80,12 @@ class Response(models.Model):
     class Meta:
         ordering = ["started_at", "id"]
         indexes = [models.Index(fields=["wave", "status", "excluded"])]
+        constraints = [
+            # An export's respondent is in a wave once, however many imports race.
+            models.UniqueConstraint(fields=["wave", "respondent_id"],
+                                    condition=~models.Q(respondent_id=""),
+                                    name="one_response_per_respondent_id"),
+        ]
 
     def __str__(self) -> str:
         return str(self.public_id)
@@ -106,18 +116,70 @@ class Answer(models.Model):
         indexes = [models.Index(fields=["question_id", "option_id"])]
 
 
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an audit entry."""
+
+
+class AuditQuerySet(models.QuerySet):
+    """Audit entries can be added and read; every bulk path that changes them refuses."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("the audit log is append-only: entries cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the audit log is append-only: entries cannot be deleted")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AppendOnlyError("the audit log is append-only: entries cannot be changed")
+
+    def _raw_delete(self, using: str) -> int:
+        raise AppendOnlyError("the audit log is append-only: entries cannot be deleted")
+
+
 class AuditEntry(models.Model):
-    """Who changed what and why: exclusions, imports, downloads, raffle draws, logins."""
+    """Who did what, when and from where: every change to answers, exclusions, codes, TA
+    requests, users, waves and settings, and every export and download.
+
+    Append-only from the application: saving an existing entry, deleting one and the
+    queryset's update() and delete() raise AppendOnlyError, and database triggers refuse
+    UPDATE and DELETE on the table (migration 0003). Who, which wave and which response
+    are kept as text written with the entry, so deleting a user or a wave never rewrites
+    the log; the foreign keys are for look-ups only and have no database constraint.
+    """
 
     at = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL)
+                             on_delete=models.DO_NOTHING, db_constraint=False)
+    username = models.CharField(max_length=150, blank=True,
+                                help_text="The staff account's name when the entry was made.")
+    address = models.CharField(
+        max_length=45, blank=True,
+        help_text="The client's IP address; empty for respondents (never kept) and commands.")
+    via = models.CharField(max_length=10, blank=True, help_text="web, api or cli.")
     action = models.CharField(max_length=60)
-    wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.SET_NULL)
-    response = models.ForeignKey(Response, null=True, blank=True, on_delete=models.SET_NULL)
+    wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.DO_NOTHING,
+                             db_constraint=False)
+    wave_slug = models.CharField(max_length=50, blank=True)
+    response = models.ForeignKey(Response, null=True, blank=True,
+                                 on_delete=models.DO_NOTHING, db_constraint=False)
+    response_ref = models.CharField(
+        max_length=200, blank=True,
+        help_text="The response's name on staff pages (respondent id or pseudonym).")
     reason = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AppendOnlyError("the audit log is append-only: entries cannot be changed")
+        # Always an INSERT: an entry made with the id of an existing one must not replace it.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the audit log is append-only: entries cannot be deleted")

@@ -4,9 +4,11 @@ downloads and the API compute Findings with the same functions as the `hrta` com
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import polars as pl
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from hrta.responses import ResponseSet, answer_question_ids
 from hrta.web.surveys.models import Answer, Response, Wave
@@ -35,8 +37,8 @@ def response_set(wave: Wave, *, responses: Iterable[Response] | None = None,
     respondents = pl.DataFrame(
         {
             "response_id": [rid or str(pid) for _, rid, pid, _, _ in meta],
-            "started_at": [s.isoformat() if s else None for *_x, s, _ in meta],
-            "ended_at": [e.isoformat() if e else None for *_x, e in meta],
+            "started_at": [export_text(s) for *_x, s, _ in meta],
+            "ended_at": [export_text(e) for *_x, e in meta],
         },
         schema={"response_id": pl.String, "started_at": pl.String, "ended_at": pl.String},
     )
@@ -60,6 +62,15 @@ def response_set(wave: Wave, *, responses: Iterable[Response] | None = None,
                 "value": pl.String},
     )
     return ResponseSet.from_answers(instrument, respondents, answers, source=wave.slug)
+
+
+def export_text(moment: datetime | None) -> str | None:
+    """A stored time as ResponseSets and downloads write it: in the app's time zone, to
+    the second ("2022-05-16 14:15:31"), which `hrta analyze` and an import read back."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(tzinfo=None).isoformat(sep=" ",
+                                                                     timespec="seconds")
 
 
 def open_waves() -> list[Wave]:

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import polars as pl
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hrta.instrument import Section
@@ -37,8 +39,12 @@ class PageAnswer:
 
 def new_resume_code() -> str:
     """A random code shown to the respondent, in groups of four letters and digits."""
-    raw = base64.b32encode(secrets.token_bytes(RESUME_BYTES)).decode().rstrip("=")
-    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    return _grouped(secrets.token_bytes(RESUME_BYTES))
+
+
+def _grouped(raw: bytes) -> str:
+    text = base64.b32encode(raw).decode().rstrip("=")
+    return "-".join(text[i:i + 4] for i in range(0, len(text), 4))
 
 
 def normalise_code(code: str) -> str:
@@ -52,7 +58,52 @@ def code_hash(code: str) -> str:
 
 def start_response(*, wave: Wave, language: str = "en") -> tuple[Response, str]:
     code = new_resume_code()
-    response = Response.objects.create(wave=wave, resume_hash=code_hash(code), language=language)
+    return _create(wave=wave, language=language, code=code), code
+
+
+def _create(*, wave: Wave, language: str, code: str, start: str | None = None) -> Response:
+    with transaction.atomic():
+        response = Response.objects.create(wave=wave, resume_hash=code_hash(code),
+                                           start_hash=start, language=language)
+        record(action="response_start", wave=wave, response=response, respondent=True)
+    return response
+
+
+# The token of a landing page's Start form: as unguessable as a resume code.
+START_BYTES = 20
+_START_TOKEN = re.compile(r"[A-Za-z0-9_-]{27}")
+
+
+def new_start_token() -> str:
+    """The token a landing page's Start form carries (see start_from_form)."""
+    return secrets.token_urlsafe(START_BYTES)
+
+
+def start_from_form(*, wave: Wave, token: str,
+                    language: str = "en") -> tuple[Response, str] | None:
+    """Start a response for a posted Start form: one form, one response.
+
+    The form's first POST makes the response; the same form posted again (a double-click,
+    a reload, two requests racing) gets that response and its resume code back, because
+    the database holds one response per token and the code is derived from the token.
+    None when the token's response can no longer be continued from the form: it was sent,
+    excluded, belongs to another wave, or waited longer than a resume code lasts. A form
+    without a well-formed token starts a new response.
+    """
+    if not _START_TOKEN.fullmatch(token):
+        return start_response(wave=wave, language=language)
+    code = _grouped(hmac.new(settings.SECRET_KEY.encode(), f"resume:{token}".encode(),
+                             hashlib.sha256).digest()[:RESUME_BYTES])
+    start = hashlib.sha256(f"start:{token}".encode()).hexdigest()
+    try:
+        return _create(wave=wave, language=language, code=code, start=start), code
+    except IntegrityError:
+        pass  # this form made its response already
+    response = Response.objects.filter(start_hash=start).first()
+    if response is None or response.wave_id != wave.pk or response.excluded \
+            or response.finished \
+            or response.updated_at < timezone.now() - timedelta(days=settings.RESUME_DAYS):
+        return None
     return response, code
 
 
@@ -96,6 +147,9 @@ def save_page(*, response: Response, section: Section, answers: Iterable[PageAns
             locked.status = Response.Status.INELIGIBLE
             locked.submitted_at = locked.updated_at
         locked.save()
+        record(action="answers_save", wave=response.wave, response=locked, respondent=True,
+               detail={"page": page, "questions": sorted({a.question_id for a in rows}),
+                       "status": locked.status})
     return locked
 
 
@@ -106,6 +160,7 @@ def submit(*, response: Response) -> Response:
             locked.status = Response.Status.SUBMITTED
             locked.submitted_at = locked.updated_at = timezone.now()
             locked.save()
+            record(action="response_submit", response=locked, respondent=True)
     return locked
 
 
@@ -127,16 +182,39 @@ def set_excluded(*, response: Response, user: object, excluded: bool, reason: st
         locked.excluded = excluded
         locked.exclusion_reason = reason if excluded else ""
         locked.save(update_fields=["excluded", "exclusion_reason"])
-        AuditEntry.objects.create(user=user, action="exclude" if excluded else "include",
-                                  wave=locked.wave, response=locked, reason=reason)
+        record(action="exclude" if excluded else "include", user=user, wave=locked.wave,
+               response=locked, reason=reason)
     return locked
 
 
 def record(*, action: str, user: object = None, wave: Wave | None = None,
            response: Response | None = None, reason: str = "",
-           detail: Mapping[str, object] | None = None) -> AuditEntry:
-    return AuditEntry.objects.create(action=action, user=user, wave=wave, response=response,
-                                     reason=reason, detail=dict(detail or {}))
+           detail: Mapping[str, object] | None = None,
+           respondent: bool = False) -> AuditEntry:
+    """Add an entry to the audit log, with who (as text, so it outlives the account),
+    from where (hrta.web.audit: the request's client address, or the command's user) and
+    which wave and response (by slug and by the name staff pages use).
+
+    `respondent` marks a respondent's own change: their address is never kept, as no
+    respondent's address is kept anywhere.
+    """
+    from hrta.web import audit
+
+    origin = audit.current_origin()
+    detail = dict(detail or {})
+    if origin.os_user:
+        detail.setdefault("os_user", origin.os_user)
+    known = user if getattr(user, "pk", None) else None
+    if wave is None and response is not None:
+        wave = response.wave
+    entry = AuditEntry.objects.create(
+        action=action, user=known, username=known.get_username() if known else "",
+        address="" if respondent else origin.address, via=origin.via,
+        wave=wave, wave_slug=wave.slug if wave else "", response=response,
+        response_ref=audit.response_name(response) if response else "",
+        reason=reason, detail=detail)
+    audit.ship(entry)
+    return entry
 
 
 def import_responses(*, wave: Wave, responses: ResponseSet, user: object = None,
@@ -145,61 +223,98 @@ def import_responses(*, wave: Wave, responses: ResponseSet, user: object = None,
 
     Contact details go to the contacts database, encrypted, keyed by the new response's
     public id. A respondent id already in the wave is refused: importing the same export
-    twice must not double-count.
+    twice must not double-count. The check runs inside the transaction, and the database
+    holds one response per respondent id in a wave (one_response_per_respondent_id), so
+    two imports racing each other end with one saved and the other refused alike.
+
+    The export's start and end dates are kept as the response's started and submitted
+    times; the import time stands in only where the export has none.
     """
     from hrta.web.contacts.models import Contact  # the contacts app imports this module
 
     ids = responses.respondents["response_id"].to_list()
+    eligible = responses.respondents["eligible"].to_list()
+    started = responses.respondents["started_at"].to_list()
+    ended = responses.respondents["ended_at"].to_list()
+    now = timezone.now()
+    objects = []
+    for rid, ok, first, last in zip(ids, eligible, started, ended, strict=True):
+        began = export_time(first) or export_time(last) or now
+        objects.append(Response(
+            wave=wave, respondent_id=rid, source=Response.Source.IMPORT,
+            status=Response.Status.SUBMITTED if ok else Response.Status.INELIGIBLE,
+            started_at=began, updated_at=now, submitted_at=export_time(last) or began,
+            page=len(flow.pages(wave.instrument))))
+    answers = responses.answers.select(
+        "row", pl.col("question_id").cast(pl.String), pl.col("option_id").cast(pl.String),
+        "value")
+    try:
+        with transaction.atomic(), transaction.atomic(using="contacts"):
+            _refuse_imported(wave, ids)
+            created = Response.objects.bulk_create(objects, batch_size=2000)
+            if created and created[0].pk is None:  # backends that do not return keys
+                by_id = dict(Response.objects.filter(wave=wave, respondent_id__in=ids)
+                             .values_list("respondent_id", "pk"))
+                keys = [by_id[rid] for rid in ids]
+            else:
+                keys = [r.pk for r in created]
+            Answer.objects.bulk_create(
+                (Answer(response_id=keys[row], question_id=qid, option_id=oid or "",
+                        value=value)
+                 for row, qid, oid, value in answers.iter_rows()),
+                batch_size=5000)
+            contacts: dict[int, dict[str, str]] = {}
+            for row, qid, value in responses.contacts.iter_rows():
+                if value:
+                    contacts.setdefault(row, {})[qid] = value
+            for row, details in contacts.items():
+                contact = Contact(wave_slug=wave.slug, response_key=created[row].public_id,
+                                  purpose=Contact.Purpose.RAFFLE, raffle=True)
+                contact.details = details
+                contact.save()
+            record(action="import", user=user, wave=wave,
+                   detail={"file": source_name, "responses": len(objects)})
+    except IntegrityError:
+        # Another import of these respondents committed while this one was saving.
+        _refuse_imported(wave, ids)
+        raise
+    return len(objects)
+
+
+def _refuse_imported(wave: Wave, ids: list[str]) -> None:
     clash = (Response.objects.filter(wave=wave, respondent_id__in=ids)
              .values_list("respondent_id", flat=True).first())
     if clash is not None:
         raise ValueError(f"respondent {clash!r} is already in wave {wave.slug!r}; "
                          "this export (or part of it) was imported before")
-    eligible = responses.respondents["eligible"].to_list()
-    started = responses.respondents["started_at"].to_list()
-    ended = responses.respondents["ended_at"].to_list()
-    now = timezone.now()
-    objects = [
-        Response(wave=wave, respondent_id=rid, source=Response.Source.IMPORT,
-                 status=Response.Status.SUBMITTED if ok else Response.Status.INELIGIBLE,
-                 started_at=_timestamp(s) or now, updated_at=now,
-                 submitted_at=_timestamp(e) or now, page=len(flow.pages(wave.instrument)))
-        for rid, ok, s, e in zip(ids, eligible, started, ended, strict=True)
-    ]
-    answers = responses.answers.select(
-        "row", pl.col("question_id").cast(pl.String), pl.col("option_id").cast(pl.String),
-        "value")
-    with transaction.atomic(), transaction.atomic(using="contacts"):
-        created = Response.objects.bulk_create(objects, batch_size=2000)
-        if created and created[0].pk is None:  # backends that do not return keys
-            by_id = dict(Response.objects.filter(wave=wave, respondent_id__in=ids)
-                         .values_list("respondent_id", "pk"))
-            keys = [by_id[rid] for rid in ids]
-        else:
-            keys = [r.pk for r in created]
-        Answer.objects.bulk_create(
-            (Answer(response_id=keys[row], question_id=qid, option_id=oid or "", value=value)
-             for row, qid, oid, value in answers.iter_rows()),
-            batch_size=5000)
-        contacts: dict[int, dict[str, str]] = {}
-        for row, qid, value in responses.contacts.iter_rows():
-            if value:
-                contacts.setdefault(row, {})[qid] = value
-        for row, details in contacts.items():
-            contact = Contact(wave_slug=wave.slug, response_key=created[row].public_id,
-                              raffle=True)
-            contact.details = details
-            contact.save()
-        record(action="import", user=user, wave=wave,
-               detail={"file": source_name, "responses": len(objects)})
-    return len(objects)
 
 
-def _timestamp(text: str | None) -> datetime | None:
+# Times as SurveyMonkey's CSV writes them; ISO times (native files, XLSX cells, hrta's own
+# downloads) are read first.
+_EXPORT_TIME_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
+
+
+def export_time(text: str | None) -> datetime | None:
+    """A start or end time as an export writes it; a time without a zone is taken to be
+    in the app's time zone (TIME_ZONE), as downloads write it back. None if unreadable."""
+    text = (text or "").strip()
     if not text:
         return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+    moment = _parse(text)
+    if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else timezone.make_aware(moment)
+
+
+def _parse(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for fmt in _EXPORT_TIME_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+

@@ -14,6 +14,7 @@ from hrta.web.assistance.views.shared import pdf_reply, plan_context, printable_
 from hrta.web.staff.access import MANAGE_RESPONSES, staff_page
 from hrta.web.staff.selectors import reference
 from hrta.web.surveys.models import Response
+from hrta.web.surveys.services import record
 
 
 def _response(public_id: str) -> Response:
@@ -57,4 +58,7 @@ def staff_plan_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
         return staff_plan(request, public_id)
     _instrument, rules = selectors.instrument_and_rules(response.wave.instrument_id)
     fitted = fit_plan(made, rules=rules, staff=True, made=timezone.localdate())
-    return pdf_reply(fitted.pdf(), f"ta-plan-{reference(response)}.pdf")
+    name = f"ta-plan-{reference(response)}.pdf"
+    body = fitted.pdf()
+    record(action="download", user=request.user, response=response, detail={"file": name})
+    return pdf_reply(body, name)

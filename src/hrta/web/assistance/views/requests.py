@@ -68,7 +68,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "contacts":
         if not may_see_contacts(request.user):
             raise PermissionDenied
-        contact = selectors.contact_of(found.response) or {}
+        contact = selectors.contact_of(found) or {}
         record(action="ta_contacts_view", user=request.user, wave=found.wave,
                response=found.response, detail={"page": "request",
                                                 "request": found.reference})

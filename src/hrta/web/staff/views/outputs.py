@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hrta.web.contacts.models import Contact
+from hrta.web.contacts.models import Contact, raffle_entrants, raffle_winners
 from hrta.web.staff import services
 from hrta.web.staff.access import DRAW_WINNER, VIEW, staff_page, wave_or_404
 from hrta.web.staff.downloads import KINDS, build_download
@@ -55,9 +55,8 @@ def raffle(request: HttpRequest, slug: str) -> HttpResponse:
         entry = request.POST.get("entry", "")
         winner = services.reveal_winner(wave=wave, entry=int(entry) if entry.isdigit() else 0,
                                         user=request.user)
-    entries = Contact.objects.filter(wave_slug=wave.slug, raffle=True)
     return render(request, "staff/raffle.html", {
         "wave": wave, "winner": winner, "details": _labelled(wave, winner),
-        "drawn": drawn, "waiting": entries.filter(drawn_at=None).count(),
-        "winners": entries.exclude(drawn_at=None).order_by("drawn_at"),
+        "drawn": drawn, "waiting": raffle_entrants(wave_slug=wave.slug).count(),
+        "winners": raffle_winners(wave_slug=wave.slug),
     })

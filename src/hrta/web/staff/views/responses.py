@@ -1,23 +1,26 @@
-"""Responses: the list, one response, exclusion and inclusion, imports, the audit log."""
+"""Responses: the list, one response, exclusion and inclusion, imports, the audit log
+and its export."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrta.errors import InputError
+from hrta.web import audit
 from hrta.web.staff import selectors, services
 from hrta.web.staff.access import MANAGE_RESPONSES, staff_page, wave_or_404
 from hrta.web.staff.forms import ExclusionForm, ImportForm
 from hrta.web.surveys.models import AuditEntry, Response, Wave
-from hrta.web.surveys.services import set_excluded
+from hrta.web.surveys.services import record, set_excluded
 
 PER_PAGE = 50
 SHOW = ("", "submitted", "ineligible", "in_progress", "excluded", "duplicates")
@@ -57,7 +60,8 @@ def _detail(request: HttpRequest, response: Response, form: ExclusionForm,
         "response": response, "wave": response.wave, "reference": selectors.reference(response),
         "sections": selectors.answers_with_labels(response), "form": form,
         "duplicates": [{"response": r, "reference": selectors.reference(r)} for r in twins],
-        "history": AuditEntry.objects.filter(response=response).select_related("user"),
+        # What staff did to it; the respondent's own saves are in the audit log.
+        "history": AuditEntry.objects.filter(response=response).exclude(username=""),
     }, status=status)
 
 
@@ -121,20 +125,40 @@ def _import_page(request: HttpRequest, wave: Wave, form: ImportForm,
     }, status=status)
 
 
+def _audit_filters(request: HttpRequest) -> tuple[str, str]:
+    return request.GET.get("wave", "")[:50], request.GET.get("action", "")[:60]
+
+
 @require_GET
 @staff_page(MANAGE_RESPONSES)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    wave = Wave.objects.filter(slug=request.GET.get("wave", "")).first()
-    action = request.GET.get("action", "")[:60]
-    entries = selectors.audit_entries(wave=wave, action=action)
+    slug, action = _audit_filters(request)
+    entries = selectors.audit_entries(wave_slug=slug, action=action)
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     actions = (AuditEntry.objects.order_by("action").values_list("action", flat=True)
                .distinct())
+    filters = urlencode({k: v for k, v in (("wave", slug), ("action", action)) if v})
     return render(request, "staff/audit.html", {
-        "page": page, "wave": wave, "action": action, "actions": list(actions),
+        "page": page, "wave_slug": slug, "action": action, "actions": list(actions),
         "waves": Wave.objects.order_by("-created_at", "-id"),
-        "rows": [{"entry": e, "reference": selectors.reference(e.response) if e.response else ""}
-                 for e in page],
-        "keep": urlencode({k: v for k, v in (("wave", wave.slug if wave else ""),
-                                             ("action", action)) if v}) + "&",
+        "rows": page, "filters": filters, "keep": filters + "&",
+        "formats": audit.FORMATS,
     })
+
+
+@require_GET
+@staff_page(MANAGE_RESPONSES)
+def audit_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
+    """The audit log (as filtered on its page) as CSV, JSON or JSON lines, oldest first.
+    The export is itself recorded first, so it is in the file it makes."""
+    if fmt not in audit.FORMATS:
+        raise Http404("no such format")
+    slug, action = _audit_filters(request)
+    record(action="audit_export", user=request.user,
+           detail={"format": fmt, "wave": slug, "action": action})
+    entries = selectors.audit_entries(wave_slug=slug, action=action)
+    reply = StreamingHttpResponse(audit.WRITERS[fmt](audit.export_rows(entries)),
+                                  content_type=audit.CONTENT_TYPES[fmt])
+    stamp = timezone.now().strftime("%Y-%m-%dT%H%M%SZ")
+    reply["Content-Disposition"] = f'attachment; filename="hrta-audit-{stamp}.{fmt}"'
+    return reply

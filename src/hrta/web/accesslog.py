@@ -1,0 +1,47 @@
+"""Logs that never hold a resume code.
+
+A resume code opens a respondent's answers and TA plan. New resume links carry the code
+after "#", which browsers never send; links handed out before that (`/resume/CODE/`)
+still work, so their path is scrubbed from gunicorn's access and error logs (the request
+line, the path, the Referer and any other field a log format may name) and from the app's
+own log messages (Django logs every 404's path, e.g. an expired code's).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from gunicorn import glogging
+
+RESUME_PATH = re.compile(r"(/resume/)[^/?#\s\"']+")
+
+
+def scrub(text: str) -> str:
+    return RESUME_PATH.sub(r"\1-", text)
+
+
+class ScrubResumeCodes(logging.Filter):
+    """A logging filter that rewrites a record's message without resume codes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class ScrubbingLogger(glogging.Logger):
+    """gunicorn's logger (`--logger-class`), with resume codes scrubbed."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        self.error_log.addFilter(ScrubResumeCodes())
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any],
+              request_time: Any) -> dict[str, Any]:
+        found = super().atoms(resp, req, environ, request_time)
+        return {key: scrub(value) if isinstance(value, str) else value
+                for key, value in found.items()}
