@@ -14,8 +14,6 @@ import http.cookiejar
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +30,7 @@ from cryptography.fernet import Fernet
 
 from hrta.instrument import load_bundled
 from hrta.web.surveys import flow
+from tests.served import Served
 from tests.web import postgres
 from tests.web.conftest import USE_POSTGRES
 
@@ -53,12 +52,6 @@ def _documented_commands() -> dict[str, str]:
 def _as_documented(option: str, command: str, folder: Path, key_dir: Path) -> list[str]:
     """The documented command line with this drill's folders in place of the doc's."""
     return [command, str(folder), option, str(key_dir)]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -118,22 +111,9 @@ class Browser:
             return reply.geturl()
 
 
-def _serve(site: Site) -> tuple[subprocess.Popen[str], str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hrta.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=site.env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz/db", timeout=2):
-                return process, url
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(process.communicate()[0]) from None
-            time.sleep(0.2)
+def _serve(site: Site) -> Served:
+    return Served([sys.executable, "-m", "hrta.cli", "serve", "--workers", "2"],
+                  env=site.env(), cwd=ROOT)
 
 
 def _open_wave(site: Site, url: str) -> str:
@@ -217,7 +197,8 @@ def test_backup_while_respondents_submit_then_restore_on_a_fresh_data_folder(sit
     live, fresh = sites
     commands = _documented_commands()
     backup_dir, key_dir = tmp_path / "backup", tmp_path / "keys"
-    process, url = _serve(live)
+    server = _serve(live)
+    url = server.url
     stop, done, errors = threading.Event(), [], []
     try:
         slug = _open_wave(live, url)
@@ -234,8 +215,7 @@ def test_backup_while_respondents_submit_then_restore_on_a_fresh_data_folder(sit
             thread.join(timeout=60)
     finally:
         stop.set()
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=30)
+        server.stop(timeout=30)
     assert not errors, errors
     assert made.returncode == 0, made.stderr
     assert "keep it apart from the backup" in made.stdout
@@ -260,13 +240,12 @@ def test_backup_while_respondents_submit_then_restore_on_a_fresh_data_folder(sit
         (key_dir / "contacts.key").read_text().strip()
 
     # The restored folder serves, and the restore is in its audit log.
-    process, url = _serve(fresh)
+    server = _serve(fresh)
     try:
-        with urllib.request.urlopen(url + "/healthz/db", timeout=10) as reply:
+        with urllib.request.urlopen(server.url + "/healthz/db", timeout=10) as reply:
             assert reply.read().decode().split() == ["default:", "ok", "contacts:", "ok"]
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=30)
+        server.stop(timeout=30)
     again = subprocess.run([sys.executable, "-c", READ_BACK], capture_output=True, text=True,
                            timeout=120, env=fresh.env(), cwd=ROOT, check=False)
     assert "restore" in json.loads(again.stdout)["actions"]
