@@ -17,7 +17,7 @@ from hrta.assistance.rules import (
     load_rules,
 )
 from hrta.instrument import Instrument, load_bundled
-from hrta.report.formatting import in_sentence
+from hrta.wording import in_sentence
 
 START = "<!-- rules: generated from the rules file; do not edit by hand -->"
 END = "<!-- rules: end -->"

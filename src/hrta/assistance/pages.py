@@ -18,9 +18,9 @@ import jinja2
 
 from hrta.assistance.plan import Plan
 from hrta.assistance.rules import Rules
-from hrta.assistance.wording import join_words
 from hrta.errors import InputError
 from hrta.files import write_atomic, write_text_atomic
+from hrta.wording import join_words
 
 ITEM_CHARACTERS = 100
 PAGE_SUFFIXES = (".html", ".pdf")
@@ -165,7 +165,7 @@ def demand_charts(demand: dict[str, Any]) -> list[dict[str, Any]]:
     it. Each is a Vega-Lite spec with its data inline, its rows (for the table beside it),
     title, n and alt text — for this page and for the report or dashboard to reuse."""
     from hrta.report.charts import Bar, bar_spec
-    from hrta.report.formatting import format_percent, in_sentence
+    from hrta.wording import format_percent, in_sentence
 
     def figure(key: str, title: str, n: int, rows: list[dict[str, Any]], row_header: str,
                *, ranked: bool = True, label: str = "label") -> dict[str, Any]:

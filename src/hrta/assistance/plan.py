@@ -13,8 +13,8 @@ from hrta.assistance.answers import Answers
 from hrta.assistance.catalog import Catalog, Resource
 from hrta.assistance.profile import Profile, build_profile, option_label
 from hrta.assistance.rules import Condition, Rules
-from hrta.assistance.wording import in_sentence, join_words
 from hrta.instrument import Instrument, Option, Question
+from hrta.wording import in_sentence, join_words
 
 ASKED = "asked"
 ANSWERS = "answers"

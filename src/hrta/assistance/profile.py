@@ -17,8 +17,8 @@ from hrta.assistance.rules import (
     Rules,
     ServicesDomain,
 )
-from hrta.assistance.wording import capitalize, in_sentence, join_words, plural
 from hrta.instrument import Instrument, Question
+from hrta.wording import capitalize, in_sentence, join_words, plural
 
 NOT_JUDGED = "not_judged"
 UNKNOWN = "unknown"
