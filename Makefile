@@ -52,22 +52,35 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
+# A task worker beside the server (coding runs, reports); it stops when the server does.
 run: $(STAMP) system $(NODE_STAMP)
 	$(BIN)/hrta demo --out out --load
+	$(BIN)/hrta worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/hrta serve
+
+# The tests run in TEST_WORKERS processes (pytest-xdist), each given whole files, so a file's
+# shared set-up is made once; each process has its own web data folder and PostgreSQL server.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test: $(STAMP) system-test $(NODE_STAMP)
 	$(BIN)/ruff check src tests bench
-	# Types: Findings and the analysis that makes them (see [tool.mypy] in pyproject.toml).
+	# Types: all of src/hrta, the web app through django-stubs (see [tool.mypy] in
+	# pyproject.toml); .mypy_cache keeps later runs to a few seconds.
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
-	# The web tests again on PostgreSQL; the accessibility audits check markup only, which
-	# does not depend on the database, so they run once, above.
-	HRTA_TEST_POSTGRES=1 $(BIN)/python -m pytest tests/web --ignore=tests/web/test_a11y.py
+	# Layers and cycles between packages (.importlinter; docs/architecture.md).
+	$(BIN)/lint-imports
+	$(PYTEST)
+	# The web tests again on PostgreSQL, but for those marked sqlite_only (accessibility
+	# audits and the browser's security policy check markup; a few serve a SQLite data
+	# folder of their own): they do not depend on the database, so they run once, above.
+	# The run lists them, with their reasons, at its end.
+	HRTA_TEST_POSTGRES=1 $(PYTEST) tests/web
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Every kind of file hrta reads, mutated at random, many more times than `make test` does
 # (there a fixed, small set): FUZZ_EXAMPLES runs of the real command per kind of file, and

@@ -1,7 +1,7 @@
 """Benchmark: import + analysis of SurveyMonkey expanded exports, hrta against pandas.
 
     python bench/analysis.py [--sizes 1000,100000,1000000] [--seed 2022] [--repeat 3]
-                             [--profile]
+                             [--profile] [--layouts condensed,expanded,numeric]
 
 For each size it generates a synthetic export (cached in bench/data/ by size and seed),
 then times, each in a fresh process so that neither inherits the other's memory:
@@ -16,6 +16,13 @@ Both report wall seconds of that work (the median of --repeat runs: this is a sh
 two sets of tables must agree on every question before any timing is reported, so the
 comparison is between equal results. Results go to bench/results/analysis.json.
 --profile also runs hrta once under cProfile and prints its slowest hrta functions.
+
+--layouts adds SurveyMonkey's other layouts of the same responses: `expanded` (a single
+choice in one column per option, the chosen label in its cell) and `numeric` (expanded,
+with numbers for labels: an option's position, a grid's scale position). hrta's tables
+for them must equal its tables for the condensed file; their time (wall and CPU seconds,
+runs of the layouts taken in turns) is reported beside the condensed file's, in
+bench/results/analysis_layouts.json. With --profile, each layout is also profiled once.
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
 RESULTS = BENCH / "results" / "analysis.json"
+LAYOUT_RESULTS = BENCH / "results" / "analysis_layouts.json"
+LAYOUTS = ("condensed", "expanded", "numeric")
 DEFAULT_SIZES = "1000,100000,1000000"
 
 # {question id: {"n": int, "counts": {option id: int}}}; open-ended questions have no counts.
@@ -65,6 +74,52 @@ def generate(path: Path, size: int, seed: int) -> dict[str, Any]:
             "peak_mb": peak_mb(), "file_mb": path.stat().st_size / 1e6}
 
 
+def relayout(source: Path, path: Path, layout: str) -> dict[str, Any]:
+    """Rewrite a condensed export in another layout (same responses, same order)."""
+    import polars as pl
+
+    from hrta.exports import write_frame_with_headers
+    from hrta.ingest.layout import METADATA_HEADERS, export_columns
+    from hrta.instrument import load_bundled
+
+    instrument = load_bundled()
+    started = time.perf_counter()
+    names = [f"c{i}" for i in range(len(METADATA_HEADERS) + len(export_columns(instrument)))]
+    frame = pl.read_csv(source, has_header=False, skip_rows=2, new_columns=names,
+                        schema={name: pl.String for name in names})
+    row1, row2 = list(METADATA_HEADERS), [""] * len(METADATA_HEADERS)
+    out = [frame[f"c{i}"] for i in range(len(METADATA_HEADERS))]
+    numeric = layout == "numeric"
+    previous = None
+    for index, column in enumerate(export_columns(instrument), start=len(METADATA_HEADERS)):
+        cells = frame[f"c{index}"]
+        question = column.question
+        first = question is not previous
+        if column.kind == "choice":
+            plain = [o for o in question.options if not o.other]
+            for place, option in enumerate(plain, start=1):
+                row1.append(question.text if place == 1 else "")
+                row2.append(option.label)
+                mark = str(place) if numeric else option.label
+                out.append(cells.replace_strict({option.label: mark}, default=None))
+            previous = question
+            continue
+        row1.append(question.text if first else "")
+        row2.append(column.header2)
+        if numeric and column.kind == "statement":
+            scale = {o.label: str(i) for i, o in enumerate(question.options, start=1)}
+            cells = cells.replace_strict(scale, default=None)
+        elif numeric and column.kind == "option":
+            place = [o.id for o in question.options].index(column.option_id) + 1
+            cells = cells.replace_strict({column.header2: str(place)}, default=None)
+        out.append(cells)
+        previous = question
+    write_frame_with_headers(path, [row1, row2],
+                             pl.DataFrame([c.alias(f"c{i}") for i, c in enumerate(out)]))
+    return {"write_seconds": time.perf_counter() - started, "peak_mb": peak_mb(),
+            "file_mb": path.stat().st_size / 1e6}
+
+
 def run_hrta(path: Path, profiler: cProfile.Profile | None = None) -> dict[str, Any]:
     from hrta.analysis import build_findings
     from hrta.ingest import load_responses
@@ -73,12 +128,13 @@ def run_hrta(path: Path, profiler: cProfile.Profile | None = None) -> dict[str, 
     instrument = load_bundled()
     if profiler is not None:
         profiler.enable()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     findings = build_findings(load_responses(path, instrument, fmt="surveymonkey")).to_json()
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     if profiler is not None:
         profiler.disable()
-    return {"seconds": seconds, "peak_mb": peak_mb(), "tables": findings_tables(findings)}
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_mb": peak_mb(),
+            "tables": findings_tables(findings)}
 
 
 def profile_hrta(path: Path) -> dict[str, Any]:
@@ -226,6 +282,77 @@ def measure(size: int, seed: int, repeat: int, say: Any) -> dict[str, float]:
     }
 
 
+def layout_export(size: int, seed: int, layout: str, say: Any) -> Path:
+    source = export_for(size, seed, say)
+    if layout == "condensed":
+        return source
+    path = DATA / f"surveymonkey_{size}_seed{seed}_{layout}.csv"
+    if path.exists():
+        return path
+    made = in_child("--worker", "relayout", "--file", str(source), "--out", str(path),
+                    "--layout", layout)
+    say(f"{size:,}: wrote the {layout} layout, {made['file_mb']:,.0f} MB in "
+        f"{made['write_seconds']:.1f} s")
+    return path
+
+
+def layout_runs(paths: dict[str, Path], repeat: int) -> dict[str, list[dict[str, Any]]]:
+    """`repeat` fresh processes per layout, taken in turns (condensed, expanded, numeric,
+    condensed, ...) so that a burst of load on the shared machine falls on every layout."""
+    done: dict[str, list[dict[str, Any]]] = {layout: [] for layout in paths}
+    for _ in range(repeat):
+        for layout, path in paths.items():
+            done[layout].append(in_child("--worker", "hrta", "--file", str(path)))
+    return done
+
+
+def measure_layouts(size: int, seed: int, repeat: int, layouts: list[str],
+                    say: Any) -> dict[str, dict[str, float]]:
+    """hrta on each layout of the same responses: equal tables, time beside condensed.
+
+    Wall seconds follow the machine's load; CPU seconds (all threads) much less, so both
+    are kept, each as the median of `repeat` runs.
+    """
+    paths = {"condensed": export_for(size, seed, say)}
+    paths.update({layout: layout_export(size, seed, layout, say) for layout in layouts
+                  if layout != "condensed"})
+    done = layout_runs(paths, repeat)
+    reference = done["condensed"][0]["tables"]
+    base = {key: statistics.median(d[key] for d in done["condensed"])
+            for key in ("seconds", "cpu_seconds")}
+    found: dict[str, dict[str, float]] = {}
+    for layout, runs_of in done.items():
+        for run in runs_of:
+            check_equal(run["tables"], reference, size)
+        took = statistics.median(d["seconds"] for d in runs_of)
+        cpu = statistics.median(d["cpu_seconds"] for d in runs_of)
+        found[layout] = {"seconds": round(took, 3), "cpu_seconds": round(cpu, 3),
+                         "peak_mb": round(max(d["peak_mb"] for d in runs_of), 1),
+                         "ratio": round(took / base["seconds"], 2),
+                         "cpu_ratio": round(cpu / base["cpu_seconds"], 2)}
+        if layout != "condensed":
+            say(f"{size:,}: {layout} gives the condensed file's tables; "
+                f"{took:.2f} s against {base['seconds']:.2f} s ({took / base['seconds']:.2f}x), "
+                f"CPU {cpu:.2f} s against {base['cpu_seconds']:.2f} s "
+                f"({cpu / base['cpu_seconds']:.2f}x)")
+    return found
+
+
+def profile_layouts(size: int, seed: int, layouts: list[str], say: Any) -> None:
+    for layout in ["condensed", *(name for name in layouts if name != "condensed")]:
+        path = layout_export(size, seed, layout, say)
+        report = in_child("--worker", "profile", "--file", str(path))["report"]
+        print(f"--- {layout} ---\n" + report.replace(str(BENCH.parent) + "/", ""),
+              file=sys.stderr)
+
+
+def save_layouts(results: dict[str, dict[str, dict[str, float]]]) -> None:
+    previous = json.loads(LAYOUT_RESULTS.read_text()) if LAYOUT_RESULTS.exists() else {}
+    previous.update(results)
+    ordered = dict(sorted(previous.items(), key=lambda item: int(item[0])))
+    LAYOUT_RESULTS.write_text(json.dumps(ordered, indent=2) + "\n")
+
+
 def save(results: dict[str, dict[str, float]]) -> None:
     """Merge into earlier results so a run of some sizes keeps the others."""
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -259,8 +386,14 @@ def main() -> None:
                         help="fresh-process runs per tool and size; the median is reported")
     parser.add_argument("--profile", action="store_true",
                         help="also profile hrta once per size and print its slowest functions")
-    parser.add_argument("--worker", choices=("generate", "hrta", "pandas", "profile"),
+    parser.add_argument("--layouts", default="",
+                        help="also time these layouts of the same responses: "
+                             f"{', '.join(LAYOUTS)} (default: none)")
+    parser.add_argument("--worker", choices=("generate", "hrta", "pandas", "profile",
+                                             "relayout"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--layout", choices=LAYOUTS, help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -273,10 +406,28 @@ def main() -> None:
         print(json.dumps(run_pandas(args.file)))
     elif args.worker == "profile":
         print(json.dumps(profile_hrta(args.file)))
+    elif args.worker == "relayout":
+        print(json.dumps(relayout(args.file, args.out, args.layout)))
     else:
         from rich.console import Console
 
         console = Console(stderr=True)
+        layouts = [name for name in args.layouts.split(",") if name]
+        unknown = set(layouts) - set(LAYOUTS)
+        if unknown:
+            parser.error(f"unknown layouts {', '.join(sorted(unknown))}; choose from "
+                         f"{', '.join(LAYOUTS)}")
+        if layouts:
+            sizes = [int(s) for s in args.sizes.split(",")]
+            found = {str(size): measure_layouts(size, args.seed, args.repeat, layouts,
+                                                console.print)
+                     for size in sizes}
+            save_layouts(found)
+            if args.profile:
+                for size in sizes:
+                    profile_layouts(size, args.seed, layouts, console.print)
+            print(json.dumps(found, indent=2))
+            return
         results = {}
         for size in (int(s) for s in args.sizes.split(",")):
             results[str(size)] = measure(size, args.seed, args.repeat, console.print)

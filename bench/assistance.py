@@ -38,7 +38,7 @@ def timed(call):
 
 def plans(responses, instrument, rules, catalog) -> dict[str, Any]:
     from hrta.assistance import all_answers, build_plan
-    from hrta.assistance.pages import fit_plan
+    from hrta.report.plans import fit_plan
 
     answers, read = timed(lambda: all_answers(responses))
     eligible = [a for a in answers.values() if a.eligible]

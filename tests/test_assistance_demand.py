@@ -14,8 +14,8 @@ from __future__ import annotations
 import pytest
 
 from hrta.assistance import build_demand, consenting_ids, find_cohorts, load_rules
-from hrta.assistance.pages import demand_charts, render_demand_html
 from hrta.errors import InputError
+from hrta.report.plans import demand_charts, render_demand_html
 from tests.native_waves import load_wave
 
 A = {"screening": "employed", "ta_areas": ["funding", "staff_training"],

@@ -18,16 +18,13 @@ from hrta.assistance import (
     answers_from_mapping,
     answers_of,
     build_plan,
-    fit_plan_html,
     load_catalog,
     load_rules,
     read_catalog,
-    render_plan_html,
-    write_plan,
 )
-from hrta.assistance.pages import DENSITIES
 from hrta.errors import InputError
 from hrta.ingest import load_responses
+from hrta.report.plans import DENSITIES, fit_plan_html, render_plan_html, write_plan
 from tests.conftest import FIXTURES
 
 
@@ -103,13 +100,13 @@ def test_resources_rank_preferred_formats_first(full_plan):
     funding = areas["funding"].resources
     # a_toolkit: toolkit (preferred) 100 + fentanyl test strips, provided 5 = 105;
     # c_individual: individualized (preferred) 100; b_webinar: 0, not shown (two per area).
-    assert [(m.resource.id, m.score) for m in funding] == [("a_toolkit", 105.0),
+    assert [(m.resource.id, m.relevance) for m in funding] == [("a_toolkit", 105.0),
                                                            ("c_individual", 100.0)]
     assert funding[0].why == ("in one of your preferred formats", "covers services you offer")
     training = areas["staff_training"].resources
     # a_toolkit is listed already; d_rural 100 + rural 10 = 110; e_tribal 100 - 30 and
     # f_ccbhc 100 - 30 tie at 70, and the title decides.
-    assert [(m.resource.id, m.score) for m in training] == [("d_rural", 110.0),
+    assert [(m.resource.id, m.relevance) for m in training] == [("d_rural", 110.0),
                                                             ("e_tribal", 70.0)]
     assert training[0].why == ("in one of your preferred formats", "meant for rural communities")
 
@@ -136,7 +133,7 @@ def test_planned_services_raise_a_resource(instrument, rules, catalog):
     plan = build_plan(answers, instrument=instrument, rules=rules, catalog=catalog)
     funding = plan.areas[0].resources
     # b_webinar: preferred 100; a_toolkit: FTS planned 20 -> the webinar first.
-    assert [(m.resource.id, m.score) for m in funding] == [("b_webinar", 100.0),
+    assert [(m.resource.id, m.relevance) for m in funding] == [("b_webinar", 100.0),
                                                            ("a_toolkit", 20.0)]
     assert funding[1].why == ("covers fentanyl test strips distribution, which you plan to "
                               "provide",)
@@ -208,7 +205,10 @@ def test_json_has_everything_and_hides_staff_notes_from_respondents(full_plan):
                                {"id": "small_group", "label": "small-group discussion"},
                                {"id": "individualized", "label": "individualized TA"}]
     assert data["receiving_ta"] == "no"
+    # "score" is the readiness score; a resource's ranking points are its relevance.
     assert data["profile"]["domains"][0]["score"] == 31
+    assert [r["relevance"] for r in funding["resources"]] == [105.0, 100.0]
+    assert not any("score" in r for area in data["areas"] for r in area["resources"])
 
 
 def test_page_escapes_answers_and_catalog_text(wave, rules, catalog):

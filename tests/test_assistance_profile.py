@@ -46,8 +46,9 @@ def test_services_score_counts_direct_fully_and_referral_half(wave, rules):
     absent, approaches = services.gaps
     assert absent.startswith("Core services neither provided nor referred: mobile methadone")
     assert absent.count(";") == 7  # 8 core services, one label holding its own comma
-    assert approaches == ("Program approaches with no service yet: drug consumption rooms, "
-                          "housing and legal services")
+    # An approach with one service is named as the questionnaire put that service.
+    assert approaches == ("Program approaches with no service yet: overdose prevention sites "
+                          "or supervised consumption services, housing and legal services")
     assert services.plans == ("Plans to provide: safer smoking kits (core service); housing "
                               "services",)
     assert "each of the 13 core services counts 1 when provided directly and 0.5" \
@@ -102,8 +103,8 @@ def test_unanswered_domains_are_not_judged_never_guessed(wave, rules):
     assert profile.summary.startswith("Too little was answered")
     assert "which partners your organization works with (not answered)" in profile.not_judged
     assert len(profile.not_judged) == 2 + 1 + 4 + 3 + 5
-    assert profile.organization["location_label"] == "New York"
-    assert profile.organization["region"] == "northeast"
+    assert profile.organization.location_label == "New York"
+    assert profile.organization.region == "northeast"
 
 
 def test_summary_names_strongest_and_weakest(wave, rules):
@@ -114,7 +115,7 @@ def test_summary_names_strongest_and_weakest(wave, rules):
 
 def test_other_text_describes_the_organization(wave, rules):
     profile = profile_of(wave, rules, "unknown")
-    assert profile.organization["type_label"] == "Other: <b>Crisis</b> & outreach"
+    assert profile.organization.type_label == "Other: <b>Crisis</b> & outreach"
 
 
 def test_web_answers_give_the_same_profile_as_the_file(wave, rules, instrument):

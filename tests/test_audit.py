@@ -31,6 +31,16 @@ from hrta.audit.numbers import (
 )
 from hrta.audit.text import split_sentences
 from hrta.errors import InputError
+from hrta.findings import Findings, ranks
+from hrta.findings.model import (
+    Matrix,
+    MatrixStatement,
+    MultiQuestion,
+    NetTally,
+    OptionTally,
+    ResponseCounts,
+)
+from tests.conftest import run_hrta
 
 SEED = (Path(__file__).resolve().parents[2] / "shared" / "seeds"
         / "000_5615df9b51167696.txt")
@@ -272,34 +282,62 @@ def test_output_is_grouped_readable_and_serialisable(report):
 
 # --- against the Findings -----------------------------------------------------------------
 
-FINDINGS = {
-    "schema_version": 1,
-    "responses": {"total": 161, "eligible": 151, "excluded": 10},
-    "questions": {
-        "ta_formats": {
-            "type": "multi", "title": "Technical assistance formats", "n": 80,
-            "text": "Which types of technical assistance would benefit your organization?",
-            "options": {
-                "toolkits": {"label": "Step-by-step implementation documents, such as toolkits",
-                             "count": 68, "percent": 85.0},
-                "webinars": {"label": "National webinars and recorded presentations",
-                             "count": 48, "percent": 60.0},
-                "shorter": {"label": "Shorter resources, such as one-page handouts",
-                            "count": 40, "percent": 50.0},
-            },
-        },
-        "fb.funding": {
-            "type": "matrix_statement", "title": "Funding", "n": 80,
-            "text": "There is adequate funding available to support harm reduction.",
-            "options": {
-                "sa": {"label": "Strongly agree", "count": 4, "percent": 5.0},
-                "a": {"label": "Somewhat agree", "count": 9, "percent": 11.25},
-            },
-            "nets": {"agree": {"label": "Strongly or somewhat agree", "options": ["sa", "a"],
-                               "count": 13, "percent": 16.25}},
-        },
+def _tallies(labels: dict[str, str], counts: dict[str, int], n: int,
+             **extra: dict[str, object]) -> dict[str, OptionTally]:
+    """Option tallies as the analysis makes them: percent and interval from the count."""
+    rank = dict(zip(counts, ranks(list(counts.values())), strict=True))
+    return {option: OptionTally.of(count, n, label=labels[option], rank=rank[option],
+                                   **extra.get(option, {}))
+            for option, count in counts.items()}
+
+
+_AGREE = {"strongly_agree": "Strongly agree", "somewhat_agree": "Somewhat agree",
+          "somewhat_disagree": "Somewhat disagree", "strongly_disagree": "Strongly disagree",
+          "dont_know": "I don't know"}
+_FUNDING = {"strongly_agree": 4, "somewhat_agree": 9, "somewhat_disagree": 23,
+            "strongly_disagree": 30, "dont_know": 14}
+
+# A whole Findings document of two questions, 80 answering each of 151 eligible: every
+# figure below is one the report under test prints or misprints (68, 48 and 40 of 80 are
+# 85%, 60% and 50%; 4 + 9 = 13 of 80 agree, 16.25%).
+FINDINGS = Findings(
+    schema_version=1, generator="hrta 0.1.0", instrument="harm_reduction_ta_2022",
+    instrument_version="2022.1", title="Harm Reduction Technical Assistance Stakeholder Analysis",
+    source="wave.csv", responses=ResponseCounts(total=161, eligible=151, excluded=10),
+    questions={
+        "ta_formats": MultiQuestion(
+            type="multi", title="Technical assistance formats", n=80, not_answered=71,
+            text="Which types of technical assistance would benefit your organization?",
+            options=_tallies(
+                {"toolkits": "Step-by-step implementation documents, such as toolkits",
+                 "webinars": "National webinars and recorded presentations",
+                 "short_resources": "Shorter resources, such as one-page handouts",
+                 "small_group": "Facilitated discussions or conversations with smaller groups",
+                 "convenings": "In-person convenings or conferences",
+                 "individualized": "Individualized technical assistance",
+                 "other": "Other (please specify)"},
+                {"toolkits": 68, "webinars": 48, "short_resources": 40, "small_group": 30,
+                 "convenings": 20, "individualized": 18, "other": 2}, 80,
+                other={"other": True}),
+            max_choices=3, other_texts=["Peer mentoring", "Site visits"]),
+        "fb_policy.adequate_funding": MatrixStatement(
+            type="matrix_statement", title="Funding", matrix="fb_policy",
+            statement="adequate_funding", n=80, not_answered=71,
+            text="There is adequate funding available to support harm reduction.",
+            options=_tallies(_AGREE, _FUNDING, 80, **{
+                option: {"net": "agree" if "agree" in option and "dis" not in option
+                         else "disagree"} for option in _AGREE if option != "dont_know"}),
+            nets={"agree": NetTally.of(13, 80, label="Strongly or somewhat agree",
+                                       options=["strongly_agree", "somewhat_agree"]),
+                  "disagree": NetTally.of(53, 80, label="Somewhat or strongly disagree",
+                                          options=["somewhat_disagree", "strongly_disagree"])}),
     },
-}
+    matrices={"fb_policy": Matrix(
+        title="Law, policy and funding factors", n=80,
+        text="How much do you agree with each statement about law, policy and funding?",
+        statements=["fb_policy.adequate_funding"])},
+    profile={}, sections=[], warnings=[],
+)
 
 
 def test_unmatched_values_against_findings(tmp_path):
@@ -323,10 +361,12 @@ def test_unmatched_values_against_findings(tmp_path):
     assert len(flags) == 3       # 85%, 50%, 16% (a net: 5 + 11), 80, 161 and 10 all match
 
 
-def test_findings_file_is_checked(tmp_path):
+def test_findings_file_is_read_as_findings(tmp_path):
     good = tmp_path / "findings.json"
-    good.write_text(json.dumps(FINDINGS), encoding="utf-8")
-    assert load_findings(good)["questions"]["ta_formats"]["n"] == 80
+    good.write_text(json.dumps(FINDINGS.to_json()), encoding="utf-8")
+    loaded = load_findings(good)
+    assert isinstance(loaded, Findings) and loaded == FINDINGS
+    assert loaded.questions["ta_formats"].n == 80
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.json.*not JSON"):
@@ -335,6 +375,27 @@ def test_findings_file_is_checked(tmp_path):
     other.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(InputError, match="not a Findings document"):
         load_findings(other)
+
+
+def test_audit_command_reads_findings_through_the_model(tmp_path):
+    """`hrta audit --findings` takes what Findings.load takes: a file written before the
+    model still loads; a document that only looks like Findings is refused by its place."""
+    report = tmp_path / "r.md"
+    report.write_text("A total of 3 respondents answered. Of them, 67% provide naloxone.\n",
+                      encoding="utf-8")
+    older = Path(__file__).parent / "fixtures" / "findings_small_before_model.json"
+    result = run_hrta("audit", report, "--findings", older, "--json")
+    assert result.returncode == 0, result.stderr
+    assert isinstance(json.loads(result.stdout), list)
+    data = FINDINGS.to_json()
+    data["questions"]["ta_formats"]["n"] = "eighty"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    refused = run_hrta("audit", report, "--findings", broken)
+    assert refused.returncode == 2
+    message = " ".join(refused.stderr.split())
+    assert "broken.json" in message and "questions/ta_formats" in message, message
+    assert refused.stdout == ""
 
 
 # --- formats and bad input ----------------------------------------------------------------
@@ -419,6 +480,25 @@ def test_pdf_text_is_read_by_page(tmp_path):
     [conflict] = _of(flags, "conflicting-figures")
     assert conflict.location == "page 2" and conflict.section == "DISCUSSION"
     assert "73% here, but 84%" in conflict.reason and conflict.related[0].location == "page 1"
+
+
+def test_html_reads_headings_paragraphs_and_rows_not_chart_text(tmp_path):
+    # The SVG's axis ticks (0%, 50%, 100%) would add up to 150% as one distribution.
+    path = tmp_path / "report.html"
+    path.write_text(
+        "<html><head><title>T</title><style>p{}</style></head><body>"
+        "<h2>Findings</h2><p>Of the 80 respondents, 60% agreed and 40% disagreed.</p>"
+        "<figure><svg><text>0%</text><text>50%</text><text>100%</text></svg>"
+        "<figcaption>Figure 1. Agreement (n=80)</figcaption></figure>"
+        "<table><tr><th>Option</th><th>Percent</th></tr><tr><td>Agree</td><td>60%</td></tr>"
+        "</table></body></html>", encoding="utf-8")
+    doc = read_document(path)
+    assert [(p.text, p.section, p.table) for p in doc.paragraphs] == [
+        ("Of the 80 respondents, 60% agreed and 40% disagreed.", "Findings", False),
+        ("Figure 1. Agreement (n=80)", "Findings", False),
+        ("Option; Percent", "Findings", True),
+        ("Agree; 60%", "Findings", True)]
+    assert audit(path) == []
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [

@@ -253,6 +253,17 @@ def test_demo_load_gives_an_admin_and_user_add_resets_it(
     assert role_of(shell.data, "admin") == [("admin", 1)]
 
 
+def test_worker_batch_on_a_fresh_data_dir(tmp_path: Path) -> None:
+    """`hrta worker --batch` migrates a data folder nobody set up, works the (empty) queue
+    and exits; without --batch it would keep waiting for tasks."""
+    shell = new_shell(tmp_path)
+    result = ok(shell.run("worker", "--batch", "--id", "fresh", "--interval", "0.1",
+                          timeout=120))
+    assert "Worker fresh working the task queue" in said(result.stdout)
+    assert "No queued tasks left." in said(result.stdout)
+    assert (shell.data / "hrta.sqlite3").exists()
+
+
 def test_user_unlock_reopens_a_paused_account(site: tuple[Shell, Served]) -> None:
     shell, served = site
     ok(shell.run("user", "add", "dee", "--role", "viewer", "--password-stdin",
@@ -325,6 +336,22 @@ def test_migrate_a_fresh_data_dir_then_again(shell: Shell) -> None:
     assert "Applying" not in again.stdout
 
 
+def test_wave_create_from_a_drafted_instrument_then_refuse_the_same_name(shell: Shell) -> None:
+    drafted = shell.cwd / "needs.yaml"
+    ok(shell.run("instrument", "draft", FIXTURES / "drafting" / "needs_assessment.csv",
+                 "-o", drafted))
+    created = ok(shell.run("wave", "create", "needs-2026", "--instrument", drafted,
+                           "--title", "Needs 2026"))
+    assert "needs-2026" in created.stdout
+    database = sqlite3.connect(shell.data / "hrta.sqlite3")
+    try:
+        rows = database.execute("SELECT slug, title FROM surveys_wave").fetchall()
+    finally:
+        database.close()
+    assert ("needs-2026", "Needs 2026") in rows
+    refused(shell.run("wave", "create", "needs-2026"), "needs-2026")
+
+
 # --- the instrument ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -354,6 +381,35 @@ def test_instrument_show_tree_json_language_and_a_file(shell: Shell,
             "no 'xx' wording of 'harm_reduction_ta_2022'; available: en, es")
     refused(shell.run("instrument", "show", "--instrument", "no_such_assessment"),
             "no bundled instrument 'no_such_assessment'")
+
+
+def test_instrument_draft_import_match_and_export(shell: Shell) -> None:
+    """The instrument commands a TA center uses for a questionnaire that is not the 2022 one."""
+    drafted = shell.cwd / "needs.yaml"
+    needs = FIXTURES / "drafting" / "needs_assessment.csv"
+    ok(shell.run("instrument", "draft", needs, "-o", drafted))
+    assert yaml.safe_load(drafted.read_text(encoding="utf-8"))["sections"][0]["questions"]
+    findings = shell.cwd / "needs.json"
+    ok(shell.run("analyze", needs, "--instrument", drafted, "--json", findings, "--no-themes"))
+    assert json.loads(findings.read_text(encoding="utf-8"))["responses"]["total"] > 0
+
+    imported = shell.cwd / "qualtrics.yaml"
+    ok(shell.run("instrument", "import", FIXTURES / "qualtrics" / "ta_needs_2024.qsf",
+                 "-o", imported))
+    assert "sections:" in imported.read_text(encoding="utf-8")
+
+    mapping = shell.cwd / "mapping.yaml"
+    ok(shell.run("instrument", "match", SMALL, "--instrument", "harm_reduction_ta_2022",
+                 "-o", mapping))
+    ok(shell.run("analyze", SMALL, "--mapping", mapping, "--json", shell.cwd / "m.json",
+                 "--no-themes"))
+
+    form = shell.cwd / "form.xlsx"
+    ok(shell.run("instrument", "export", "--to", "xlsform", "-o", form))
+    assert form.stat().st_size > 0
+    refused(shell.run("instrument", "draft", shell.cwd / "missing.csv", "-o",
+                      shell.cwd / "x.yaml"), "no such file")
+    assert not (shell.cwd / "x.yaml").exists()
 
 
 # --- analysis, reports, conversion ---------------------------------------------------------
@@ -411,8 +467,9 @@ def test_analyze_with_an_instrument_file_and_a_mapping(
                                              "leadership_support"}},
     }), encoding="utf-8")
     without = shell.run("analyze", reworded, "--json", shell.cwd / "no.json", "--no-themes")
-    refused(without, "unknown question 'Do you work at a treatment organization?'")
-    assert "reworded.csv, row 1, column" in said(without.stderr)
+    refused(without, "('Narcan handed out'): unknown label 'Narcan handed out' "
+                     "under question 'services_direct'")
+    assert "reworded.csv, row 2, column AC" in said(without.stderr)
     assert not (shell.cwd / "no.json").exists()
 
     out = shell.cwd / "mapped.json"
@@ -505,7 +562,9 @@ def test_report_pdf(shell: Shell, tiny: tuple[Path, Path]) -> None:
     ok(shell.run("report", wave, "--instrument", instrument, "-o", out))
     reader = PdfReader(out)
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert text.startswith("STAKEHOLDER ANALYSIS A Small Check-in Report")
+    # Without --discussion the report is a draft, and says so before anything else.
+    assert text.startswith("DRAFT: the discussion is not yet written. "
+                           "STAKEHOLDER ANALYSIS A Small Check-in Report")
     assert "A total of 4 individuals responded to the survey" in text
     assert "Instrument small_check_in (version 1); data from wave.csv." in text
 
@@ -524,9 +583,9 @@ def test_convert_to_parquet_and_csv_and_refuse_other_names(shell: Shell) -> None
     assert (shell.cwd / "again.csv").read_bytes() == native.read_bytes()
     # Contact details are left out of the native file.
     assert not table.filter(pl.col("value").fill_null("").str.contains("@")).height
-    refused(shell.run("convert", SMALL, "-o", shell.cwd / "wave.xlsx"),
-            "wave.xlsx: name the output *.parquet or *.csv")
-    assert not (shell.cwd / "wave.xlsx").exists()
+    refused(shell.run("convert", SMALL, "-o", shell.cwd / "wave.txt"),
+            "wave.txt: name the output *.csv, *.parquet, *.xlsx, *.sav or *.dta")
+    assert not (shell.cwd / "wave.txt").exists()
 
 
 # --- acting on a wave: plan, demand, cohorts, catalog --------------------------------------
@@ -744,11 +803,17 @@ COVERED: dict[tuple[str, ...], str] = {
     ("demo",): "demo",
     ("serve",): "test_serve_from_a_fresh_shell_without_a_data_dir",
     ("migrate",): "test_migrate_a_fresh_data_dir_then_again",
+    ("wave", "create"): "test_wave_create_from_a_drafted_instrument_then_refuse_the_same_name",
+    ("worker",): "test_worker_batch_on_a_fresh_data_dir",
     ("code",): "test_code_answers_with_own_codebook_and_tuning_set",
     ("plan",): "test_plan_with_and_without_staff_notes",
     ("demand",): "test_demand_json_and_page",
     ("cohorts",): "test_cohorts_min_size",
     ("instrument", "show"): "test_instrument_show_tree_json_language_and_a_file",
+    ("instrument", "draft"): "test_instrument_draft_import_match_and_export",
+    ("instrument", "import"): "test_instrument_draft_import_match_and_export",
+    ("instrument", "match"): "test_instrument_draft_import_match_and_export",
+    ("instrument", "export"): "test_instrument_draft_import_match_and_export",
     ("user", "add"): "test_user_add_creates_an_account_that_signs_in",
     ("user", "unlock"): "test_user_unlock_reopens_a_paused_account",
     ("codebook", "show"): "test_codebook_show_export_import",

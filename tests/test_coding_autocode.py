@@ -8,20 +8,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hrta.coding.agreement import agreement
 from hrta.coding.autocode import (
     CODED,
     UNCODABLE,
     UNCODED,
     Coder,
-    TaggedAnswer,
-    _label_matrix,
     coder_for,
+    label_matrix,
     passages,
     readable,
     summary_of,
 )
 from hrta.coding.codebook import Codebook, Theme, load_codebook
+from hrta.coding.labelled import TaggedAnswer
+from hrta.coding.reliability import reliability
 
 DEVELOPMENT = Path(__file__).parent / "data" / "coding_development_set.csv"
 
@@ -63,9 +63,9 @@ def test_an_answer_can_have_several_themes(challenges):
 
 def test_confidence_is_half_exactly_at_the_threshold(challenges):
     texts = ["Funding", "We need more staff", "Nothing comes to mind", "Rural transport"]
-    scores = challenges.scores(texts)
-    assert ((scores >= 0) & (scores <= 1)).all()
-    for text, row in zip(texts, scores, strict=True):
+    confidences = challenges.confidences(texts)
+    assert ((confidences >= 0) & (confidences <= 1)).all()
+    for text, row in zip(texts, confidences, strict=True):
         coded = set(challenges.code([text])[0].theme_ids)
         assert coded == {t for t, c in zip(challenges.codebook.ids, row, strict=True)
                          if c >= 0.5}
@@ -73,7 +73,8 @@ def test_confidence_is_half_exactly_at_the_threshold(challenges):
 
 def test_thresholds_are_measured_per_theme(challenges):
     tuning = challenges.tuning
-    assert tuning.source == "demo/texts.yaml" and tuning.answers == 64
+    assert tuning.source == "coding/tuning/harm_reduction_ta_2022.yaml"
+    assert tuning.answers == 64
     assert set(tuning.thresholds) == set(challenges.codebook.ids)
     assert len(set(tuning.thresholds.values())) > 2, "one threshold per theme, measured"
     assert tuning.penalty in (0.1, 0.3, 1.0, 3.0)
@@ -83,7 +84,7 @@ def test_thresholds_are_measured_per_theme(challenges):
 @pytest.mark.parametrize("text", ["", "   ", "🙂🙂", "!!!", "<br><p></p>", "&nbsp;"])
 def test_nothing_to_code_is_uncodable(challenges, text):
     assert challenges.code([text])[0].status == UNCODABLE
-    assert challenges.scores([text]).max() == 0
+    assert challenges.confidences([text]).max() == 0
 
 
 def test_hard_input_is_coded_or_left_never_a_crash(challenges):
@@ -166,16 +167,51 @@ def test_development_set_is_large_varied_and_labelled():
     assert min(lengths) < 10 and max(lengths) > 120
 
 
-def test_agreement_with_people_on_the_development_set(challenges, facilitators):
+def test_reliability_against_people_on_the_development_set(challenges, facilitators):
     """The evaluation the docs report: micro Cohen's kappa of the machine against the
     labels of tests/data/coding_development_set.csv, which tuned nothing."""
     truth, predicted = [], []
     for coder, question in ((challenges, "challenges"), (facilitators, "facilitators")):
         rows = development(question)
         coded = coder.code([r.text for r in rows])
-        truth.append(_label_matrix(coder.codebook, [r.themes for r in rows]).ravel())
-        predicted.append(_label_matrix(coder.codebook, [c.theme_ids for c in coded]).ravel())
-    pooled = agreement(np.concatenate(truth)[:, None], np.concatenate(predicted)[:, None],
-                       ["all"])
+        truth.append(label_matrix(coder.codebook, [r.themes for r in rows]).ravel())
+        predicted.append(label_matrix(coder.codebook, [c.theme_ids for c in coded]).ravel())
+    pooled = reliability(np.concatenate(truth)[:, None], np.concatenate(predicted)[:, None],
+                         ["all"])
     assert pooled["micro"]["kappa"] >= 0.7, pooled["micro"]
     assert pooled["micro"]["f1"] >= 0.75, pooled["micro"]
+
+
+def test_a_trained_coder_is_kept_on_disk_and_read_back_identical(tmp_path, monkeypatch):
+    """Training is done once per codebook + tuning set + model: a second run on the same
+    inputs reads the kept coder (and codes exactly as the trained one); a changed tuning
+    set trains afresh instead of being served the old coder."""
+    monkeypatch.setenv("HRTA_CACHE_DIR", str(tmp_path))
+    book = load_codebook("challenges")
+    tuning = [TaggedAnswer("We ran out of money", ("funding",)),
+              TaggedAnswer("The neighbors hate us", ("community_support",)),
+              TaggedAnswer("none", ())] * 3
+    answers = ["Not enough money.", "stigma", "Paraphernalia laws in our state.", "n/a"]
+    trained = Coder.train(book, tuning, source="mine.csv")
+    kept = list((tmp_path / "coders").glob("*.npz"))
+    assert len(kept) == 1
+
+    again = Coder.train(book, tuning, source="mine.csv")
+    assert again.tuning == trained.tuning
+    assert np.array_equal(again.weights, trained.weights)
+    assert again.code(answers) == trained.code(answers)
+
+    # Proof that the second run read the file rather than trained: what the file holds
+    # (here altered on purpose) is what it gets.
+    with np.load(kept[0]) as data:
+        record = data["tuning"]
+    with kept[0].open("wb") as handle:
+        np.savez(handle, weights=-trained.weights, tuning=record)
+    assert np.array_equal(Coder.train(book, tuning, source="mine.csv").weights,
+                          -trained.weights)
+
+    changed = [*tuning, TaggedAnswer("Rent keeps going up and grants are small", ("funding",))]
+    fresh = Coder.train(book, changed, source="mine.csv")
+    assert fresh.tuning.answers == len(changed)
+    assert not np.array_equal(fresh.weights, -trained.weights)
+    assert len(list((tmp_path / "coders").glob("*.npz"))) == 2

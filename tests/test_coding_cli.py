@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hrta.coding.codebook import load_codebook
-from hrta.coding.commands import read_answers, read_labelled
+from hrta.coding.labelled import read_answers, read_labelled
 from hrta.demo import demo_responses
 from hrta.errors import InputError
 from hrta.exports import write_surveymonkey_csv
@@ -44,7 +44,7 @@ def test_code_the_demo_wave(demo_export: Path, tmp_path: Path):
         assert theme["count"] == sum(
             1 for r in data["responses"] if theme["id"] in {t["id"] for t in r["themes"]})
         assert theme["percent"] == round(100 * theme["count"] / n, 1)
-    assert data["tuning"]["source"] == "demo/texts.yaml"
+    assert data["tuning"]["source"] == "coding/tuning/harm_reduction_ta_2022.yaml"
     assert "Support from local and state health agencies" in result.stdout
 
 
@@ -114,6 +114,6 @@ def test_code_needs_one_input_and_an_open_ended_question(demo_export: Path):
     result = run_hrta("code", "--question", "challenges")
     assert result.returncode == 2 and "either a FILE" in result.stderr
     result = run_hrta("code", demo_export, "--question", "org_type")
-    assert result.returncode == 2 and "no codebook for question 'org_type'" in result.stderr
+    assert result.returncode == 2 and "'org_type' is not an open-ended question" in result.stderr
     result = run_hrta("code", demo_export, "--question", "challenges", "--format", "pdf")
     assert result.returncode == 2 and "unknown --format" in result.stderr

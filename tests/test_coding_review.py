@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from hrta.coding.autocode import CodedAnswer, ThemeScore
+from hrta.coding.autocode import CodedAnswer, ThemeConfidence
 from hrta.coding.codebook import load_codebook
 from hrta.coding.review import (
     Confirmation,
     agreement_report,
     confirmations_from_rows,
     final_codes,
+    review_order,
     review_progress,
     review_queue,
 )
@@ -19,9 +20,9 @@ from hrta.coding.themes import coding_block
 
 IDS = ["r1", "r2", "r3", "r4"]
 MACHINE = [
-    CodedAnswer("Funding", "coded", (ThemeScore("funding", 0.99),)),
-    CodedAnswer("Stigma and money", "coded", (ThemeScore("stigma", 0.9),
-                                              ThemeScore("funding", 0.55))),
+    CodedAnswer("Funding", "coded", (ThemeConfidence("funding", 0.99),)),
+    CodedAnswer("Stigma and money", "coded", (ThemeConfidence("stigma", 0.9),
+                                              ThemeConfidence("funding", 0.55))),
     CodedAnswer("n/a", "uncoded"),
     CodedAnswer("🙂", "uncodable"),
 ]
@@ -47,6 +48,25 @@ def test_review_queue_puts_close_calls_first():
     assert review_queue(MACHINE, confidences, IDS, CONFIRMED, "challenges") == [0]
     assert review_progress(IDS, CONFIRMED, "challenges") == {
         "answers": 4, "reviewed": 2, "remaining": 2}
+
+
+def test_review_order_keeps_every_answer_and_puts_uncodable_ones_last():
+    confidences = np.array([[0.0, 0.0], [0.99, 0.01], [0.55, 0.9], [0.3, 0.2]])
+    coded = [MACHINE[3], *MACHINE[:3]]
+    assert review_order(coded, confidences) == [2, 3, 1, 0]
+    # A codebook without themes yet: nothing is a close call, answers keep their order.
+    assert review_order(coded, np.zeros((4, 0))) == [1, 2, 3, 0]
+    assert review_queue(coded, np.zeros((4, 0)), IDS, [], "challenges") == [1, 2, 3]
+    assert review_order([], np.zeros((0, 2))) == []
+
+
+def test_blind_coder_queue_skips_only_their_own_codes():
+    confidences = np.array([[0.99, 0.01], [0.55, 0.9], [0.3, 0.2], [0.0, 0.0]])
+    # ben coded r1 and r2 blind; ana's confirmations of r2 and r3 do not take them away.
+    assert review_queue(MACHINE, confidences, IDS, CONFIRMED, "challenges",
+                        coder="ben") == [2]
+    assert review_queue(MACHINE, confidences, IDS, CONFIRMED, "challenges",
+                        coder="cy") == [1, 2, 0]
 
 
 def test_agreement_between_machine_and_people():

@@ -161,6 +161,23 @@ def test_a_wrong_value_is_named_by_its_place(small_export, instrument):
         Findings.load(Path("nowhere.json"))
 
 
+def test_a_missing_key_is_named_by_its_place_in_the_document(small_export, instrument):
+    """The path is the document's own keys: no question type or coding status inserted
+    between them, and the count of problems reads as English."""
+    data = build_findings(load_responses(small_export, instrument)).to_json()
+    del data["questions"]["ta_receiving"]["options"]["yes"]["rank"]
+    with pytest.raises(InputError) as caught:
+        Findings.load(data)
+    assert str(caught.value) == ("findings: is not a Findings document this hrta can read: "
+                                 "at questions/ta_receiving/options/yes/rank: Field required "
+                                 "(1 problem)")
+    data["questions"]["challenges"]["text"] = 7  # a text question's `text` field, not its type
+    del data["warnings"]
+    with pytest.raises(InputError, match=r"at questions/challenges/text: Input should be a "
+                                         r"valid string \(3 problems\)$"):
+        Findings.load(data)
+
+
 def test_parts_are_immutable_and_built_through_their_constructor():
     option = OptionTally.of(2, 3, label="Naloxone", rank=1)
     assert option.to_json() == {"label": "Naloxone", "count": 2,

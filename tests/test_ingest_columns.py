@@ -25,7 +25,7 @@ def _without(small_export: Path, tmp_path: Path, label: str) -> Path:
 
 @pytest.mark.parametrize(("label", "question", "named"), [
     ("Naloxone distribution", "services_direct", "'Naloxone distribution' (naloxone)"),
-    ("Other (please specify)", "services_direct", "'Other (please specify)' (other)"),
+    ("Methadone treatment", "services_direct", "'Methadone treatment' (methadone)"),
     ("Our organizational leadership supports harm reduction services.", "fb_organizational",
      "'Our organizational leadership supports harm reduction services.' "
      "(leadership_support)"),
@@ -127,3 +127,22 @@ def test_the_documented_mapping_file_is_valid(instrument, tmp_path):
     mapping = load_mapping(_mapping(tmp_path, block.split("```", 1)[0]), instrument)
     assert mapping.absent == {"services_direct": {"vending_machines", "mail_based_supplies"},
                               "fb_policy": {"law_enforcement_support"}}
+
+
+def test_an_added_option_missing_from_the_export_is_not_asked(small_export, instrument,
+                                                               tmp_path):
+    """Options the instrument marks `source: added` were not in the 2022 questionnaire:
+    an export without them was simply not asked them."""
+    path = _without(small_export, tmp_path, "Telehealth-based buprenorphine treatment")
+    rows = read_rows(path)
+    at = rows[1].index("Other (please specify)")
+    for row in rows:
+        del row[at]
+    path = write_rows(tmp_path / "export.csv", rows)
+    responses = load_responses(path, instrument)
+    assert responses.not_asked == {"services_direct": ("telehealth_buprenorphine", "other")}
+    assert any("'services_direct': telehealth_buprenorphine, other not in this export" in w
+               and "added" in w for w in responses.warnings)
+    chosen = responses.answers.filter(responses.answers["question_id"] == "services_direct")
+    assert sorted(chosen["option_id"].cast(str).to_list()) == ["naloxone", "naloxone",
+                                                               "peer_support", "peer_support"]

@@ -150,3 +150,18 @@ def test_empty_mapping_maps_nothing(instrument, tmp_path):
     blocks = write_mapping(tmp_path / "blocks.yaml",
                            {"questions": None, "options": None, "statements": None})
     assert load_mapping(blocks, instrument) == mapping
+
+
+def test_a_mapping_for_a_format_that_names_questions_by_id_is_refused(
+        small_export: Path, instrument, tmp_path: Path) -> None:
+    """A native file names questions by id: a mapping would be silently ignored, and the
+    analyst would believe it applied."""
+    native = tmp_path / "wave.parquet"
+    load_responses(small_export, instrument).write_parquet(native)
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("questions: {}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_responses(native, instrument, mapping=mapping)
+    assert caught.value.file == str(mapping)
+    assert "applies to SurveyMonkey exports" in caught.value.message
+    assert "read as native" in caught.value.message

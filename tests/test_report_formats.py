@@ -12,11 +12,13 @@ import csv
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from PIL import Image
 from pypdf import PdfReader
 
@@ -27,7 +29,8 @@ from hrta.exports import write_native_csv
 from hrta.ingest import load_responses
 from hrta.instrument import Instrument
 from hrta.report import build_document, render_report, render_reports
-from hrta.report.document import Document
+from hrta.report.document import SMALL_TABLE_ROWS, Document, Figure, Listing, Section
+from hrta.report.html import render_html_document
 from hrta.report.worker import write_apart
 
 SCRIPT = "<script>alert(1)</script>"
@@ -37,7 +40,9 @@ BELL = "ring the \x07 bell"
 LONG = " ".join(f"word{index:04d}" for index in range(556))  # 5,003 characters
 HOSTILE = [SCRIPT, FORMULA, ODD, BELL, LONG]
 CHAPTERS = ["Executive summary", "Methods", "Findings", "Discussion", "Limitations",
-            "Appendix: the instrument"]
+            "Appendix A: Tables of the figures", "Appendix B: Questions and their n",
+            "Appendix C: Open-ended answers", "Appendix D: The instrument"]
+BODY_PAGES = 20  # the demo wave's body, cover to limitations
 
 
 @pytest.fixture(scope="module")
@@ -217,9 +222,13 @@ def test_docx_tables_carry_the_numbers(word: Any, findings: dict[str, Any]) -> N
     # with the report's own formatting.
     expected = ["No", f"{count:,}", f"{(200 * count + n) // (2 * n)}%"]
     assert any(row[:3] == expected for table in tables for row in table)
-    # The methods table lists every question with its n and how many did not answer it.
+    # The appendix table lists every question a figure draws with its n and how many did
+    # not answer it; the screening and raffle questions, which none draws, are left out.
     methods = next(t for t in tables if t[0] == ["Question", "Type", "n", "Not answered"])
-    assert len(methods) - 1 == len(findings["questions"])
+    drawn = {qid for section in findings["sections"] for item in section["items"]
+             for qid in [*item["questions"], *item["rows"]]} & set(findings["questions"])
+    assert len(methods) - 1 == len(drawn) == len(findings["questions"]) - 2
+    assert not any(row[0].startswith("Conference") for row in methods)
     assert ["State", "Single choice", "84", "68"] in methods
     # Grouped figures have a two-row header: question names over Count/Percent/95% CI.
     grouped = next(t for t in tables if t[0][1].startswith("Services provided directly"))
@@ -315,31 +324,68 @@ def _without(findings: dict[str, Any], *path: str | int) -> dict[str, Any]:
     return broken
 
 
-@pytest.mark.parametrize(("path", "message"), [
-    (("title",), "no key 'title' at the top level"),
-    (("responses", "eligible"), "no key 'eligible' in responses"),
-    (("questions", "ta_receiving", "n"), "no key 'n' in questions['ta_receiving']"),
-    (("questions", "ta_receiving", "options", "yes", "rank"),
-     "no key 'rank' in questions['ta_receiving'].options['yes']"),
-    (("questions", "fb_policy.adequate_funding", "nets"),
-     "no key 'nets' in questions['fb_policy.adequate_funding']"),
-    (("matrices", "fb_policy", "statements"), "no key 'statements' in matrices['fb_policy']"),
-    (("sections", 0, "items", 0, "rows"), "no key 'rows' in sections[0].items[0]"),
+@pytest.mark.parametrize("path", [
+    ("title",),
+    ("responses", "eligible"),
+    ("questions", "ta_receiving", "n"),
+    ("questions", "ta_receiving", "options", "yes", "rank"),
+    ("questions", "fb_policy.adequate_funding", "nets"),
+    ("questions", "challenges", "answers"),
+    ("matrices", "fb_policy", "statements"),
+    ("sections", 0, "items", 0, "rows"),
 ])
 def test_findings_missing_a_key_are_refused_by_name(findings: dict[str, Any], tmp_path: Path,
-                                                    path: tuple[str | int, ...],
-                                                    message: str) -> None:
+                                                    path: tuple[str | int, ...]) -> None:
+    """The model reads the Findings handed to the report and names the key by its place
+    in the document."""
     target = tmp_path / "report.html"
     with pytest.raises(InputError) as caught:
         render_report(_without(findings, *path), target)
-    assert str(caught.value) == f"the Findings do not fit the report: {message}"
+    where = "/".join(str(part) for part in path)
+    assert str(caught.value) == ("findings: is not a Findings document this hrta can read: "
+                                 f"at {where}: Field required (1 problem)")
+    assert caught.value.exit_code == 2
     assert not target.exists()
 
 
+def _item_of(findings: dict[str, Any], kind: str, chart: str | None,
+             questions: list[str]) -> dict[str, Any]:
+    """The Findings with one section of one item drawing `questions`."""
+    item = {"kind": kind, "number": 1, "title": "T", "chart": chart, "questions": questions,
+            "n": {qid: 1 for qid in questions}, "rows": questions}
+    return {**findings, "sections": [{"id": "x", "title": "X", "items": [item]}]}
+
+
+@pytest.mark.parametrize(("kind", "chart", "qid", "message"), [
+    ("open_ended", None, "ta_receiving",
+     "open_ended 1 (T) in section 'x' lists 'ta_receiving', which is not an open-ended "
+     "question"),
+    ("figure", "bar", "challenges",
+     "figure 1 (T) in section 'x' draws 'challenges', which is not a question with options"),
+    ("figure", "agreement", "ta_receiving",
+     "figure 1 (T) in section 'x' draws 'ta_receiving', which is not a statement of an "
+     "agreement grid"),
+])
+def test_an_item_drawing_the_wrong_kind_of_question_is_refused(
+        findings: dict[str, Any], kind: str, chart: str | None, qid: str,
+        message: str) -> None:
+    """The model cannot see how the parts refer to each other: the report checks that each
+    item names a question it can draw, before drawing anything."""
+    with pytest.raises(InputError) as caught:
+        build_document(_item_of(findings, kind, chart, [qid]))
+    assert str(caught.value) == f"the Findings do not fit the report: {message}"
+
+
 def test_findings_of_the_wrong_shape_are_refused(findings: dict[str, Any]) -> None:
-    with pytest.raises(InputError, match=r"^the Findings do not fit the report: questions is "
-                                         r"not an object"):
+    with pytest.raises(InputError, match=r"^findings: is not a Findings document: it has no "
+                                         r"\"questions\" object"):
         build_document({**findings, "questions": []})
+    broken = copy.deepcopy(findings)
+    broken["questions"]["ta_receiving"]["options"]["yes"]["count"] = "many"
+    with pytest.raises(InputError, match=r"^findings: is not a Findings document this hrta can "
+                                         r"read: at questions/ta_receiving/options/yes/count: "
+                                         r"Input should be a valid integer"):
+        build_document(broken)
     gone = copy.deepcopy(findings)
     gone["matrices"]["fb_policy"]["statements"].append("fb_policy.retired")
     with pytest.raises(InputError, match=r"matrices\['fb_policy'\] lists statement "
@@ -354,3 +400,82 @@ def test_a_failure_in_the_second_process_is_raised(document: Document, tmp_path:
             write_apart(document, [blocker / "report.docx"]) as wait:
         wait()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker"]
+
+
+def _first_page_of(pages: list[str], heading: str) -> int:
+    """The 1-based page a chapter starts on (the contents page names it too, with leaders)."""
+    return next(number for number, text in enumerate(pages, 1)
+                if heading in text and ". . ." not in text)
+
+
+def test_body_fits_twenty_pages_and_the_tables_follow(pdf_pages: list[str]) -> None:
+    appendix = _first_page_of(pdf_pages, "Appendix A: Tables of the figures")
+    assert appendix - 1 <= BODY_PAGES, f"the body runs to {appendix - 1} pages"
+    assert _first_page_of(pdf_pages, "Limitations") < appendix
+
+
+def test_body_charts_carry_n_and_numbers_and_leave_tables_to_the_appendix(
+        document: Document) -> None:
+    body = [block for sub in _sections(document.body) for block in sub.blocks]
+    charted = [b for b in body if isinstance(b, Figure) and b.chart is not None]
+    assert charted and all(not figure.tables and not figure.others for figure in charted)
+    assert all("n=" in figure.caption for figure in charted)
+    tables = {block.caption.split(". ")[0] for section in document.appendices
+              for block in section.blocks if isinstance(block, Figure)}
+    for figure in charted:
+        label = "Table A" + figure.caption.split(". ")[0].removeprefix("Figure ")
+        assert label in tables
+        assert any(label in note for note in figure.notes)
+    assert not any(isinstance(block, Listing) for block in body)
+    assert any(isinstance(block, Listing) for sub in _sections(document.appendices)
+               for block in sub.blocks)
+
+
+def _sections(chapters: tuple[Section, ...]) -> list[Section]:
+    found: list[Section] = []
+    for chapter in chapters:
+        found += [chapter, *_sections(chapter.subsections)]
+    return found
+
+
+def test_no_page_of_the_body_is_left_mostly_empty(outputs: Path, pdf_pages: list[str]) -> None:
+    """A page of the body before its last holds text or a chart over most of it: no chart
+    pushed to the next page leaving a blank one behind."""
+    reader = PdfReader(outputs / "report.pdf")
+    appendix = _first_page_of(pdf_pages, "Appendix A: Tables of the figures")
+    sparse = [number for number in range(3, appendix - 1)
+              if len(pdf_pages[number - 1]) < 400
+              and not reader.pages[number - 1].images]
+    assert not sparse, f"nearly empty pages: {sparse}"
+
+
+def test_draft_is_marked_on_the_cover_and_every_page(pdf_pages: list[str], word: Any,
+                                                     findings: dict[str, Any]) -> None:
+    assert "DRAFT" in pdf_pages[0]
+    assert all("DRAFT" in page for page in pdf_pages[2:])
+    header = word.sections[0].header
+    assert any("DRAFT" in p.text for p in header.paragraphs)
+    final = build_document(findings, discussion="Our reading of these findings.")
+    assert not final.draft
+    assert "DRAFT" not in render_html_document(final)
+
+
+def test_docx_contents_update_on_open_and_tables_keep_their_rows(outputs: Path,
+                                                                 word: Any) -> None:
+    with zipfile.ZipFile(outputs / "report.docx") as archive:
+        settings = archive.read("word/settings.xml").decode("utf-8")
+    assert re.search(r'<w:updateFields w:val="(true|1)"/>', settings)
+    captions = [p for p in word.paragraphs if p.style.name == "Caption"]
+    assert any(p.text.startswith("Figure 1.") for p in captions)
+    assert any(p.text.startswith("Table A1.") for p in captions)
+    for table in word.tables[1:]:  # the cover's counts are not a data table
+        rows = table._tbl.tr_lst
+        assert rows[0].trPr.find(qn("w:tblHeader")) is not None
+        assert all(row.trPr is not None and row.trPr.find(qn("w:cantSplit")) is not None
+                   for row in rows)
+        order = [child.tag for child in rows[0].trPr]
+        assert order.index(qn("w:cantSplit")) < order.index(qn("w:tblHeader"))
+        if len(rows) <= SMALL_TABLE_ROWS:
+            # Every row but the last is kept with the next: the table stays on one page.
+            assert all(cell.paragraphs[0].paragraph_format.keep_with_next
+                       for row in table.rows[:-1] for cell in row.cells[:1])

@@ -14,11 +14,12 @@ import pytest
 
 from hrta.analysis import build_findings
 from hrta.demo import demo_responses
+from hrta.findings.model import Findings, MatrixStatement, OptionTally, SectionItem
 from hrta.ingest import load_responses
 from hrta.instrument import Instrument
 from hrta.report import build_document, narrative
 from hrta.report.formatting import in_sentence, join_words, third_person
-from hrta.report.selectors import leaders
+from hrta.report.lookup import leaders
 from tests.raw_counts import Raw, whole_percent
 
 EIGHT = [f"r{i}" for i in range(1, 9)]
@@ -59,25 +60,31 @@ def _answers() -> list[tuple[str, str, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def findings(instrument: Instrument, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def findings(instrument: Instrument, tmp_path_factory: pytest.TempPathFactory) -> Findings:
     path = tmp_path_factory.mktemp("small") / "responses.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["response_id", "question_id", "option_id", "value"])
         writer.writerows(_answers())
-    return build_findings(load_responses(path, instrument, fmt="native")).to_json()
+    return build_findings(load_responses(path, instrument, fmt="native"))
 
 
-def _item(findings: dict[str, Any], qid: str) -> dict[str, Any]:
-    return next(item for section in findings["sections"] for item in section["items"]
-                if item["questions"][0] == qid)
+def _item(findings: Findings, qid: str) -> SectionItem:
+    return next(item for section in findings.sections for item in section.items
+                if item.questions[0] == qid)
 
 
-def _sentences(findings: dict[str, Any], qid: str) -> str:
+def _statement(findings: Findings, qid: str) -> MatrixStatement:
+    entry = findings.questions[qid]
+    assert isinstance(entry, MatrixStatement)
+    return entry
+
+
+def _sentences(findings: Findings, qid: str) -> str:
     return " ".join(narrative.item_sentences(_item(findings, qid), findings))
 
 
-def test_overview_counts_respondents_and_exclusions(findings: dict[str, Any]) -> None:
+def test_overview_counts_respondents_and_exclusions(findings: Findings) -> None:
     overview = narrative.overview_sentences(findings)
     assert overview[0] == ("A total of 9 individuals responded to the survey, one of whom did "
                            "not meet the participation criteria and was excluded from the "
@@ -86,7 +93,7 @@ def test_overview_counts_respondents_and_exclusions(findings: dict[str, Any]) ->
                            "territories were represented.")
 
 
-def test_most_common_services_with_percent_and_n(findings: dict[str, Any]) -> None:
+def test_most_common_services_with_percent_and_n(findings: Findings) -> None:
     text = _sentences(findings, "services_direct")
     assert ("A total of 3 respondents answered the question on services provided directly."
             in text)
@@ -97,7 +104,7 @@ def test_most_common_services_with_percent_and_n(findings: dict[str, Any]) -> No
             "answered the question on services provided through referral (Figure 3)." in text)
 
 
-def test_halves_round_up(findings: dict[str, Any]) -> None:
+def test_halves_round_up(findings: Findings) -> None:
     assert ("The most common technical assistance areas were overcoming stigma and "
             "resistance to adopting harm reduction in communities (100%, n=8), implementing "
             "specific harm reduction practices or services (38%) and securing funding or "
@@ -105,13 +112,13 @@ def test_halves_round_up(findings: dict[str, Any]) -> None:
             "options listed (Figure 11)." in _sentences(findings, "ta_areas"))
 
 
-def test_few_options_are_told_in_full(findings: dict[str, Any]) -> None:
+def test_few_options_are_told_in_full(findings: Findings) -> None:
     assert _sentences(findings, "ta_receiving") == (
         "Of the 3 respondents who answered the question on currently receiving technical "
         "assistance, 67% answered “No”, 33% “Yes” and 0% “Unsure” (Figure 10).")
 
 
-def test_tied_leaders_are_named_together(findings: dict[str, Any]) -> None:
+def test_tied_leaders_are_named_together(findings: Findings) -> None:
     text = _sentences(findings, "partners_current")
     assert text.split("partners. ", 1)[1] == (
         "The most common current partners were local public health agencies (67%, n=3), "
@@ -119,7 +126,7 @@ def test_tied_leaders_are_named_together(findings: dict[str, Any]) -> None:
         "No respondent chose 18 of the options listed (Figure 4).")
 
 
-def test_unanswered_questions_are_said_plainly(findings: dict[str, Any]) -> None:
+def test_unanswered_questions_are_said_plainly(findings: Findings) -> None:
     assert _sentences(findings, "partners_planned") == (
         "No eligible respondent answered the question on planned partners (Figure 6).")
     assert _sentences(findings, "fb_community") == (
@@ -128,50 +135,49 @@ def test_unanswered_questions_are_said_plainly(findings: dict[str, Any]) -> None
         "No eligible respondent answered the open-ended question on greatest challenges.")
 
 
-def test_agreement_statements_and_extremes(findings: dict[str, Any]) -> None:
-    funding = findings["questions"]["fb_policy.adequate_funding"]
+def test_agreement_statements_and_extremes(findings: Findings) -> None:
+    funding = _statement(findings, "fb_policy.adequate_funding")
     assert narrative.statement_sentence(funding) == (
         "Of 3 respondents, 0% strongly or somewhat agree that there is adequate funding "
         "available to support harm reduction within their organization, 67% somewhat or "
         "strongly disagree and 33% answered “I don't know”.")
-    section = next(s for s in findings["sections"] if s["id"] == "facilitators_barriers")
+    section = next(s for s in findings.sections if s.id == "facilitators_barriers")
     assert narrative.section_sentences(section, findings) == [
         "Respondents agreed most that their organizational leadership supports harm reduction "
         "services (100% strongly or somewhat agree, n=3) and disagreed most that there is "
         "adequate funding available to support harm reduction within their organization "
         "(67% somewhat or strongly disagree, n=3)."]
-    assert narrative.statement_sentence(findings["questions"]["fb_policy.state_laws_help"]) == (
+    assert narrative.statement_sentence(_statement(findings, "fb_policy.state_laws_help")) == (
         "No eligible respondent rated the statement that state laws help increase access to "
         "harm reduction services.")
 
 
-def test_state_sentence_names_the_leaders(findings: dict[str, Any]) -> None:
+def test_state_sentence_names_the_leaders(findings: Findings) -> None:
     assert _sentences(findings, "state") == (
         "A total of 3 respondents identified the state in which their organization was "
         "located; 2 states or territories were represented. Respondents came from New York "
         "(2) and Florida (1) (Figure 1).")
 
 
-def test_every_number_in_the_summary_comes_from_findings(findings: dict[str, Any]) -> None:
+def test_every_number_in_the_summary_comes_from_findings(findings: Findings) -> None:
     summary = build_document(findings).sections[0]
     assert summary.title == "Executive summary"
     text = " ".join(getattr(b, "text", "") for b in summary.blocks)
     points = summary.blocks[2]
     assert points.ordered  # type: ignore[union-attr]
     listed = ["".join(r.text for r in item) for item in points.items]  # type: ignore[union-attr]
-    assert any("naloxone distribution (100%, n=3)" in point for point in listed)
-    assert any("(67% somewhat or strongly disagree, n=3)" in point for point in listed)
+    assert any("(1 of 3, 33%)" in point for point in listed)
+    assert any("(2 of 3, 67% somewhat or strongly disagree)" in point for point in listed)
     assert "8 eligible respondents" in text
 
 
-def test_fielded_dates_only_when_present(instrument: Instrument,
-                                         findings: dict[str, Any]) -> None:
-    assert findings["fielded"] is None  # a native file carries no dates
+def test_fielded_dates_only_when_present(instrument: Instrument, findings: Findings) -> None:
+    assert findings.fielded is None  # a native file carries no dates
     assert narrative.fielded_sentence(findings) is None
     methods = build_document(findings).sections[1]
     assert "Responses were collected" not in methods.blocks[0].text  # type: ignore[union-attr]
     responses = demo_responses(instrument)
-    demo = build_findings(responses).to_json()
+    demo = build_findings(responses)
     # The first start and the last end among the export's own timestamps (MM/DD/YYYY),
     # and the counts of rows and of eligible ones.
     people = responses.respondents
@@ -190,7 +196,7 @@ def test_fielded_dates_only_when_present(instrument: Instrument,
 
 def test_demo_reads_like_the_2022_report(instrument: Instrument) -> None:
     responses = demo_responses(instrument)
-    demo = build_findings(responses).to_json()
+    demo = build_findings(responses)
     # The numbers the sentences must quote, counted from the raw answers.
     raw = Raw.of(responses)
     n_direct = raw.answered("services_direct")
@@ -210,12 +216,16 @@ def test_demo_reads_like_the_2022_report(instrument: Instrument) -> None:
     assert (n_role, share) == (83, 60)
 
 
+def _tally(count: int) -> OptionTally:
+    return OptionTally.of(count, 10, label="an option", rank=1)
+
+
 def test_leaders_take_ties_whole() -> None:
-    options = [(k, {"count": c}) for k, c in
+    options = [(k, _tally(c)) for k, c in
                [("a", 5), ("b", 4), ("c", 4), ("d", 4), ("e", 1), ("f", 1)]]
     assert [k for k, _ in leaders(options, 2)] == ["a"]
     assert [k for k, _ in leaders(options, 4)] == ["a", "b", "c", "d"]
-    tied = [(k, {"count": 3}) for k in "abcdefg"]
+    tied = [(k, _tally(3)) for k in "abcdefg"]
     assert len(leaders(tied, 3)) == 7  # the first run is taken whatever its length
 
 
@@ -260,22 +270,21 @@ def test_continuum_sets_the_stages_side_by_side(instrument: Instrument,
         writer = csv.writer(handle)
         writer.writerow(["response_id", "question_id", "option_id", "value"])
         writer.writerows(_stages())
-    findings = build_findings(load_responses(path, instrument, fmt="native")).to_json()
-    item = next(i for s in findings["sections"] for i in s["items"] if i["chart"] == "continuum")
-    assert (item["number"], item["suffix"]) == (5, "a")
+    findings = build_findings(load_responses(path, instrument, fmt="native"))
+    item = next(i for s in findings.sections for i in s.items if i.chart == "continuum")
+    assert (item.number, item.suffix) == (5, "a")
     assert narrative.item_sentences(item, findings) == [
         "Figure 5a sets side by side, for each of the services, the share provided directly "
         "(n=10), provided through referral (n=4) and planned for the future (n=2).",
-        "The services least often provided directly were legal services (10% provided "
-        "directly, 25% provided through referral and 100% planned for the future), "
-        "methadone treatment (20%, 100% and 0%) and mutual aid (30%, 0% and 50%).",
+        "The services least often provided directly were legal services (1 of 10, 10%), "
+        "methadone treatment (2 of 10, 20%) and mutual aid (3 of 10, 30%).",
         "For 2 of the 31 services, the share provided through referral was larger than the "
         "share provided directly; the widest gaps were in methadone treatment (100% against "
         "20%) and legal services (25% against 10%) (Figure 5a).",
     ]
     # The questions' own figures keep their numbers; the summary does not repeat them.
-    numbers = [(i["number"], i["suffix"]) for s in findings["sections"] for i in s["items"]
-               if i["kind"] == "figure"]
+    numbers = [(i.number, i.suffix) for s in findings.sections for i in s.items
+               if i.kind == "figure"]
     assert numbers == [(n, "") for n in range(1, 6)] + [(5, "a")] + \
         [(n, "") for n in range(6, 13)]
     summary = " ".join(text for _, text in narrative.key_findings(findings))

@@ -252,7 +252,10 @@ def _row(table: Table, label: str) -> tuple[str, ...]:
 def test_chapters_in_order(document: Document, findings: dict[str, Any]) -> None:
     assert [s.title for s in document.sections] == [
         "Executive summary", "Methods", "Findings", "Comparisons by region",
-        "Change since the 2022 wave", "Discussion", "Limitations", "Appendix: the instrument"]
+        "Change since the 2022 wave", "Discussion", "Limitations",
+        "Appendix A: Tables of the figures", "Appendix B: Questions and their n",
+        "Appendix C: Open-ended answers", "Appendix D: The instrument"]
+    assert [s.appendix for s in document.sections] == [False] * 7 + [True] * 4
     plain = build_document(findings)
     assert "Comparisons by region" not in [s.title for s in plain.sections]
     assert [s.title for s in _chapter(plain, "findings").subsections] == [
@@ -265,8 +268,14 @@ def test_methods_give_dates_counts_and_every_question_n(findings: dict[str, Any]
     assert text.startswith("Responses were collected between May 16, 2022 and June 3, 2022. "
                            "A total of 161 individuals responded to the survey, 10 of whom")
     assert "counts below 5 are not shown for small subgroups" in text
-    table = _tables(next(s for s in methods.subsections if s.anchor == "methods-questions"))[0]
-    assert len(table.rows) == len(findings["questions"])
+    # The table of every question's n runs to pages: methods point to it in an appendix,
+    # which leaves out the screening and raffle questions no figure draws.
+    assert "The appendix “Questions and their n” lists every question analysed" in text
+    assert not any(s.anchor == "methods-questions" for s in methods.subsections)
+    (table,) = _tables(_chapter(build_document(findings), "appendix-questions"))
+    assert len(table.rows) == len(findings["questions"]) - 2
+    labels = " ".join(row.label for row in table.rows).lower()
+    assert "raffle" not in labels and "employed at a mental health" not in labels
     assert _row(table, "Technical assistance formats (top three)") == (
         "Choose up to 3", "87", "64")
     assert _row(table, "Law, policy and funding factors: There is adequate funding available "
@@ -390,19 +399,29 @@ def test_small_groups_too_few_even_together_are_left_out(extended: dict[str, Any
 
 
 def test_weighting_adds_a_methods_note_and_weighted_columns(document: Document) -> None:
-    assert ("The weights have a design effect of 1.42, so the weighted estimates are as "
-            "precise as a simple random sample of about 106 respondents.") in _text(
-        _chapter(document, "methods"))
-    findings_chapter = _chapter(document, "findings")
-    receiving = next(b for s in findings_chapter.subsections for b in s.blocks
-                     if isinstance(b, Figure) and b.caption.startswith("Figure 10."))
+    text = _text(_chapter(document, "methods"))
+    # How many could be placed on the margins, and the design effect and effective n in
+    # words; no claim of a random sample's precision for a convenience sample.
+    assert ("120 of the 151 eligible respondents could be placed on the margins and were "
+            "weighted; 31 could not (an answer to region or organization type missing) and "
+            "keep weight 1.") in text
+    assert ("The weights have a design effect of 1.42: unequal weights widen the weighted "
+            "intervals about as much as having about 106 respondents (the effective n) instead of "
+            "151 would.") in text
+    assert "simple random sample" not in text
+    assert ("The charts, the executive summary and the takeaways give the unweighted "
+            "percentages: those are the headline estimates.") in text
+    # The weighted columns are in the figure's table, which the appendix carries.
+    numbers = _chapter(document, "appendix-numbers")
+    receiving = next(b for b in numbers.blocks
+                     if isinstance(b, Figure) and b.caption.startswith("Table A10."))
     table = receiving.tables[0]
     assert [c.label for c in table.columns] == [
         "Count", "Percent", "95% CI", "Weighted %", "Weighted 95% CI"]
     assert _row(table, "No")[3:] == ("75%", "63–83%")
     # Questions without weights keep the plain columns.
-    formats = next(b for s in findings_chapter.subsections for b in s.blocks
-                   if isinstance(b, Figure) and b.caption.startswith("Figure 12."))
+    formats = next(b for b in numbers.blocks
+                   if isinstance(b, Figure) and b.caption.startswith("Table A12."))
     assert len(formats.tables[0].columns) == 3
 
 
@@ -463,3 +482,48 @@ def test_optional_chapters_render_in_html_and_word(extended: dict[str, Any],
     bold = [r.text for p in word.paragraphs for r in p.runs if r.bold]
     assert "main barrier" in bold
     assert any("<script>alert(1)</script>" in p.text for p in word.paragraphs)
+
+
+def test_how_to_read_box_explains_intervals_for_a_convenience_sample(
+        findings: dict[str, Any]) -> None:
+    methods = _chapter(build_document(findings), "methods")
+    box = next(s for s in methods.subsections if s.anchor == "methods-reading")
+    text = _text(box)
+    # What a 95% interval means here, why it still helps, and what it cannot do.
+    assert "a range of plausible values for the percentage among people like those " \
+           "who answered" in text
+    assert "still useful" in text and "cannot" in text and "convenience sample" in text
+    # The body no longer repeats each chart as a table, nor lists every question's n.
+    assert "Every chart is followed by a table" not in text
+    assert "table of questions below" not in _text(methods)
+    assert "the tables of the figures in the appendix" in text
+
+
+def test_trend_leaves_out_screening_and_names_no_largest_change_of_zero(
+        extended: dict[str, Any]) -> None:
+    changed = copy.deepcopy(extended)
+    questions = changed["trend"]["questions"]
+    steady = {"label": "Yes", "percent": 100.0, "percent_before": 100.0, "difference": 0.0,
+              "ci_low": -3.0, "ci_high": 3.0, "changed": False}
+    empty = {"label": "No", "percent": 0.0, "percent_before": 0.0, "difference": 0.0,
+             "ci_low": -3.0, "ci_high": 3.0, "changed": False}
+    questions["screening"] = {"title": "Employed", "n": 100, "n_before": 87,
+                              "options": {"yes": steady, "no": empty}}
+    questions["raffle_opt_in"] = {"title": "Raffle", "n": 100, "n_before": 87,
+                                  "options": {"yes": {**steady, "difference": 5.0}}}
+    questions["ta_formats"] = {"title": "Formats", "n": 80, "n_before": 70,
+                               "options": {"webinars": {**empty, "label": "Webinars"}}}
+    chapter = _chapter(build_document(changed), "trend")
+    overview = _tables(chapter)[0]
+    labels = [row.label for row in overview.rows]
+    # Screening and contact questions are not compared: no figure draws them.
+    assert not any("employed" in label.lower() or "raffle" in label.lower()
+                   for label in labels)
+    # A largest change of zero, or from cells empty in both waves, is not named.
+    formats = next(row.cells for row in overview.rows if row.label != labels[0])
+    assert formats == ("–", "0", "–", "No")
+    # The number of comparisons is said, with what it means for chance findings.
+    notes = " ".join(next(b for b in chapter.blocks
+                          if isinstance(b, Figure) and b.anchor == "trend-overview").notes)
+    assert "3 options of 2 questions were compared" in notes
+    assert "about 1 in 20" in notes

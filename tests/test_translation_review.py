@@ -54,3 +54,32 @@ def test_deflection_is_not_the_word_for_referral(spanish: Instrument) -> None:
     # "derivación" is this questionnaire's word for referral; bare "diversion" reads as fun.
     assert "derivación" not in label
     assert "desvío" in label and "(pre-arrest diversion)" in label
+
+
+# Rows 6-24 of the review: terminology and style a U.S. health-care reader expects.
+@pytest.mark.parametrize(("option_id", "wanted"), [
+    ("opioid_treatment_program", "trastorno por consumo de opioides (OTP)"),
+    ("public_facilities", "Instituciones públicas"),
+    ("health_centers", "calificados a nivel federal (FQHC)"),
+    ("peer_support_worker", "Trabajador/a de apoyo entre pares"),
+    ("safer_use_hotlines", "de apoyo para un consumo más seguro"),
+    ("sud_counselor", "alcohol y drogas (TCS)"),
+    ("short_resources", "listas de verificación"),
+    ("toolkits", "conjuntos de herramientas (toolkits) u hojas de ruta"),
+    ("individualized", "Asistencia técnica individualizada"),
+    ("legal_policy", "Orientarse en las leyes"),
+    ("social_services_referral", "Referidos a servicios"),
+])
+def test_review_rows_6_to_24(spanish: Instrument, option_id: str, wanted: str) -> None:
+    assert wanted in _option(spanish, option_id)
+
+
+def test_review_questions_and_approach(spanish: Instrument) -> None:
+    def text(qid: str) -> str:
+        return next(q.text for q in spanish.questions if q.id == qid)
+
+    assert "drug checking" in next(a.label for a in spanish.program_approaches
+                                   if a.id == "drug_checking")
+    assert text("facilitators").endswith("si hubo algo?")
+    assert text("ta_formats").endswith("Elija los tres que más le servirían.")
+    assert "refiere" in text("services_referral")

@@ -33,7 +33,7 @@ RESPONDENT_SCHEMA = {
     "ended_at": pl.String,
 }
 LONG_COLUMNS = ("response_id", "question_id", "option_id", "value")
-CONTACT_SCHEMA = {"row": pl.UInt32, "question_id": pl.String, "value": pl.String}
+CONTACT_SCHEMA = pl.Schema({"row": pl.UInt32(), "question_id": pl.String(), "value": pl.String()})
 
 
 def answer_question_ids(instrument: Instrument) -> list[str]:
@@ -51,16 +51,16 @@ def answer_option_ids(instrument: Instrument) -> list[str]:
     return list(ids)
 
 
-def answer_schema(instrument: Instrument) -> dict[str, pl.DataType]:
-    return {
+def answer_schema(instrument: Instrument) -> pl.Schema:
+    return pl.Schema({
         "row": pl.UInt32(),
         "question_id": pl.Enum(answer_question_ids(instrument)),
         "option_id": pl.Enum(answer_option_ids(instrument)),
         "value": pl.String(),
-    }
+    })
 
 
-def choice_schema(instrument: Instrument) -> dict[str, pl.DataType]:
+def choice_schema(instrument: Instrument) -> pl.Schema:
     schema = answer_schema(instrument)
     del schema["value"]
     return schema
@@ -78,13 +78,18 @@ class ResponseSet:
     not_asked: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Question id -> options or statements the export did not ask (its mapping file says
     their columns are absent on purpose): their counts mean "not asked", not 0%."""
+    attributes: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Per respondent row, attributes the export holds beside the answers (SurveyMonkey
+    Audience demographics: Gender, Age, ...), String columns named by their header; they
+    can split respondents (`--by Gender`) and are never questions. Empty when none."""
 
     @classmethod
     def build(cls, instrument: Instrument, respondents: pl.DataFrame, *,
               choices: pl.DataFrame, texts: pl.DataFrame,
               contacts: pl.DataFrame | None = None, source: str = "",
               warnings: tuple[str, ...] = (),
-              not_asked: dict[str, tuple[str, ...]] | None = None) -> ResponseSet:
+              not_asked: dict[str, tuple[str, ...]] | None = None,
+              attributes: pl.DataFrame | None = None) -> ResponseSet:
         """Assemble a ResponseSet and mark eligibility from the instrument's screening rule."""
         respondents = respondents.select(
             pl.col(name).cast(dtype) for name, dtype in RESPONDENT_SCHEMA.items()
@@ -107,19 +112,28 @@ class ResponseSet:
         respondents = respondents.with_columns(eligible=pl.Series(eligible, dtype=pl.Boolean))
         if contacts is None:
             contacts = pl.DataFrame(schema=CONTACT_SCHEMA)
+        if attributes is None or not attributes.width:
+            attributes = pl.DataFrame()
+        elif attributes.height != respondents.height:
+            raise ValueError("attributes need one row per respondent")
         return cls(instrument, respondents, choices, texts, contacts.cast(CONTACT_SCHEMA),
-                   source, warnings, dict(not_asked or {}))
+                   source, warnings, dict(not_asked or {}), attributes)
 
     @classmethod
     def from_answers(cls, instrument: Instrument, respondents: pl.DataFrame,
-                     answers: pl.DataFrame, **kwargs: object) -> ResponseSet:
+                     answers: pl.DataFrame, *,
+                     contacts: pl.DataFrame | None = None, source: str = "",
+                     warnings: tuple[str, ...] = (),
+                     not_asked: dict[str, tuple[str, ...]] | None = None,
+                     attributes: pl.DataFrame | None = None) -> ResponseSet:
         """Build from the public long shape (row, question_id, option_id, value)."""
         schema = answer_schema(instrument)
         answers = answers.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
         choices = answers.filter(pl.col("option_id").is_not_null()).drop("value")
         texts = answers.filter(pl.col("value").is_not_null())
         return cls.build(instrument, respondents, choices=choices, texts=texts,
-                         **kwargs)  # type: ignore[arg-type]
+                         contacts=contacts, source=source, warnings=warnings,
+                         not_asked=not_asked, attributes=attributes)
 
     @property
     def total(self) -> int:

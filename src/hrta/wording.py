@@ -4,6 +4,7 @@ pages. One home, so a percent or a list reads the same in every output."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -63,6 +64,19 @@ def join_words(items: Sequence[str], conjunction: str = "and") -> str:
     separator = "; " if any("," in _BRACKETED.sub("", item) for item in items) else ", "
     last = f"{separator.strip()} {conjunction}" if separator == "; " else f" {conjunction}"
     return f"{separator.join(items[:-1])}{last} {items[-1]}"
+
+
+def collation_key(text: str, language: str = "en") -> tuple[str, str]:
+    """Sorts names as a dictionary of `language` does, without a collation library: case
+    and accents are ignored (Míchigan beside Minnesota), except Spanish "ñ", a letter of its
+    own after "n". Ties fall back on the exact text, so the order is always the same."""
+    folded = text.casefold()
+    if language.replace("_", "-").split("-")[0].lower() == "es":
+        # A character after every letter, so "ñ" follows "nz…" and comes before "o".
+        folded = folded.replace("ñ", "n\u007f")
+    bare = "".join(c for c in unicodedata.normalize("NFKD", folded)
+                   if not unicodedata.combining(c))
+    return bare, text
 
 
 def capitalize(sentence: str) -> str:

@@ -3,11 +3,13 @@ app served by gunicorn, and real headless Chromium driven by Playwright.
 
 Django is configured once for the session, before any test imports a model: a fresh data
 folder, migrated; each test makes its own wave (unique slug) instead of resetting tables.
+With pytest-xdist (`-n 2`, as `make test` runs) each worker process is a session of its
+own: its own data folder and PostgreSQL server; the process that only hands out the tests
+sets up nothing.
 """
 
 from __future__ import annotations
 
-import atexit
 import itertools
 import os
 import shutil
@@ -28,29 +30,64 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("HRTA_CHROMIUM", "/usr/bin/chromium")
 USE_POSTGRES = os.environ.get("HRTA_TEST_POSTGRES") == "1"
 
-_DATA_DIR = Path(tempfile.mkdtemp(prefix="hrta-web-test-"))
-atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
-os.environ["HRTA_DATA_DIR"] = str(_DATA_DIR)
-os.environ["DJANGO_SETTINGS_MODULE"] = "hrta.web.settings"
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
-# between browser steps are ordinary blocking calls, which Django would otherwise refuse.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+_DATA_DIR: Path | None = None
 _SERVER: postgres.Server | None = None
-if USE_POSTGRES:
-    _SERVER = postgres.start()
-    atexit.register(_SERVER.stop)
-    os.environ["DATABASE_URL"] = _SERVER.url("hrta")
-    os.environ["CONTACTS_DATABASE_URL"] = _SERVER.url("hrta_contacts")
 
-from hrta.web.commands import prepare  # noqa: E402  (after the environment is set)
 
-prepare()
+def _hands_out_tests_only(config: pytest.Config) -> bool:
+    """The xdist controller: it collects and runs nothing, so needs no database."""
+    return not hasattr(config, "workerinput") and bool(
+        getattr(config.option, "numprocesses", None))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Called as soon as this file is imported, so before any test module imports a model.
+    global _DATA_DIR, _SERVER
+    if _hands_out_tests_only(config):
+        return
+    _DATA_DIR = Path(tempfile.mkdtemp(prefix="hrta-web-test-"))
+    os.environ["HRTA_DATA_DIR"] = str(_DATA_DIR)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hrta.web.settings"
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
+    # make between browser steps are ordinary blocking calls, which Django would otherwise
+    # refuse.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Each test's new data would queue its wave's Findings, and every later test that works
+    # the queue would make them: only the tests of that queueing ask for it
+    # (tests/web/test_tasks.py).
+    os.environ.setdefault("HRTA_PREPARE_FINDINGS", "0")
+    if USE_POSTGRES:
+        _SERVER = postgres.start()
+        os.environ["DATABASE_URL"] = _SERVER.url("hrta")
+        os.environ["CONTACTS_DATABASE_URL"] = _SERVER.url("hrta_contacts")
+
+    from hrta.web.commands import prepare
+
+    try:
+        prepare()
+    except BaseException:
+        pytest_unconfigure(config)  # pytest would not: leave no server behind
+        raise
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # Here rather than atexit: an xdist worker may leave without running atexit handlers,
+    # and a PostgreSQL server outlives the process that started it.
+    global _DATA_DIR, _SERVER
+    if _SERVER is not None:
+        _SERVER.stop()
+        _SERVER = None
+    if _DATA_DIR is not None:
+        shutil.rmtree(_DATA_DIR, ignore_errors=True)
+        _DATA_DIR = None
+
 
 _slugs = itertools.count(1)
 
 
 def pytest_report_header() -> str:
-    return f"web database: {'PostgreSQL' if USE_POSTGRES else 'SQLite'} in {_DATA_DIR}"
+    where = _DATA_DIR or "a data folder per worker"
+    return f"web database: {'PostgreSQL' if USE_POSTGRES else 'SQLite'} in {where}"
 
 
 @pytest.fixture
@@ -108,7 +145,9 @@ def start_server(port: int | None = None, workers: int = 2) -> tuple[subprocess.
     finally:
         listener.close()  # gunicorn holds its own copy
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # A deadline, not a wait: generous, as a busy machine (two test processes, each with a
+    # server and a browser) can take a while to start the workers.
+    deadline = time.monotonic() + 90
     while True:
         try:
             with urllib.request.urlopen(url + "/resume/", timeout=2):

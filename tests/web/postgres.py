@@ -79,11 +79,20 @@ def start(databases: tuple[str, ...] = ("hrta", "hrta_contacts")) -> Server:
     server._run(str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", "hrta",
                 "--auth=scram-sha-256", f"--pwfile={password_file}", "-E", "UTF8",
                 "--locale=C.UTF-8")
-    server._run(str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l",
-                str(folder / "server.log"), "-w", "-o",
-                f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                "-c max_connections=200", "start")
+    for attempt in range(3):
+        try:
+            server._run(str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l",
+                        str(folder / "server.log"), "-w", "-o",
+                        f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 "
+                        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                        "-c max_connections=200", "start")
+            break
+        except subprocess.CalledProcessError:
+            # The free port can be taken before the server binds it (test processes
+            # running side by side start servers at the same moment): take another.
+            if attempt == 2:
+                raise
+            server.port = _free_port()
     import psycopg
 
     deadline = time.monotonic() + 20

@@ -14,8 +14,13 @@ from hrta.web.surveys.models import Answer, Response, Wave
 from tests.web.conftest import ROOT
 from tests.web.respondents import page_count
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="accessibility audits check the markup, which does not depend on the database")
+
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"phone": 360, "desktop": 1280}
+# The thank-you page's contact form (the page also has a form to e-mail the resume link).
+CONTACT_SUBMIT = "main form:has(#may_contact) button[type=submit]"
 # Every page a respondent can see; a walk that misses one fails.
 PAGES = ["choose wave", "landing", "page 1", "page 1 with errors", "saved", "page 2",
          "page 2 with errors", "page 3", "page 4", "page 5", "page 6", "review", "thanks",
@@ -129,10 +134,10 @@ def _walk(browser, live_url: str, wave: Wave, language: str) -> Audit:
         audit.check("thanks")
         pick(page, "raffle_opt_in-yes")
         page.locator("#raffle_email").fill("not an address")
-        page.locator("main form button[type=submit]").click()
+        page.locator(CONTACT_SUBMIT).click()
         audit.check("thanks with errors")
         page.locator("#raffle_email").fill("someone@example.org")
-        page.locator("main form button[type=submit]").click()
+        page.locator(CONTACT_SUBMIT).click()
         page.wait_for_url(re.compile(r"/thanks/$"))
         audit.check("thanks after contact")
 
@@ -147,7 +152,7 @@ def _walk(browser, live_url: str, wave: Wave, language: str) -> Audit:
         page.goto(f"{live_url}/resume/")
         audit.check("resume form")
         page.locator("#code").fill("not-a-code")
-        page.locator("main form button[type=submit]").click()
+        page.locator("#resume-form button[type=submit]").click()
         audit.check("resume error")
         page.goto(f"{live_url}/resume/{'A' * 32}/")
         audit.check("resume link error")
@@ -305,3 +310,74 @@ def test_axe_catches_a_broken_page(browser):
     found = "\n".join(audit.problems)
     assert "critical label" in found and "serious color-contrast" in found
     assert "sideways scrolling" in found
+
+
+# --- the printable plan on a phone, and the staff pages added since ---------------------------
+
+_PRINTS = "window.__printed = 0; window.print = () => { window.__printed += 1; };"
+
+
+def _signed_in_context(browser, live_url: str, client, width: int):
+    """A browser profile carrying a test client's session (a respondent's or staff's), with
+    axe-core loaded and window.print counted; the pages' own policy stays in force."""
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                          "url": live_url}])
+    with_axe(context)
+    context.add_init_script(_PRINTS)
+    return context
+
+
+def test_printable_plan_fits_a_phone_with_a_print_button(browser, live_url, wave):
+    """Respondent's and staff's printable plan at 360 px: nothing scrolls sideways, a
+    visible "Print" button opens the browser's print dialog, no keyboard-shortcut text,
+    axe clean."""
+    from django.test import Client
+
+    from tests.web.staffdata import signed_in
+    from tests.web.test_assistance_web import RICH, submit
+
+    respondent = Client(enforce_csrf_checks=True)
+    response = submit(respondent, wave, RICH)
+    analyst, _user = signed_in("analyst")
+    for client, path in ((respondent, f"/w/{wave.slug}/plan/print/"),
+                         (analyst, f"/staff/plans/{response.public_id}/print/")):
+        context = _signed_in_context(browser, live_url, client, 360)
+        page = context.new_page()
+        try:
+            page.goto(live_url + path)
+            audit = Audit(page, [360])
+            audit.check(path)
+            assert not audit.problems, audit.problems
+            button = page.get_by_role("button", name="Print")
+            assert button.is_visible()
+            button.click()
+            assert page.evaluate("window.__printed") == 1
+            assert "Ctrl+P" not in page.locator("body").inner_text()
+        finally:
+            context.close()
+
+
+def test_new_staff_pages_pass_axe_and_fit(browser, live_url, wave):
+    """The accounts pages and the responses list with its filters, at 360 px and at
+    desktop width, under the pages' own policy."""
+    from tests.web.staffdata import add_response, signed_in
+
+    add_response(wave, {"state": "pa", "org_type": "ccbhc"})
+    admin, _user = signed_in("admin")
+    _client, viewer = signed_in("viewer")
+    paths = ["/staff/users/", f"/staff/users/{viewer.pk}/", "/staff/account/password/",
+             f"/staff/waves/{wave.slug}/responses/",
+             f"/staff/waves/{wave.slug}/responses/?q=W-&state=pa&show=submitted"
+             "&from=2020-01-01"]
+    context = _signed_in_context(browser, live_url, admin, WIDTHS["phone"])
+    page = context.new_page()
+    try:
+        audit = Audit(page, list(WIDTHS.values()))
+        for path in paths:
+            assert page.goto(live_url + path).status == 200, path
+            assert page.url == live_url + path, page.url  # not sent to the sign-in page
+            audit.check(path)
+    finally:
+        context.close()
+    assert not audit.problems, "\n".join(audit.problems)

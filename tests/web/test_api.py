@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from hrta.analysis import build_findings
+from hrta.findings import Findings
 from hrta.web.accounts.tokens import issue_token
+from hrta.web.staff import selectors
 from hrta.web.surveys.models import AuditEntry
 from hrta.web.surveys.selectors import response_set
 from tests.web.staffdata import add_response, post, signed_in, staff_user, token
@@ -56,6 +60,25 @@ def test_token_gives_the_findings_of_the_wave(filled):
     entry = AuditEntry.objects.filter(wave=filled, action="download").get()
     assert entry.user == user and entry.detail == {"file": "findings.json", "via": "token"}
     assert user.api_tokens.get().last_used_at is not None
+
+
+def test_findings_an_earlier_hrta_cached_are_read_back(filled):
+    """The cache holds Findings JSON: an entry written before the Findings model (or by
+    any earlier hrta) is read as the model and served unchanged; one that no longer fits
+    is computed again rather than served."""
+    fixture = Path(__file__).parents[1] / "fixtures" / "findings_small_before_model.json"
+    older = json.loads(fixture.read_text(encoding="utf-8"))
+    cache.set(selectors.findings_key(filled), older)
+    found = selectors.wave_findings(filled)
+    assert isinstance(found, Findings)
+    assert (found.source, found.responses.total) == ("small_surveymonkey.csv", 5)
+    client, _ = signed_in("viewer")
+    assert json.loads(_api(client, filled).content) == older
+
+    cache.set(selectors.findings_key(filled), {"questions": {"org_type": {"type": "?"}}})
+    again = selectors.wave_findings(filled)
+    assert (again.source, again.responses.total) == (filled.slug, 3)
+    assert json.loads(_api(client, filled).content) == again.model_dump(mode="json")
 
 
 def test_session_works_and_a_bad_token_beats_a_session(filled):

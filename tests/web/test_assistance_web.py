@@ -11,6 +11,7 @@ import html
 import io
 import re
 from datetime import date, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -186,10 +187,12 @@ def test_in_spanish_the_box_and_the_page_around_the_plan_are_spanish(wave):
     assert "Su plan de asistencia técnica está listo" in thanks
     assert "Conseguir fondos o reembolsos para estrategias de reducción de daños" in thanks
     page = client.get(f"/w/{wave.slug}/plan/").content.decode()
-    assert "Por ahora, su plan está escrito en inglés." in page
     assert "Pedir asistencia técnica individualizada" in page
-    # The plan's own sentences are English, and marked so for screen readers.
-    assert re.search(r'<h3 class="margin-bottom-05"><span lang="en">Securing funding', page)
+    # The plan itself is in Spanish too, in the questionnaire's words; only the catalog's
+    # titles and publishers, the works' own names, are marked English.
+    assert "escrito en inglés" not in page
+    assert re.search(r'<h3 class="margin-bottom-05"><span lang="es">Conseguir fondos', page)
+    assert "Securing funding" not in page
 
 
 def test_plan_prints_on_one_page_and_downloads_as_pdf(client, wave):
@@ -217,6 +220,75 @@ def test_a_response_with_almost_nothing_answered_gets_a_plan_that_says_so(client
     body = text_of(client.get(f"/w/{wave.slug}/plan/").content.decode())
     assert "Too little was answered to recommend technical assistance without guessing" in body
     assert "What could not be judged" in body
+
+
+class _Pieces(HTMLParser):
+    """A page's text cut into the pieces a reader reads: sentences, list items, the parts of
+    a line set apart by "·" or "—". Each piece is kept with whether it sits in the plan's
+    own text (`lang="en"` on the web page) and in a hint (why a resource, how a score)."""
+
+    VOID = frozenset({"meta", "link", "br", "img", "input", "hr"})
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.pieces: list[tuple[str, frozenset[str]]] = []
+        self._open: list[frozenset[str]] = [frozenset()]
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        marks = set(self._open[-1])
+        values = dict(attrs)
+        if values.get("lang"):
+            marks.discard("en")
+            if values["lang"] == "en":
+                marks.add("en")
+        classes = (values.get("class") or "").split()
+        if "usa-hint" in classes:
+            marks.add("hint")
+        if tag in ("section", "footer", "style", "script") or "hrta-plan-who" in classes:
+            marks.add(tag)
+        self._open.append(frozenset(marks))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and len(self._open) > 1:
+            self._open.pop()
+
+    def handle_data(self, data):
+        marks = self._open[-1]
+        if "style" in marks or "script" in marks:
+            return
+        for piece in re.split(r"(?<=[.!?:;])\s+| · | — ", " ".join(data.split())):
+            piece = piece.strip(" —·;,.")
+            if piece:
+                self.pieces.append((piece, marks))
+
+
+def test_web_page_and_printed_page_say_the_same_sentences(client, wave):
+    """The printed plan (what `hrta plan -o` and the print and PDF links show), shown in
+    full, and the web page: every sentence of the printed page's profile and plan is on the
+    web page, in English and in Spanish (the web page adds only why each resource was
+    chosen and how each score is worked out)."""
+    from hrta.assistance.sheet import EVERYTHING
+    from hrta.report.plans import render_plan_html
+
+    for answers in (RICH, {}):
+        response = submit(client, wave, answers)
+        _instrument, rules = selectors.instrument_and_rules(wave.instrument_id)
+        for language in ("en", "es"):
+            made = selectors.plan_of(response, language)
+            assert made is not None
+            printed = _Pieces(render_plan_html(made, rules=rules, density=EVERYTHING)).pieces
+            client.cookies["django_language"] = language
+            page = _Pieces(client.get(f"/w/{wave.slug}/plan/").content.decode())
+            on_web = {piece for piece, _marks in page.pieces}
+            body = [p for p, marks in printed if {"section", "footer"} & marks]
+            assert len(body) > 10
+            missing = [p for p in body if p not in on_web]
+            assert missing == [], (language, missing)
+        client.cookies.pop("sessionid", None)
+        client.cookies.pop("django_language", None)
 
 
 # --- TA requests ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -37,7 +38,9 @@ from hrta.web.surveys.models import AppendOnlyError, AuditEntry, Wave
 from hrta.web.surveys.services import record
 from tests.web import respondents
 from tests.web.conftest import make_user
+from tests.web.mailserver import closed_port, sending_to
 from tests.web.staffdata import add_response, post, signed_in
+from tests.web.tasking import empty_queue, work_queue
 from tests.web.test_assistance_web import RICH, submit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,6 +118,53 @@ def _token_revoke(wave: Wave) -> Done:
     token = user.api_tokens.get()
     assert post(client, f"/staff/account/tokens/{token.pk}/revoke/").status_code == 302
     return Done(user.username, address, detail=("token",))
+
+
+def _account(action: str) -> Callable[[Wave], Done]:
+    """An admin manages another account on the Accounts pages."""
+    def act(wave: Wave) -> Done:
+        client, user, address = _staff("admin")
+        if action == "user_add":
+            reply = post(client, "/staff/users/", {"username": f"web-{wave.slug}",
+                                                   "email": "", "role": "viewer"})
+            assert reply.status_code == 200, reply.content[:500]
+            return Done(user.username, address, detail=("account", "role"))
+        other = make_user("viewer")
+        url = f"/staff/users/{other.pk}/"
+        if action == "user_reactivate":
+            post(client, url, {"action": "deactivate"})
+        form = {"user_role": {"action": "role", "role": "analyst"},
+                "user_deactivate": {"action": "deactivate"},
+                "user_reactivate": {"action": "reactivate"},
+                "password_link": {"action": "show_link"}}[action]
+        assert post(client, url, form).status_code in (200, 302)
+        return Done(user.username, address, detail=("account",))
+    return act
+
+
+def _password(action: str) -> Callable[[Wave], Done]:
+    """A user changes their own password, or sets one through an admin's link."""
+    def act(wave: Wave) -> Done:
+        new = "plum-orchard-lantern-7"
+        if action == "password_change":
+            client, user, address = _staff("viewer")
+            user.set_password(PASSWORD)
+            user.save()
+            client.force_login(user)
+            reply = post(client, "/staff/account/password/",
+                         {"current": PASSWORD, "password": new, "again": new})
+            assert reply.status_code == 302, reply.content[:500]
+            return Done(user.username, address, detail=("account",))
+        admin, _boss, _where = _staff("admin")
+        user = make_user("viewer")
+        page = post(admin, f"/staff/users/{user.pk}/", {"action": "show_link"})
+        link = re.search(r"(/staff/password/[^\s<]+/)", page.content.decode()).group(1)
+        address = _address()
+        client = Client(enforce_csrf_checks=True, REMOTE_ADDR=address)
+        client.get(link)
+        assert post(client, link, {"password": new, "again": new}).status_code == 302
+        return Done(user.username, address, detail=("account",))
+    return act
 
 
 def _wave_create(wave: Wave) -> Done:
@@ -210,8 +260,10 @@ def _coded(wave: Wave) -> tuple[Client, object, str, CodingRun]:
     for text in ("No funding for staff.", "Stigma from the board.", "The county blocks us."):
         add_response(wave, {**RICH, "challenges": text})
     client, user, address = _staff("analyst")
+    empty_queue()  # the worker below takes this test's run only
     reply = post(client, f"/staff/waves/{wave.slug}/coding/challenges/run/")
     assert reply.status_code == 302
+    assert work_queue() == 1  # the run waits in the task queue, as `hrta worker` takes it
     deadline = time.monotonic() + 120
     while (run := CodingRun.objects.get(wave=wave, question="challenges")).status not in (
             CodingRun.Status.DONE, CodingRun.Status.FAILED):
@@ -249,6 +301,16 @@ def _coding_proposal_dismissed(wave: Wave) -> Done:
     post(client, f"/staff/waves/{wave.slug}/coding/challenges/proposals/",
          {"proposal": str(proposal.pk), "action": "dismiss"})
     return Done(user.username, address, wave=wave.slug, detail=("question", "proposal"))
+
+
+def _coding_codebook_uploaded(wave: Wave) -> Done:
+    client, user, address = _staff("analyst")
+    book = ("question: challenges\nthemes:\n"
+            "  - {id: funding, label: Funding, examples: [no money for staff]}\n")
+    reply = post(client, f"/staff/waves/{wave.slug}/coding/challenges/codebook/",
+                 {"codebook": SimpleUploadedFile("ours.yaml", book.encode())})
+    assert reply.status_code == 302
+    return Done(user.username, address, wave=wave.slug, detail=("question", "file", "themes"))
 
 
 def _catalog_form(key: str, **fields: object) -> dict[str, object]:
@@ -332,6 +394,19 @@ def _respondent(until: str) -> Callable[[Wave], Done]:
     return act
 
 
+def _email(action: str) -> Callable[[Wave], Done]:
+    """A respondent e-mails their resume link to themselves: through a mail server that
+    takes it, or through one that is not there."""
+    def act(wave: Wave) -> Done:
+        client = Client(enforce_csrf_checks=True, REMOTE_ADDR="203.0.113.9")
+        respondents.reach(client, wave, 2)
+        with sending_to(closed_port()) if action == "email_failed" else nullcontext():
+            respondents.post(client, f"/w/{wave.slug}/saved/",
+                             {"action": "email_link", "email": "ana@example.org"})
+        return Done("", "", wave=wave.slug, response=True, detail=("kind",))
+    return act
+
+
 # --- commands run as a person runs them ------------------------------------------------------
 
 def hrta(*args: str, stdin: str = "", env: dict[str, str] | None = None
@@ -389,6 +464,13 @@ CASES: dict[str, tuple[str, Callable[..., Done]]] = {
     "logout": ("logout", _logout),
     "token_create": ("token_create", _token_create),
     "token_revoke": ("token_revoke", _token_revoke),
+    "user_add_web": ("user_add", _account("user_add")),
+    "user_role": ("user_role", _account("user_role")),
+    "user_deactivate": ("user_deactivate", _account("user_deactivate")),
+    "user_reactivate": ("user_reactivate", _account("user_reactivate")),
+    "password_link": ("password_link", _account("password_link")),
+    "password_change": ("password_change", _password("password_change")),
+    "password_set": ("password_set", _password("password_set")),
     "wave_create": ("wave_create", _wave_create),
     "wave_change": ("wave_change", _wave_change),
     "import": ("import", _import),
@@ -403,6 +485,7 @@ CASES: dict[str, tuple[str, Callable[..., Done]]] = {
     "coding_code": ("coding_code", _coding_code),
     "coding_theme_added": ("coding_theme_added", _coding_theme_added),
     "coding_proposal_dismissed": ("coding_proposal_dismissed", _coding_proposal_dismissed),
+    "coding_codebook_uploaded": ("coding_codebook_uploaded", _coding_codebook_uploaded),
     "catalog_add": ("catalog_add", _catalog("catalog_add")),
     "catalog_change": ("catalog_change", _catalog("catalog_change")),
     "catalog_retire": ("catalog_retire", _catalog("catalog_retire")),
@@ -417,6 +500,8 @@ CASES: dict[str, tuple[str, Callable[..., Done]]] = {
     "response_submit": ("response_submit", _respondent("response_submit")),
     "contact_save": ("contact_save", _respondent("contact_save")),
     "ta_request": ("ta_request", _respondent("ta_request")),
+    "email_sent": ("email_sent", _email("email_sent")),
+    "email_failed": ("email_failed", _email("email_failed")),
     "user_add": ("user_add", _user_command("user_add")),
     "user_change": ("user_change", _user_command("user_change")),
     "unlock": ("unlock", _unlock_command),
@@ -652,7 +737,7 @@ def test_the_audit_page_shows_who_from_where(wave):
     add_response(wave, RICH)
     client.get(f"/staff/waves/{wave.slug}/downloads/findings.json")
     page = client.get(f"/staff/audit/?wave={wave.slug}&action=download").content.decode()
-    assert user.username in page and "192.0.2.61" in page and "web" in page
+    assert user.username in page and "<td>Web 192.0.2.61</td>" in page
 
 
 def test_the_security_statement_names_tests_that_exist():

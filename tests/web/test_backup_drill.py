@@ -251,6 +251,7 @@ def test_backup_while_respondents_submit_then_restore_on_a_fresh_data_folder(sit
     assert "restore" in json.loads(again.stdout)["actions"]
 
 
+@pytest.mark.sqlite_only(reason="backs up its own SQLite data folder, in the PostgreSQL pass too")
 def test_restore_refuses_a_wrong_key_a_used_folder_and_a_damaged_backup(tmp_path):
     """Each refusal exits 2 with a message and writes nothing (SQLite: no server needed)."""
     live, fresh = Site(tmp_path / "var"), Site(tmp_path / "fresh")

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import time
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
+from hrta.findings.model import CodedThemes, TextQuestion
 from hrta.web.coding import selectors
 from hrta.web.coding.models import CodingRun, HumanCode, ProposedTheme, WaveTheme
 from hrta.web.coding.services import save_code, start_run
 from hrta.web.staff.selectors import wave_findings
 from tests.web.staffdata import add_response, post, signed_in
+from tests.web.tasking import work_queue
 
 CHALLENGES = [
     "We simply do not have the funding; grants ran out last year.",
@@ -41,6 +42,7 @@ def _run(client, wave, question: str = "challenges") -> CodingRun:
     reply = post(client, f"/staff/waves/{wave.slug}/coding/{question}/run/")
     assert reply.status_code == 302, reply.content[:300]
     assert reply["Location"].endswith(f"#question-{question}"), reply["Location"]
+    work_queue()
     deadline = time.monotonic() + 120
     while True:
         run = CodingRun.objects.get(wave=wave, question=question)
@@ -50,6 +52,18 @@ def _run(client, wave, question: str = "challenges") -> CodingRun:
         time.sleep(0.2)
     assert run.status == CodingRun.Status.DONE, run.message
     return run
+
+
+def _answers(wave) -> TextQuestion:
+    entry = wave_findings(wave).questions["challenges"]
+    assert isinstance(entry, TextQuestion)
+    return entry
+
+
+def _coding(wave) -> CodedThemes:
+    coding = _answers(wave).coding
+    assert isinstance(coding, CodedThemes)
+    return coding
 
 
 def _position_of(wave, text: str) -> int:
@@ -101,9 +115,9 @@ def test_run_review_and_confirmed_codes_everywhere(wave):
     assert "confidence" in text  # a primary reviewer sees the machine's confidences
 
     # Machine alone: the funding answer counts for funding.
-    before = wave_findings(wave)["questions"]["challenges"]["coding"]
-    assert before["confirmed"] == 0
-    count = {t["id"]: t["count"] for t in before["themes"]}
+    before = _coding(wave)
+    assert before.confirmed == 0
+    count = {t.id: t.count for t in before.themes}
     # The reviewer says the funding answer is about policy instead.
     at = _position_of(wave, CHALLENGES[0])
     reply = post(client, f"/staff/waves/{wave.slug}/coding/challenges/review/",
@@ -111,13 +125,13 @@ def test_run_review_and_confirmed_codes_everywhere(wave):
     assert reply.status_code == 302 and "at=" in reply["Location"]
     code = HumanCode.objects.get(wave=wave, coder=user)
     assert code.themes == ["policy_legal"] and code.primary and not code.hide_quote
-    after = wave_findings(wave)["questions"]["challenges"]["coding"]
-    assert after["confirmed"] == 1
-    counted = {t["id"]: t["count"] for t in after["themes"]}
+    after = _coding(wave)
+    assert after.confirmed == 1
+    counted = {t.id: t.count for t in after.themes}
     assert counted["funding"] == count["funding"] - 1
     assert counted["policy_legal"] == count["policy_legal"] + 1
-    index = after["sources"].index("confirmed")
-    assert after["codes"][index] == ["policy_legal"]
+    index = after.sources.index("confirmed")
+    assert after.codes[index] == ["policy_legal"]
 
     # The dashboard and the report draw the confirmed codes.
     dashboard = client.get(f"/staff/waves/{wave.slug}/").content.decode()
@@ -141,8 +155,7 @@ def test_blind_coder_sees_no_codes_and_changes_nothing(wave):
     at = _position_of(wave, CHALLENGES[1])
     post(first, f"/staff/waves/{wave.slug}/coding/challenges/review/",
          {"at": at, "themes": ["stigma", "community_support"]})
-    counts = {t["id"]: t["count"] for t in
-              wave_findings(wave)["questions"]["challenges"]["coding"]["themes"]}
+    counts = {t.id: t.count for t in _coding(wave).themes}
 
     second, second_user = signed_in("analyst")
     page = second.get(f"/staff/waves/{wave.slug}/coding/challenges/review/?mode=blind&at={at}")
@@ -157,8 +170,7 @@ def test_blind_coder_sees_no_codes_and_changes_nothing(wave):
     code = HumanCode.objects.get(wave=wave, coder=second_user)
     assert code.themes == ["stigma"] and not code.primary
     # A blind code is compared, never used.
-    assert {t["id"]: t["count"] for t in wave_findings(wave)["questions"]["challenges"][
-        "coding"]["themes"]} == counts
+    assert {t.id: t.count for t in _coding(wave).themes} == counts
     again = second.get(f"/staff/waves/{wave.slug}/coding/challenges/review/?mode=blind&at={at}")
     assert 'value="stigma" data-key="6" checked' in again.content.decode()
 
@@ -215,9 +227,8 @@ def test_hidden_quote_never_reaches_the_report(wave):
          {"at": at, "themes": ["policy_legal"], "hide_quote": "on"})
     text = report()
     assert "Jim Doe" not in text
-    findings = wave_findings(wave)["questions"]["challenges"]
-    assert selectors.WITHHELD in findings["answers"]
-    assert not any("Jim Doe" in q for t in findings["coding"]["themes"] for q in t["quotes"])
+    assert selectors.WITHHELD in _answers(wave).answers
+    assert not any("Jim Doe" in q for t in _coding(wave).themes for q in t.quotes)
     assert "Jim Doe" not in client.get(f"/staff/waves/{wave.slug}/").content.decode()
 
 
@@ -252,18 +263,77 @@ def test_proposed_theme_is_named_and_added_to_the_wave_codebook(wave):
     assert sum("broken_equipment" in coded[text] for text in CHALLENGES[5:8]) >= 2, coded
 
 
-def test_run_refuses_a_second_start_while_working(wave, analyst):
-    _wave_with_answers(wave)
-    CodingRun.objects.create(wave=wave, question="challenges",
-                             status=CodingRun.Status.RUNNING)
+def test_one_run_per_wave_at_a_time_held_by_the_database(wave, analyst):
+    """A second start while one is queued, for any question of the wave, from any server,
+    is refused (the active Job's key is unique in the database, not a process's lock); once
+    the first is cancelled, a run may start again."""
     from hrta.web.coding.services import CodingError
+    from hrta.web.tasks.models import Job
+    from hrta.web.tasks.services import cancel
 
+    _wave_with_answers(wave)
+    start_run(wave=wave, question="challenges", user=analyst)
     with pytest.raises(CodingError):
         start_run(wave=wave, question="challenges", user=analyst)
+    with pytest.raises(CodingError):
+        start_run(wave=wave, question="facilitators", user=analyst)
     client, _user = signed_in("analyst")
     reply = post(client, f"/staff/waves/{wave.slug}/coding/challenges/run/")
     assert "already being coded" in client.get(reply["Location"]).content.decode()
-    # A run left "working" by a server that stopped may be started again after an hour.
-    CodingRun.objects.filter(wave=wave).update(started_at=timezone.now() - timedelta(hours=2))
+    jobs = Job.objects.filter(wave=wave, kind=Job.Kind.CODING)
+    assert jobs.count() == 1
+    cancel(job=jobs.get())
+    assert CodingRun.objects.get(wave=wave, question="challenges").status == "failed"
     run = start_run(wave=wave, question="challenges", user=analyst, wait=True)
     assert run.status == CodingRun.Status.DONE and run.total == len(CHALLENGES)
+
+
+# A run as stored by an earlier rule (answer order); each answer's confidences for the two
+# themes. Closest calls (nearest 0.5): the third, fifth, second and first; the fourth has no
+# words to code, so it is never asked.
+STORED = [("Funding", "coded", [0.97, 0.02]),
+          ("Stigma, and some money", "coded", [0.30, 0.90]),
+          ("Staff leave", "uncoded", [0.48, 0.10]),
+          ("🙂", "uncodable", [0.0, 0.0]),
+          ("The board", "uncoded", [0.40, 0.20])]
+REVIEW_ORDER = ["Staff leave", "The board", "Stigma, and some money", "Funding"]
+
+
+def _stored_run(wave) -> CodingRun:
+    run = CodingRun.objects.create(wave=wave, question="challenges",
+                                   status=CodingRun.Status.DONE, themes=["funding", "stigma"],
+                                   total=len(STORED), done=len(STORED))
+    for position, (text, status, confidences) in enumerate(STORED):
+        response = add_response(wave, {"challenges": text})
+        themes = [[theme, c] for theme, c in zip(run.themes, confidences, strict=True)
+                  if c >= 0.5]
+        run.suggestions.create(response=response, response_key=str(response.public_id),
+                               text=text, status=status, themes=themes,
+                               confidences=confidences, position=position)
+    return run
+
+
+def _shown(client, url: str) -> tuple[str, str]:
+    """The answer a review page shows, and its position."""
+    page = client.get(url).content.decode()
+    text = html.unescape(re.search(r'id="answer" dir="auto">(.*?)</blockquote>', page)[1])
+    return text, re.search(r'name="at" value="(\d+)"', page)[1]
+
+
+def test_review_page_asks_the_closest_calls_first(wave):
+    """The page follows hrta.coding.review's queue, whatever order a run was stored in:
+    confirming an answer leads to the next closest call, uncodable answers never come."""
+    _stored_run(wave)
+    client, _user = signed_in("analyst")
+    review = f"/staff/waves/{wave.slug}/coding/challenges/review/"
+    shown, url = [], review
+    for _answer in REVIEW_ORDER:
+        text, at = _shown(client, url)
+        shown.append(text)
+        url = post(client, review, {"at": at, "themes": []})["Location"]
+    assert shown == REVIEW_ORDER
+    assert url.endswith("#question-challenges")  # every answer coded: back to the overview
+
+    # A blind second coder meets the same order, the answers a reviewer confirmed included.
+    second, _second_user = signed_in("analyst")
+    assert _shown(second, f"{review}?mode=blind")[0] == REVIEW_ORDER[0]

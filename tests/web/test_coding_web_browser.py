@@ -12,6 +12,7 @@ from hrta.web.coding.models import CodingRun, HumanCode
 from hrta.web.coding.services import start_run
 from tests.web.conftest import ROOT, make_user
 from tests.web.staffdata import PASSWORD, add_response
+from tests.web.tasking import empty_queue, work_queue
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
@@ -38,7 +39,10 @@ def test_review_page_by_keyboard(browser, live_url, wave):
     # The run is an explicit action; the page follows its progress, then offers review.
     page.goto(f"{live_url}/staff/waves/{wave.slug}/coding/")
     section = page.locator("#question-challenges")
+    empty_queue()  # the worker below takes this test's run only
     section.get_by_role("button", name="Code the answers").click()
+    expect(section.get_by_text("Coding: 0 of")).to_be_visible()  # queued, waiting for a worker
+    assert work_queue() == 1  # as `hrta worker` takes it
     expect(section.get_by_role("link", name="Review answers")).to_be_visible(timeout=120_000)
     assert CodingRun.objects.get(wave=wave, question="challenges").status == "done"
     expect(section).to_contain_text("Confirmed by a reviewer: 0 of 4.")

@@ -15,6 +15,7 @@ from hrta.web.surveys.models import AuditEntry, Response
 from tests.web.browsing import HOSTILE, complete_assessment, fail_on_dialog, question_of
 from tests.web.conftest import make_user
 from tests.web.staffdata import PASSWORD, add_response
+from tests.web.tasking import empty_queue, work_queue
 
 
 @pytest.fixture
@@ -112,8 +113,16 @@ def test_exclude_a_response_then_download_report_and_data(desk, live_url, wave, 
     desk.goto(f"{live_url}/staff/waves/{wave.slug}/")
     assert counts(desk)["excluded"] == 1
     desk.get_by_role("link", name="Downloads", exact=True).click()
+    # The report is made in the background: asking for it opens its task's page, a worker
+    # makes it, and the page, polling, offers the file without a reload.
+    empty_queue()  # the worker below takes this test's task only
+    desk.get_by_role("button", name="Report (web page)").click()
+    desk.wait_for_url(re.compile(r"/staff/tasks/[0-9a-f-]{36}/$"))
+    expect(desk.get_by_text("Waiting for a worker.")).to_be_visible()
+    assert work_queue() == 1
+    expect(desk.get_by_text("Done.")).to_be_visible()
     with desk.expect_download() as report:
-        desk.get_by_role("link", name="Report (web page)").click()
+        desk.get_by_role("link", name=re.compile(r"^Download ")).click()
     report_file = tmp_path / report.value.suggested_filename
     report.value.save_as(report_file)
     html = report_file.read_text(encoding="utf-8")
@@ -122,8 +131,9 @@ def test_exclude_a_response_then_download_report_and_data(desk, live_url, wave, 
     excluded_text = response.answers.get(question_id="challenges").value
     assert "Answer number" in html and excluded_text not in html
 
+    desk.get_by_role("link", name="Back to the wave").click()
     with desk.expect_download() as data:
-        desk.get_by_role("link", name="CSV").click()
+        desk.get_by_role("link", name="CSV", exact=True).click()
     rows = list(csv.reader(io.StringIO(data.value.path().read_text(encoding="utf-8-sig"))))
     # SurveyMonkey's layout: two header rows, then one row per response in the analysis.
     assert len(rows) - 2 == 5

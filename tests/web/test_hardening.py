@@ -385,6 +385,7 @@ def _modes(folder: Path) -> dict[str, int]:
     return found
 
 
+@pytest.mark.sqlite_only(reason="serves its own SQLite data folder, in the PostgreSQL pass too")
 def test_data_folder_and_every_file_in_it_are_private(fresh_serve):
     served, folder = fresh_serve
     assert _request(served, "GET", "/healthz/db")[0] == 200
@@ -467,6 +468,7 @@ def test_staff_pages_downloads_api_and_raffle_reveal_are_never_stored(wave):
     assert "no-store" in respondent.get(f"/w/{wave.slug}/saved/")["Cache-Control"]
 
 
+@pytest.mark.sqlite_only(reason="serves its own SQLite data folder, in the PostgreSQL pass too")
 def test_behind_https_pages_send_hsts_and_cookies_only_over_https(fresh_serve):
     served, _folder = fresh_serve
     # Through the trusted proxy, which says the visitor came over HTTPS.
@@ -483,6 +485,7 @@ def test_behind_https_pages_send_hsts_and_cookies_only_over_https(fresh_serve):
     assert status == 200 and "Strict-Transport-Security" not in headers
 
 
+@pytest.mark.sqlite_only(reason="serves its own SQLite data folder, in the PostgreSQL pass too")
 def test_forwarded_for_is_believed_from_the_configured_proxy_only(fresh_serve):
     served, folder = fresh_serve
 

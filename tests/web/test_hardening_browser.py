@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from hrta.web.contacts.services import save_contact
 from tests.web.browsing import choose, complete_assessment, save_and_continue, start
 from tests.web.conftest import make_user
 from tests.web.staffdata import PASSWORD, add_response
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="the policy is headers and markup, which do not depend on the database")
 
 # Reported by the page itself, for every kind of violation, and again from the console.
 WATCH = """document.addEventListener("securitypolicyviolation", (event) =>

@@ -45,6 +45,8 @@ def staff_page(browser, live_url, wave):
     context.close()
 
 
+@pytest.mark.sqlite_only(
+    reason="accessibility audits check the markup, which does not depend on the database")
 def test_every_staff_page_passes_axe_and_fits(staff_page, live_url, wave):
     if not AXE.is_file():
         pytest.fail(f"axe-core not found at {AXE}: run `npm ci` (make test does)")
@@ -108,6 +110,7 @@ def test_live_counts_update_without_a_reload(staff_page, live_url, wave):
     assert page.get_by_text(re.compile(r"7 responses, 7 eligible")).is_visible()
 
 
+@pytest.mark.sqlite_only(reason="the menu is markup and script, not the database")
 def test_menu_opens_on_a_phone(staff_page, live_url, wave):
     page = staff_page
     page.set_viewport_size({"width": 360, "height": 740})

@@ -99,7 +99,7 @@ def test_dashboard_findings_are_the_commands_findings(counted, viewer, tmp_path)
 def test_filters_keep_the_right_respondents(counted):
     def eligible(**chosen: str) -> int:
         selection = tuple(sorted(chosen.items()))
-        return selectors.wave_findings(counted, selection)["responses"]["eligible"]
+        return selectors.wave_findings(counted, selection).responses.eligible
 
     assert eligible(org_type="ccbhc") == 7
     assert eligible(org_type="community_mental_health") == 5
@@ -110,9 +110,8 @@ def test_filters_keep_the_right_respondents(counted):
     assert eligible(org_type="ccbhc", region="northeast") == 5
     assert eligible(communities="urban", region="northeast") == 0
     ccbhc = selectors.wave_findings(counted, (("org_type", "ccbhc"),))
-    options = ccbhc["questions"]["ta_receiving"]["options"]
-    assert (options["yes"]["count"], options["no"]["count"], options["unsure"]["count"]) == \
-        (5, 2, 0)
+    options = ccbhc.closed_questions()["ta_receiving"].options
+    assert (options["yes"].count, options["no"].count, options["unsure"].count) == (5, 2, 0)
 
 
 def test_filter_choices_come_from_the_instrument_and_the_wave(counted, viewer):
@@ -158,7 +157,7 @@ def test_findings_follow_new_answers_and_exclusions(counted, viewer):
     assert selectors.wave_findings(counted) is not None
     added = add_response(counted, {"org_type": "ccbhc", "ta_receiving": "no"})
     after = selectors.wave_findings(counted)
-    assert after["responses"]["eligible"] == first["responses"]["eligible"] + 1
+    assert after.responses.eligible == first.responses.eligible + 1
     live = json.loads(viewer.get(f"/staff/waves/{counted.slug}/live/").content)
     assert live["submitted"] == 13 and live["in_progress"] == 1
     analyst, _ = signed_in("analyst")
@@ -167,7 +166,7 @@ def test_findings_follow_new_answers_and_exclusions(counted, viewer):
     again = json.loads(viewer.get(f"/staff/waves/{counted.slug}/live/").content)
     assert again["excluded"] == 1 and again["submitted"] == 12
     assert again["version"] != live["version"]
-    assert selectors.wave_findings(counted)["responses"] == first["responses"]
+    assert selectors.wave_findings(counted).responses == first.responses
     # Excluding one and including another leaves every count alike; the Findings still
     # follow (the audit log is part of the cache key).
     other = counted.responses.filter(status="submitted", excluded=False).first()
@@ -176,7 +175,7 @@ def test_findings_follow_new_answers_and_exclusions(counted, viewer):
     post(analyst, f"/staff/responses/{added.public_id}/exclusion/",
          {"action": "include", "reason": "swap back"})
     swapped = selectors.wave_findings(counted)
-    assert swapped["questions"]["ta_receiving"]["options"]["no"]["count"] == 3
+    assert swapped.closed_questions()["ta_receiving"].options["no"].count == 3
 
 
 def test_charts_are_svg_that_runs_nothing(counted, viewer):

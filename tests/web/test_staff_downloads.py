@@ -83,8 +83,9 @@ def test_no_download_holds_contact_details(hostile_wave, viewer):
     texts = {}
     for name in KINDS:
         data = _get(client, hostile_wave, name)
+        # SPSS and Stata files hold their text as UTF-8 among binary fields.
         texts[name] = _zip_text(data) if name.endswith((".xlsx", ".docx")) else \
-            data.decode("utf-8-sig")
+            data.decode("utf-8-sig", "replace" if name.endswith((".sav", ".dta")) else "strict")
     texts["api"] = client.get(f"/api/waves/{hostile_wave.slug}/findings").content.decode()
     texts["dashboard"] = client.get(f"/staff/waves/{hostile_wave.slug}/").content.decode()
     response = hostile_wave.responses.first()
@@ -93,7 +94,8 @@ def test_no_download_holds_contact_details(hostile_wave, viewer):
     texts["responses list"] = admin.get(f"/staff/waves/{hostile_wave.slug}/responses/"
                                         ).content.decode()
     assert set(texts) >= {"report.html", "report.docx", "findings.json", "responses.csv",
-                          "responses.xlsx"}
+                          "responses.xlsx", "responses.sav", "responses.dta",
+                          "responses-wide.xlsx", "responses-wide.csv", "codebook.csv"}
     for name, text in texts.items():
         assert RAFFLE_EMAIL not in text, name
         assert RAFFLE_NAME not in text, name
@@ -192,3 +194,35 @@ def test_neutralise():
     assert neutralise("\r\n") == "'\r\n"
     assert neutralise("a=1") == "a=1"
     assert neutralise("") == "" and neutralise(None) is None
+
+
+def test_wide_downloads_for_spss_stata_and_r(hostile_wave, viewer, tmp_path):
+    """The page offers the wide layout; SPSS and Stata read it back with labels, web
+    responses named by their pseudonym, formulas neutralised in the CSV."""
+    import pyreadstat
+
+    client, _ = viewer
+    page = client.get(f"/staff/waves/{hostile_wave.slug}/downloads/").content.decode()
+    for name in ("responses.sav", "responses.dta", "responses-wide.xlsx",
+                 "responses-wide.csv", "codebook.csv"):
+        assert f"/downloads/{name}" in page, name
+    ccbhc = "Certified Community Behavioral Health Clinic (CCBHC)"
+    for suffix, read in ((".sav", pyreadstat.read_sav), (".dta", pyreadstat.read_dta)):
+        path = tmp_path / f"wave{suffix}"
+        path.write_bytes(_get(client, hostile_wave, f"responses{suffix}"))
+        frame, meta = read(str(path), apply_value_formats=True)
+        assert len(frame) == 5
+        assert set(frame["org_type"]) == {ccbhc}
+        assert meta.column_names_to_labels["org_type"] == \
+            "Which best describes your organization?"
+        assert set(frame["response_id"]) == {reference(r) for r in hostile_wave.responses.all()}
+        assert sorted(frame["challenges"]) == sorted(list(HOSTILE.values())[:5])
+    rows = _csv_cells(_get(client, hostile_wave, "responses-wide.csv"))
+    challenges = [row[rows[0].index("challenges")] for row in rows[1:]]
+    assert "'=HYPERLINK(\"http://example.com/steal\",\"click\")" in challenges
+    codebook = _csv_cells(_get(client, hostile_wave, "codebook.csv"))
+    assert codebook[0] == ["variable", "label", "question_id", "item_id", "type", "values",
+                           "missing"]
+    assert [row[0] for row in codebook[1:]] == rows[0]
+    book = load_workbook(io.BytesIO(_get(client, hostile_wave, "responses-wide.xlsx")))
+    assert book.sheetnames == ["Responses", "Codebook"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hrta.analysis.suppression import DEFAULT_THRESHOLD
 from hrta.analysis.trends import FindingsLike
 from hrta.findings.model import Findings
 from hrta.responses import ResponseSet
@@ -11,7 +12,7 @@ from hrta.responses import ResponseSet
 
 def add_statistics(findings: Findings, responses: ResponseSet, *, by: str | None = None,
                    weights: Path | None = None, previous: FindingsLike | None = None,
-                   previous_label: str | None = None, threshold: int = 5,
+                   previous_label: str | None = None, threshold: int = DEFAULT_THRESHOLD,
                    min_group: int | None = None) -> Findings:
     """Findings with `comparisons`, `weighting` and `trend` blocks for the options given.
 

@@ -33,6 +33,7 @@ from hrta.findings.model import (
     TextQuestion,
 )
 from hrta.instrument import Instrument, Question
+from hrta.instrument.schema import ReportItem, ReportLayout, ReportSection
 from hrta.responses import ResponseSet
 
 __all__ = ["SCHEMA_VERSION", "build_findings"]
@@ -200,14 +201,31 @@ def _grouped(question: Question, entry: SingleQuestion, attribute: str) -> Profi
         for name, ids in names.items()})
 
 
+def survey_order_layout(instrument: Instrument) -> ReportLayout:
+    """The layout of an instrument without a `report:` block (one drafted or imported from
+    another tool): one figure per closed question and one listing per open-ended one, in
+    survey order, under the instrument's own sections. Contact questions are left out, and
+    so is a grid whose scale has no nets (agree / disagree): the report draws grids only
+    as diverging bars about those nets; its numbers are in Findings all the same."""
+    sections = []
+    for section in instrument.sections:
+        items = tuple(ReportItem(kind="open_ended" if q.type == "text" else "figure",
+                                 title=q.text, questions=(q.id,),
+                                 chart="agreement" if q.type == "matrix" else None)
+                      for q in section.questions
+                      if not q.pii and (q.type != "matrix" or q.nets))
+        if items:
+            sections.append(ReportSection(id=section.id, title=section.title, items=items))
+    return ReportLayout(title=instrument.title, sections=tuple(sections))
+
+
 def _sections(instrument: Instrument, questions: dict[str, QuestionEntry],
               counted: Tally) -> list[Section]:
-    if instrument.report is None:
-        return []
+    layout = instrument.report or survey_order_layout(instrument)
     numbers = {"figure": 0, "table": 0, "open_ended": 0}
     letters = {"figure": 0, "table": 0, "open_ended": 0}
     sections = []
-    for section in instrument.report.sections:
+    for section in layout.sections:
         items = []
         for item in section.items:
             # A supplement keeps the number before it and takes the next letter (5a, 5b).

@@ -8,6 +8,8 @@ One syntax serves subgroup comparisons (`--by`) and raking margins (`--weights`)
                  `fb_policy.adequate_funding.net`); one group per attribute value
 `QID=OPTION`     any closed question: those who chose OPTION against those who answered
                  the question without choosing it (`communities=rural`)
+`ATTRIBUTE`      a respondent attribute an export holds beside the answers (SurveyMonkey
+                 Audience `Gender`, `Age`, ...); one group per value
 
 Each eligible respondent falls in at most one group; respondents who did not answer the
 question (or whose option has no value for the attribute) are left out.
@@ -79,8 +81,12 @@ def resolve_grouping(responses: ResponseSet, by: str, *, file: str | None = None
 
     Groups nobody belongs to are dropped, so every listed group has at least one member.
     """
-    spec = _parse(responses.instrument, by.strip(), file)
-    codes = _codes(responses, spec)
+    attribute = _attribute_column(responses, by.strip())
+    if attribute is not None:
+        spec, codes = _respondent_attribute(responses, attribute)
+    else:
+        spec = _parse(responses.instrument, by.strip(), file)
+        codes = _codes(responses, spec)
     sizes = np.bincount(codes[codes >= 0], minlength=len(spec.groups))
     kept = np.flatnonzero(sizes)
     renumber = np.full(len(spec.groups) + 1, -1, dtype=np.int64)
@@ -88,6 +94,29 @@ def resolve_grouping(responses: ResponseSet, by: str, *, file: str | None = None
     codes = renumber[codes]  # -1 indexes the trailing -1
     return Grouping(by.strip(), spec.label, spec.source_qid,
                     tuple(spec.groups[i] for i in kept), codes)
+
+
+def _attribute_column(responses: ResponseSet, by: str) -> str | None:
+    """The respondent attribute (e.g. an Audience `Gender` column) `by` names, if any."""
+    wanted = " ".join(by.split()).casefold()
+    return next((name for name in responses.attributes.columns
+                 if " ".join(name.split()).casefold() == wanted), None)
+
+
+def _respondent_attribute(responses: ResponseSet, name: str) -> tuple[_Spec, np.ndarray]:
+    """One group per value of a respondent attribute, in order of first appearance."""
+    values = responses.attributes[name].str.strip_chars().replace("", None)
+    names = values.drop_nulls().unique(maintain_order=True).to_list()
+    lookup = {value: index for index, value in enumerate(names)}
+    codes = np.array([-1 if v is None else lookup[v] for v in values.to_list()],
+                     dtype=np.int64)
+    codes[~responses.respondents["eligible"].to_numpy()] = -1
+    groups = tuple(Group(_slug(value) or f"value_{i}", value) for i, value in enumerate(names))
+    return _Spec(f"attribute:{name}", name, groups, {}), codes
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text.casefold()).strip("_")
 
 
 def _parse(instrument: Instrument, by: str, file: str | None) -> _Spec:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-DEFAULT_THRESHOLD = 5
+from hrta.defaults import DEFAULT_THRESHOLD as DEFAULT_THRESHOLD
 
 
 def suppress(counts: np.ndarray, n: np.ndarray, *, threshold: int = DEFAULT_THRESHOLD,

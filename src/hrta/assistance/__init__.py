@@ -8,7 +8,7 @@ catalog; the command line and the web app call the same ones:
     catalog = load_catalog(instrument, rules)
     answers = answers_of(responses, "11822724187")      # or answers_from_mapping(...)
     plan = build_plan(answers, instrument=instrument, rules=rules, catalog=catalog)
-    plan.to_json(); write_plan(plan, Path("plan.pdf"), rules=rules)
+    plan.to_json()       # pages and PDFs of plans: hrta.report.plans.write_plan
     build_demand(responses, rules=rules)
     find_cohorts(responses, rules=rules, consenting={"11822724187", ...})
 """
@@ -26,8 +26,6 @@ _HOMES = {
                 "load_catalog", "read_catalog", "user_catalog_path"),
     "cohorts": ("Cohort", "consenting_ids", "find_cohorts"),
     "demand": ("build_demand",),
-    "pages": ("FittedPlan", "demand_charts", "fit_plan", "fit_plan_html", "render_demand_html",
-              "render_plan_html", "write_demand", "write_plan"),
     "plan": ("Plan", "PlanArea", "build_plan"),
     "profile": ("DomainResult", "Profile", "build_profile"),
     "rules": ("Rules", "load_rules", "parse_rules"),

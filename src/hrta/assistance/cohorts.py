@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from hrta.assistance.demand import Answered, region_label
+from hrta.assistance.demand import Answered
 from hrta.assistance.profile import option_label, plain
 from hrta.assistance.rules import Rules
+from hrta.assistance.sheet import region_label
 from hrta.errors import InputError
 from hrta.responses import ResponseSet
 
@@ -102,8 +103,9 @@ def find_cohorts(responses: ResponseSet, *, rules: Rules, consenting: Iterable[s
             rows = np.flatnonzero(in_region & wants[:, index])
             if rows.size < minimum:
                 continue
+            # Every row here is in a region, so its state was answered.
             members = tuple(Member(ids[row], option_label(kind, types[row], typed.get(row)),
-                                   location.option(states[row]).label) for row in rows)
+                                   location.option(states[row] or "").label) for row in rows)
             cohorts.append(Cohort(area.id, area.label, region, region_label(region),
                                   wanted_format, members))
     order = {option.id: index for index, option in enumerate(areas)}

@@ -18,6 +18,7 @@ import polars as pl
 
 from hrta.analysis.suppression import DEFAULT_THRESHOLD, suppress
 from hrta.assistance.rules import Rules
+from hrta.assistance.sheet import region_label
 from hrta.errors import InputError
 from hrta.instrument import Instrument, Option
 from hrta.responses import ResponseSet
@@ -159,12 +160,10 @@ def _region_groups(data: Answered, instrument: Instrument, rules: Rules) -> list
     groups = []
     for region in regions:
         columns = [i for i, o in enumerate(question.options) if o.region == region]
-        groups.append(Group(region, region_label(region), matrix[:, columns].any(axis=1)))
+        # asarray: numpy types `any(axis=1)` as possibly a scalar; with an axis it is a row.
+        members = np.asarray(matrix[:, columns].any(axis=1))
+        groups.append(Group(region, region_label(region), members))
     return groups
-
-
-def region_label(region: str) -> str:
-    return region.replace("_", " ").capitalize()
 
 
 def _crosstab(title: str, groups: list[Group], wants: np.ndarray, asked: np.ndarray,

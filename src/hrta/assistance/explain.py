@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from hrta.assistance.rules import (
@@ -92,8 +93,9 @@ def rules_markdown(rules: Rules, instrument: Instrument) -> str:
     add("")
     add("### Ranking resources")
     add("")
-    add(f"Within an area, catalog resources on its topic get points; the "
-        f"{rules.plan.resources_per_area} with the most are shown (ties: the most recently "
+    add(f"Within an area, catalog resources on its topic get relevance points (each "
+        "resource's `relevance` in the plan's JSON; not a readiness score); the "
+        f"{rules.plan.resources_per_area} most relevant are shown (ties: the most recently "
         "reviewed, then the title). A resource already shown under an earlier area is not "
         "repeated.")
     add("")
@@ -124,7 +126,7 @@ def _scale(instrument: Instrument, rules: Rules) -> dict[str, str]:
     return {o.id: o.label for o in instrument.question(qid).options}
 
 
-def _services(domain: ServicesDomain, instrument: Instrument, add) -> None:
+def _services(domain: ServicesDomain, instrument: Instrument, add: Callable[[str], None]) -> None:
     question = instrument.question(domain.direct)
     core = [o for o in question.options if o.core]
     add(f"Questions `{domain.direct}`, `{domain.referral}` and `{domain.planned}`. The score "
@@ -143,7 +145,7 @@ def _services(domain: ServicesDomain, instrument: Instrument, add) -> None:
             add(f"- {approach.label}: {'; '.join(members)}")
 
 
-def _partners(domain: PartnersDomain, instrument: Instrument, add) -> None:
+def _partners(domain: PartnersDomain, instrument: Instrument, add: Callable[[str], None]) -> None:
     question = instrument.question(domain.current)
     labels = {o.id: o.label for o in question.options}
     total = sum(g.weight for g in domain.groups)
@@ -158,7 +160,8 @@ def _partners(domain: PartnersDomain, instrument: Instrument, add) -> None:
             f"{', '.join(labels[o] for o in group.options)} |")
 
 
-def _agreement(domain: AgreementDomain, instrument: Instrument, rules: Rules, add) -> None:
+def _agreement(domain: AgreementDomain, instrument: Instrument, rules: Rules,
+               add: Callable[[str], None]) -> None:
     add("| statement | short name |")
     add("|---|---|")
     for qid in domain.statements:

@@ -11,10 +11,11 @@ from typing import Any
 
 from hrta.assistance.answers import Answers
 from hrta.assistance.catalog import Catalog, Resource
-from hrta.assistance.profile import Profile, build_profile, option_label
+from hrta.assistance.profile import Profile, build_profile, in_language, option_label
 from hrta.assistance.rules import Condition, Rules
+from hrta.assistance.words import ENGLISH, Words
 from hrta.instrument import Instrument, Option, Question
-from hrta.wording import in_sentence, join_words
+from hrta.wording import in_sentence
 
 ASKED = "asked"
 ANSWERS = "answers"
@@ -33,7 +34,9 @@ class Reason:
 @dataclass(frozen=True)
 class Match:
     resource: Resource
-    score: float
+    relevance: float
+    """The resource's points for this organization (the rules' `ranking`); the most
+    relevant resources of an area are shown. Not a readiness score."""
     preferred_format: bool
     why: tuple[str, ...]
     format_label: str
@@ -42,7 +45,7 @@ class Match:
         data = self.resource.to_json()
         if not staff:
             del data["notes"]
-        return {**data, "format_label": self.format_label, "score": self.score,
+        return {**data, "format_label": self.format_label, "relevance": self.relevance,
                 "preferred_format": self.preferred_format, "why": list(self.why)}
 
 
@@ -78,6 +81,8 @@ class Plan:
     complete: bool = True
     """False when too little was answered to recommend anything."""
     not_judged: tuple[str, ...] = field(default_factory=tuple)
+    language: str = ENGLISH
+    """The language its sentences and labels are written in (the profile's too)."""
 
     @property
     def shown(self) -> tuple[PlanArea, ...]:
@@ -89,13 +94,14 @@ class Plan:
 
     def to_json(self, *, staff: bool = True) -> dict[str, Any]:
         """Plain data; staff notes on resources only when `staff`."""
+        profile = self.profile.to_json()
         return {
             "response_id": self.response_id,
             "instrument": self.instrument,
             "complete": self.complete,
             "headline": self.headline,
             "notes": list(self.notes),
-            "organization": self.profile.organization,
+            "organization": profile["organization"],
             "formats": [{"id": i, "label": label} for i, label in self.formats],
             "receiving_ta": self.receiving_ta,
             "receiving_label": self.receiving_label,
@@ -109,15 +115,18 @@ class Plan:
                 "next_step": area.next_step, "note": area.note,
             } for area in self.areas],
             "not_judged": list(self.not_judged),
-            "profile": self.profile.to_json(),
+            "profile": profile,
         }
 
 
 def build_plan(answers: Answers, *, instrument: Instrument, rules: Rules, catalog: Catalog,
-               profile: Profile | None = None) -> Plan:
-    """The TA plan of one response (and its readiness profile, built if not given)."""
+               profile: Profile | None = None, language: str | None = ENGLISH) -> Plan:
+    """The TA plan of one response (and its readiness profile, built if not given), its
+    sentences, and the questionnaire's and the rules' labels, in `language`."""
     if profile is None:
-        profile = build_profile(answers, instrument=instrument, rules=rules)
+        profile = build_profile(answers, instrument=instrument, rules=rules,
+                                language=language)
+    instrument, rules, said = in_language(instrument, rules, language)
     spec = rules.plan
     areas_q = instrument.question(spec.areas_question)
     formats_q = instrument.question(spec.formats_question)
@@ -127,14 +136,14 @@ def build_plan(answers: Answers, *, instrument: Instrument, rules: Rules, catalo
     for area in areas_q.option_ids:
         if area in asked:
             typed = answers.text(areas_q.id, area)
-            text = f"You asked for help with this: {typed}" if typed and \
-                areas_q.option(area).other else "You asked for help with this."
+            text = said("plan.asked_typed", typed=typed) if typed and \
+                areas_q.option(area).other else said("plan.asked")
             reasons.setdefault(area, []).append(Reason(ASKED, text))
     for rule in spec.rules:
         outcome = _evaluate(rule.when, answers, instrument, rules)
         if outcome.value:
             text = rule.reason.format(
-                answer=outcome.answer or "", matched=join_words(outcome.matched),
+                answer=outcome.answer or "", matched=said.join(outcome.matched),
                 count=outcome.count, total=outcome.total)
             reasons.setdefault(rule.area, []).append(Reason(rule.kind, " ".join(text.split()),
                                                             rule.id))
@@ -151,7 +160,7 @@ def build_plan(answers: Answers, *, instrument: Instrument, rules: Rules, catalo
 
     preferred = [o for o in formats_q.options if o.id in answers.options(formats_q.id)
                  and not o.other]
-    context = _Context(answers, instrument, rules, {o.id for o in preferred})
+    context = _Context(answers, instrument, rules, {o.id for o in preferred}, said)
     used: set[str] = set()
     areas = []
     for area in sorted(reasons, key=priority):
@@ -164,30 +173,22 @@ def build_plan(answers: Answers, *, instrument: Instrument, rules: Rules, catalo
     complete = bool(areas)
     notes = []
     if complete and not answers.answered(formats_q.id):
-        notes.append("You did not choose your preferred kinds of technical assistance, so "
-                     "resources of every kind are shown.")
+        notes.append(said("plan.no_formats"))
     if complete and not answers.answered(areas_q.id):
-        notes.append("You did not choose the areas of technical assistance you want; the "
-                     "areas below come from your other answers.")
-    headline = _headline(areas, judged=any(d.judged for d in profile.domains))
+        notes.append(said("plan.no_areas"))
+    headline = _headline(areas, said, judged=any(d.judged for d in profile.domains))
     return Plan(answers.response_id, instrument.id, profile, tuple(areas), spec.areas_shown,
                 tuple((o.id, spec.format_names[o.id]) for o in preferred), receiving,
                 receiving_q.option(receiving).label if receiving else None, headline,
-                tuple(notes), complete, profile.not_judged)
+                tuple(notes), complete, profile.not_judged, said.language)
 
 
-def _headline(areas: list[PlanArea], *, judged: bool) -> str:
+def _headline(areas: list[PlanArea], said: Words, *, judged: bool) -> str:
     if not areas and not judged:
-        return ("Too little was answered to recommend technical assistance without guessing. "
-                "Below is what could not be judged.")
+        return said("plan.too_little")
     if not areas:
-        return ("Your answers do not point to an area of technical assistance, and you did "
-                "not choose one. The profile shows where you stand; tell the TA center if you "
-                "want help with anything.")
-    first = in_sentence(areas[0].label)
-    count = len(areas)
-    return (f"{count} area{'s' if count != 1 else ''} of technical assistance, starting with "
-            f"{first}.")
+        return said("plan.no_area")
+    return said.count("plan.headline", len(areas), first=in_sentence(areas[0].label))
 
 
 # --- conditions ---------------------------------------------------------------------------
@@ -227,8 +228,8 @@ def _evaluate(condition: Condition, answers: Answers, instrument: Instrument,
     pool = _options(question, condition.options)
     if condition.excluding is not None:
         pool = [o for o in pool if o.id not in answers.options(condition.excluding)]
-    chosen = [o for o in pool if o.id in answers.options(qid)]
-    count = len(chosen)
+    picked = [o for o in pool if o.id in answers.options(qid)]
+    count = len(picked)
     if condition.at_least is not None:
         value = count >= condition.at_least
     elif condition.fewer_than is not None:
@@ -240,10 +241,11 @@ def _evaluate(condition: Condition, answers: Answers, instrument: Instrument,
     answer_id = answers.option(qid)
     answer = in_sentence(question.option(answer_id).label) if answer_id and \
         question.type != "multi" else None
+    matched: tuple[str, ...]
     if statement:
         matched = (rules.statement_label(qid),) if value else ()
     else:
-        matched = tuple(in_sentence(o.label) for o in chosen)
+        matched = tuple(in_sentence(o.label) for o in picked)
     return _Outcome(value, matched, answer, count, len(pool))
 
 
@@ -265,6 +267,7 @@ class _Context:
     instrument: Instrument
     rules: Rules
     preferred: set[str]
+    said: Words
 
     def services(self) -> tuple[set[str], set[str]]:
         domain = self.rules.domain("services")
@@ -279,43 +282,45 @@ class _Context:
 def _match(area: str, catalog: Catalog, context: _Context, used: set[str],
            limit: int) -> tuple[list[Match], str]:
     candidates = catalog.about(area)
+    said = context.said
     if not candidates:
-        return [], "The catalog has no resource on this area yet; ask the TA center."
-    scored = [_score(resource, context) for resource in candidates]
-    scored.sort(key=lambda m: (-m.score, -(m.resource.last_reviewed.toordinal()
-                                           if m.resource.last_reviewed else 0),
+        return [], said("plan.no_resource")
+    ranked = [_relevance(resource, context) for resource in candidates]
+    ranked.sort(key=lambda m: (-m.relevance, -(m.resource.last_reviewed.toordinal()
+                                               if m.resource.last_reviewed else 0),
                                m.resource.title.lower()))
-    fresh = [m for m in scored if m.resource.id not in used]
+    fresh = [m for m in ranked if m.resource.id not in used]
     chosen = fresh[:limit]
     note = ""
     if not chosen:
-        note = "The resources for this area are listed above."
+        note = said("plan.listed_above")
     elif context.preferred and not any(m.preferred_format for m in chosen):
-        note = "No resource in your preferred formats yet; these are the closest."
+        note = said("plan.closest")
     return chosen, note
 
 
-def _score(resource: Resource, context: _Context) -> Match:
+def _relevance(resource: Resource, context: _Context) -> Match:
     points = context.rules.plan.ranking
     answers = context.answers
-    score = 0.0
+    said = context.said
+    relevance = 0.0
     why: list[str] = []
     preferred = resource.format in context.preferred
     if preferred:
-        score += points.preferred_format
-        why.append("in one of your preferred formats")
+        relevance += points.preferred_format
+        why.append(said("why.preferred"))
     planned, provided = context.services()
     services_q = context.rules.domain("services")
     labels = {o.id: o.label for o in context.instrument.question(services_q.direct).options} \
         if services_q else {}
     planned_hits = [s for s in resource.services if s in planned]
     if planned_hits:
-        score += points.planned_service
-        why.append(f"covers {join_words([in_sentence(labels[s]) for s in planned_hits])}, "
-                   "which you plan to provide")
+        relevance += points.planned_service
+        why.append(said("why.planned", services=said.join(
+            [in_sentence(labels[s]) for s in planned_hits])))
     elif any(s in provided for s in resource.services):
-        score += points.provided_service
-        why.append("covers services you offer")
+        relevance += points.provided_service
+        why.append(said("why.provided"))
     organization = context.rules.organization
     communities = answers.options(organization.communities)
     org_type = answers.option(organization.type)
@@ -323,19 +328,19 @@ def _score(resource: Resource, context: _Context) -> Match:
     if resource.communities and communities:
         shared = [c for c in resource.communities if c in communities]
         if shared:
-            score += points.community
+            relevance += points.community
             question = context.instrument.question(organization.communities)
-            why.append("meant for " + join_words(
-                [in_sentence(question.option(c).label) for c in shared]) + " communities")
+            why.append(said("why.communities", communities=said.join(
+                [in_sentence(question.option(c).label) for c in shared])))
         else:
             mismatch = True
     if resource.org_types and org_type:
         if org_type in resource.org_types:
-            score += points.org_type
-            why.append("meant for organizations like yours")
+            relevance += points.org_type
+            why.append(said("why.org_type"))
         else:
             mismatch = True
     if mismatch:
-        score += points.other_audience
-    return Match(resource, score, preferred, tuple(why),
+        relevance += points.other_audience
+    return Match(resource, relevance, preferred, tuple(why),
                  context.rules.plan.format_names[resource.format])

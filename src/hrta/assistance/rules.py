@@ -175,6 +175,77 @@ class Rules(_Model):
         return self.statements[qid]
 
 
+# What a rules translation may give, by section: readiness/<instrument id>.<language>.yaml.
+_WORDING = ("levels", "statements", "domains", "groups", "format_names", "next_steps",
+            "reasons")
+
+
+def localize_rules(rules: Rules, language: str) -> Rules:
+    """The rules with their words (level names, domain titles, statement and group names,
+    format names, next steps and reasons) in `language`, from the translation beside the
+    bundled rules; scoring, ids and conditions are the rules' own. A word the translation
+    lacks stays as the rules say it."""
+    key = (id(rules), language)
+    cached = _LOCALIZED.get(key)
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    overlay = _rules_wording(rules.instrument, language)
+    localized = rules if overlay is None else _apply_wording(rules, overlay)
+    _LOCALIZED[key] = (rules, localized)
+    return localized
+
+
+_LOCALIZED: dict[tuple[int, str], tuple[Rules, Rules]] = {}
+
+
+def _rules_wording(instrument_id: str, language: str) -> dict[str, dict[str, str]] | None:
+    path = bundled_rules_path(instrument_id).with_name(f"{instrument_id}.{language}.yaml")
+    if not path.is_file():
+        return None
+    data, lines = load_with_lines(path.read_text(encoding="utf-8"), origin=str(path))
+    if not isinstance(data, dict):
+        raise InputError("a rules translation must hold a mapping", file=str(path))
+    for section, entries in data.items():
+        if section not in _WORDING:
+            raise InputError(f"unknown section {section!r}; a rules translation holds "
+                             f"{', '.join(_WORDING)}", file=str(path),
+                             row=line_of(lines, (section,)))
+        if not isinstance(entries, dict) or not all(isinstance(v, str)
+                                                    for v in entries.values()):
+            raise InputError(f"{section}: give each id its words", file=str(path),
+                             row=line_of(lines, (section,)))
+    for rule_id, reason in (data.get("reasons") or {}).items():
+        bad = {name for _, name, _, _ in string.Formatter().parse(reason)
+               if name is not None and name not in PLACEHOLDERS}
+        if bad:
+            raise InputError(f"reasons.{rule_id}: unknown placeholder {{{sorted(bad)[0]}}}",
+                             file=str(path), row=line_of(lines, ("reasons", rule_id)))
+    return data
+
+
+def _apply_wording(rules: Rules, words: dict[str, dict[str, str]]) -> Rules:
+    def said(section: str, key: str, own: str) -> str:
+        return " ".join((words.get(section) or {}).get(key, own).split())
+
+    data = rules.model_dump(by_alias=True, exclude_none=True)
+    for level in data["levels"]:
+        level["label"] = said("levels", level["id"], level["label"])
+    data["statements"] = {qid: said("statements", qid, name)
+                          for qid, name in data["statements"].items()}
+    for domain in data["domains"]:
+        domain["title"] = said("domains", domain["id"], domain["title"])
+        for group in domain.get("groups", ()):
+            group["label"] = said("groups", group["id"], group["label"])
+    plan = data["plan"]
+    plan["format_names"] = {fid: said("format_names", fid, name)
+                            for fid, name in plan["format_names"].items()}
+    plan["next_steps"] = {area: said("next_steps", area, step)
+                          for area, step in plan["next_steps"].items()}
+    for rule in plan["rules"]:
+        rule["reason"] = said("reasons", rule["id"], rule["reason"])
+    return Rules.model_validate(data)
+
+
 def bundled_rules_path(instrument_id: str) -> Path:
     folder = resources.files("hrta.instrument") / "assessments" / "readiness"
     return Path(str(folder / f"{instrument_id}.yaml"))

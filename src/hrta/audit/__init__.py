@@ -7,9 +7,7 @@ the data. See docs/audit.md.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from hrta.audit.checks import check_distribution_sums, check_percentages
 from hrta.audit.claims import find_mentions
@@ -17,18 +15,15 @@ from hrta.audit.conflicts import check_conflicting_figures
 from hrta.audit.data import check_unmatched
 from hrta.audit.flags import KINDS, Flag, Place, flags_to_json, format_flags, sort_flags
 from hrta.audit.text import Document, read_document
-from hrta.errors import InputError
+from hrta.findings import Findings
 
 
-def audit(path: Path, findings: dict[str, Any] | None = None) -> list[Flag]:
+def audit(path: Path, findings: Findings | None = None) -> list[Flag]:
     """Flags for the report at `path`, in output order. Raises InputError for bad input."""
     return audit_document(read_document(Path(path)), findings)
 
 
-def audit_document(doc: Document, findings: dict[str, Any] | None = None) -> list[Flag]:
-    if findings is not None and not isinstance(findings.get("questions"), dict):
-        raise InputError("is not a Findings document: it has no \"questions\" object",
-                         file="findings")
+def audit_document(doc: Document, findings: Findings | None = None) -> list[Flag]:
     mentions = find_mentions(doc)
     flags = check_distribution_sums(mentions)
     flags += check_conflicting_figures(doc, mentions)
@@ -38,21 +33,11 @@ def audit_document(doc: Document, findings: dict[str, Any] | None = None) -> lis
     return sort_flags(flags)
 
 
-def load_findings(path: Path) -> dict[str, Any]:
-    """Read a Findings JSON file (as `hrta analyze --json` writes it) for `audit`."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError("no such file", file=str(path)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read it: {exc}", file=str(path)) from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"is not JSON: {exc.msg}", file=str(path), row=exc.lineno) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("questions"), dict):
-        raise InputError("is not a Findings document: it has no \"questions\" object",
-                         file=str(path))
-    return data
+def load_findings(path: Path) -> Findings:
+    """Read a Findings JSON file (as `hrta analyze --json` writes it, this version or an
+    earlier one) for `audit`; InputError naming the file and the first key that does not
+    fit."""
+    return Findings.load(Path(path))
 
 
 __all__ = [

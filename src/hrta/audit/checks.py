@@ -28,9 +28,9 @@ from hrta.audit.claims import (
 from hrta.audit.flags import Flag, Place
 from hrta.audit.numbers import (
     find_counts,
-    format_percent,
     is_possible,
     nearest_possible,
+    percent_as_printed,
 )
 
 
@@ -151,7 +151,7 @@ def check_distribution_sums(mentions: list[Mention]) -> list[Flag]:
             continue
         terms = " + ".join(str(p.mention.percent) for p in run)
         names = ", ".join(_part_name(p) for p in run)
-        reason = (f"{terms} = {format_percent(total, decimals)}: the shares of one "
+        reason = (f"{terms} = {percent_as_printed(total, decimals)}: the shares of one "
                   f"single-choice question ({names}) should add up to 100% "
                   f"(± {float(slack):g} for rounding {len(run)} figures)")
         if too_low:

@@ -27,7 +27,7 @@ from hrta.audit.claims import (
     sentence_claims,
 )
 from hrta.audit.flags import Flag
-from hrta.audit.numbers import format_percent, rounds_to
+from hrta.audit.numbers import percent_as_printed, rounds_to
 from hrta.audit.text import Document
 
 
@@ -190,7 +190,7 @@ def _restates(a: Claim, b: Claim) -> bool:
 
 
 def _describe(claim: Claim) -> str:
-    value = format_percent(claim.value, claim.decimals)
+    value = percent_as_printed(claim.value, claim.decimals)
     if claim.derived_from:
         parts = " + ".join(str(m.percent) for m in claim.derived_from)
         return f"{value} ({level_name(claim.level)}: {parts})"
@@ -219,8 +219,8 @@ def _count_hint(printed: Claim, other: Claim) -> str:
     exact = Fraction(100 * k, n)
     if rounds_to(exact, other.decimals, other.value):
         return (f"{k} of n={n} is {float(exact):.1f}%, which is the "
-                f"{format_percent(other.value, other.decimals)} printed there: "
-                f"{format_percent(value, printed.decimals)} looks like the count printed "
+                f"{percent_as_printed(other.value, other.decimals)} printed there: "
+                f"{percent_as_printed(value, printed.decimals)} looks like the count printed "
                 f"as a percentage")
     return ""
 

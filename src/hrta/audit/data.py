@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+
+from pydantic import BaseModel
 
 from hrta.audit.checks import flag_at
 from hrta.audit.claims import YES, Claim, Mention, answer_level, content_word_list, scope_of
@@ -22,6 +23,8 @@ from hrta.audit.flags import Flag
 from hrta.audit.numbers import cites_another_study as _cites
 from hrta.audit.numbers import find_counts, find_sample_sizes, qualifier_before, rounds_to
 from hrta.audit.text import Document, Paragraph, Sentence
+from hrta.findings import Findings
+from hrta.findings.model import MatrixStatement, NetTally, OptionTally
 
 
 @dataclass(frozen=True)
@@ -60,21 +63,29 @@ _EXAMPLES = re.compile(r",?\s*\b(?:such\s+as|e\.g\.|for\s+example|including)\b.*
                        re.IGNORECASE)
 
 
-def data_values(findings: dict[str, Any]) -> tuple[list[DataValue], list[DataValue]]:
-    """Every percent and every count in a Findings document, each with where it is."""
+def data_values(findings: Findings) -> tuple[list[DataValue], list[DataValue]]:
+    """Every percent and every count in a Findings document, each with where it is.
+
+    The whole document is walked, comparisons, weighting and trends included: a report may
+    quote any figure of it.
+    """
     percents: list[DataValue] = []
     counts: list[DataValue] = []
 
-    def walk(node: Any, path: tuple[str, ...], n: int | None) -> None:
-        if isinstance(node, dict):
-            name = node.get("title") or node.get("label")
-            if name and "statement" in node and node.get("text"):
-                name = f"{name}, “{node['text']}”"
+    def walk(node: object, path: tuple[str, ...], n: int | None) -> None:
+        # A part of the model and a mapping (questions by id, `profile`) are read alike:
+        # each key is a field.
+        if isinstance(node, BaseModel | dict):
+            fields = {name: getattr(node, name) for name in type(node).model_fields} \
+                if isinstance(node, BaseModel) else {str(k): v for k, v in node.items()}
+            name = fields.get("title") or fields.get("label")
+            if name and "statement" in fields and fields.get("text"):
+                name = f"{name}, “{fields['text']}”"
             here = (*path[:-1], str(name)) if name and path else path
             if here[:1] == ("questions",):
                 here = here[1:]
-            local_n = node["n"] if isinstance(node.get("n"), int) else n
-            for key, value in node.items():
+            local_n = fields["n"] if isinstance(fields.get("n"), int) else n
+            for key, value in fields.items():
                 if key in _SKIP_KEYS:
                     continue
                 if key in _COUNT_KEYS and isinstance(value, int) and not isinstance(value, bool):
@@ -93,24 +104,25 @@ def data_values(findings: dict[str, Any]) -> tuple[list[DataValue], list[DataVal
     return percents, [c for c in counts if c.value > 0]
 
 
-def data_items(findings: dict[str, Any]) -> list[DataItem]:
+def data_items(findings: Findings) -> list[DataItem]:
     """The option and net percents of every closed question, with their wording."""
     items: list[DataItem] = []
-    for question in findings.get("questions", {}).values():
-        n = question.get("n")
-        if not isinstance(n, int) or n <= 0:
+    for question in findings.closed_questions().values():
+        n = question.n
+        if n <= 0:
             continue
-        title = str(question.get("title") or "")
-        text = str(question.get("text") or title)
+        title = question.title
+        text = question.text or title
         scope = scope_of(f"{title} {text}")
-        matrix = question.get("type") == "matrix_statement"
-        options = question.get("options", {})
-        nets = question.get("nets", {}) if matrix else {}
-        for entry in [*options.values(), *nets.values()]:
-            percent, count = entry.get("percent"), entry.get("count")
-            if not isinstance(percent, int | float) or not isinstance(count, int):
+        matrix = isinstance(question, MatrixStatement)
+        options = question.options
+        nets: dict[str, NetTally] = question.nets if isinstance(question, MatrixStatement) \
+            else {}
+        entries: list[OptionTally | NetTally] = [*options.values(), *nets.values()]
+        for entry in entries:
+            if entry.percent is None:
                 continue
-            label = str(entry.get("label") or "")
+            label = entry.label
             level, _ = answer_level(label)
             # A matrix rating is a share of its statement; a yes/no/unsure option is a share
             # of its question, whose short title a report paraphrases rather than its text.
@@ -121,19 +133,21 @@ def data_items(findings: dict[str, Any]) -> list[DataItem]:
             else:
                 ordered = content_word_list(_EXAMPLES.sub("", label))
             where = f"{title}, “{text}”: {label}" if matrix else f"{title}: {label}"
-            parts = [options[o]["percent"] for o in entry.get("options", []) if o in options]
+            parts = [options[o].percent for o in entry.options if o in options] \
+                if isinstance(entry, NetTally) else []
             alternatives = _rounded_sums(parts) if len(parts) > 1 else ()
-            items.append(DataItem(float(percent), count, n, frozenset(ordered), level, scope,
-                                  f"{where} (n={n})", ordered[0] if ordered else "",
+            items.append(DataItem(entry.percent, entry.count, n, frozenset(ordered), level,
+                                  scope, f"{where} (n={n})", ordered[0] if ordered else "",
                                   alternatives))
     return items
 
 
-def _rounded_sums(parts: list[Any]) -> tuple[int, ...]:
-    if not all(isinstance(p, int | float) for p in parts):
+def _rounded_sums(parts: list[float | None]) -> tuple[int, ...]:
+    known = [p for p in parts if p is not None]
+    if len(known) < len(parts):
         return ()
-    half_up = sum(int(Fraction(p) + Fraction(1, 2)) for p in parts)
-    half_even = sum(round(Fraction(p)) for p in parts)
+    half_up = sum(int(Fraction(p) + Fraction(1, 2)) for p in known)
+    half_even = sum(round(Fraction(p)) for p in known)
     return tuple(sorted({half_up, half_even}))
 
 
@@ -168,7 +182,7 @@ def matching_items(claim: Claim, items: list[DataItem],
 
 
 def check_unmatched(doc: Document, mentions: list[Mention],
-                    findings: dict[str, Any]) -> list[Flag]:
+                    findings: Findings) -> list[Flag]:
     """Every percentage and count of respondents the data do not give (`unmatched-value`)."""
     percents, counts = data_values(findings)
     items = data_items(findings)
@@ -206,7 +220,11 @@ def _against_items(mention: Mention, matched: list[DataItem]) -> str:
 def _against_values(mention: Mention, percents: list[DataValue]) -> str:
     percent = mention.percent
     pool = [v for v in percents if v.n == mention.n] or percents
-    if any(rounds_to(Fraction(v.value), percent.decimals, percent.value) for v in pool):
+    # Only a value within half a printed unit can round to it: a float test narrows the
+    # pool before the exact one (a report has hundreds of mentions, the data thousands).
+    reach = 0.5 / 10 ** percent.decimals + 1e-9
+    near = [v for v in pool if abs(v.value - float(percent.value)) <= reach]
+    if any(rounds_to(Fraction(v.value), percent.decimals, percent.value) for v in near):
         return ""
     among = f"of the questions with n={mention.n}" if pool is not percents else "in the data"
     nearest = sorted(pool, key=lambda v: abs(v.value - float(percent.value)))[:3]

@@ -60,10 +60,13 @@ class Percent:
         return bool(self.qualifier)
 
     def __str__(self) -> str:
-        return format_percent(self.value, self.decimals)
+        return percent_as_printed(self.value, self.decimals)
 
 
-def format_percent(value: Fraction | float, decimals: int = 0) -> str:
+def percent_as_printed(value: Fraction | float, decimals: int = 0) -> str:
+    """A percent written as the report under audit prints it, with its `decimals` digits
+    after the point, so a flag quotes the figure the reader saw. (hrta's own figures are
+    written by hrta.wording.format_percent, which follows hrta's style instead.)"""
     return f"{float(value):.{decimals}f}%"
 
 
@@ -112,7 +115,7 @@ def _percent(sentence: str, match: re.Match[str], value: Fraction, decimals: int
 # Ranges and intervals are not shares of anything: "CI 47–67%", "29% to 36%", "95% CI".
 _RANGE_END = re.compile(r"\d(?:\.\d+)?\s*(?:%|percent)?\s*(?:[-–—]|to)\s*$", re.IGNORECASE)
 _RANGE_START = re.compile(r"\s*(?:[-–—]|to)\s*\d", re.IGNORECASE)
-_CONFIDENCE = re.compile(r"\s*(?:CI\b|confidence|credible|prediction\s+interval)",
+_CONFIDENCE = re.compile(r"\s*(?:CI\b|confidence|credible|prediction\s+interval|intervals?\b)",
                          re.IGNORECASE)
 
 

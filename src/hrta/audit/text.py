@@ -1,9 +1,11 @@
 """Reading a report into paragraphs and sentences, each knowing its section and place.
 
 Markdown and plain text are read the same way (a `.txt` export of a report is often
-Markdown in all but name); Word files through python-docx, PDF through pypdf's text
-extraction. Everything downstream sees only `Document`, so the checks do not care
-which format the report came in.
+Markdown in all but name); HTML through its elements; Word files through python-docx; PDF
+through its tags (headings, paragraphs, table rows) when it is a tagged PDF, else through
+pypdf's text extraction. Charts are not read: their axis ticks and legends are drawing, not
+claims (inline SVG in HTML, Figure elements and artifacts in a tagged PDF). Everything
+downstream sees only `Document`, so the checks do not care which format the report came in.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from hrta.errors import InputError
 
-SUFFIXES = (".md", ".markdown", ".txt", ".text", ".docx", ".pdf")
+SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".docx", ".pdf")
 
 # Headings under which a report restates findings made elsewhere: their figures are
 # compared with the figures of every other section (see checks.conflicting_figures).
@@ -63,7 +67,7 @@ class Document:
 
 
 def read_document(path: Path) -> Document:
-    """Read a report in Markdown, plain text, DOCX or PDF.
+    """Read a report in Markdown, plain text, HTML, DOCX or PDF.
 
     Raises InputError, naming the file, when it is missing, of another kind, or cannot
     be read.
@@ -73,13 +77,15 @@ def read_document(path: Path) -> Document:
     if suffix not in SUFFIXES:
         raise InputError(
             f"cannot audit a {suffix or 'file without an extension'}: give a Markdown (.md), "
-            "plain text (.txt), Word (.docx) or PDF (.pdf) report", file=str(path))
+            "plain text (.txt), HTML (.html), Word (.docx) or PDF (.pdf) report", file=str(path))
     if not path.is_file():
         raise InputError("no such file" if not path.exists() else "not a file", file=str(path))
     if suffix == ".docx":
         blocks = _docx_blocks(path)
     elif suffix == ".pdf":
         blocks = _pdf_blocks(path)
+    elif suffix in (".html", ".htm"):
+        blocks = html_blocks(_read_utf8(path))
     else:
         blocks = markdown_blocks(_read_utf8(path))
     return build_document(path.name, blocks)
@@ -216,6 +222,102 @@ def clean_inline(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# --- HTML -------------------------------------------------------------------------------
+
+_HTML_BLOCKS = frozenset({"p", "li", "caption", "figcaption", "dt", "dd", "blockquote", "pre",
+                          "address", "summary", "td", "th"})
+# Charts and what a browser does not show are not read: an SVG's text is axis ticks and
+# legend entries, not claims.
+_HTML_SKIPPED = frozenset({"svg", "script", "style", "template", "head", "noscript", "math"})
+_HTML_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                        "meta", "source", "track", "wbr"})
+
+
+class _HtmlReader(HTMLParser):
+    """Headings, paragraph-like elements and table rows of an HTML page, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self.skipping = 0
+        self.text: list[str] = []       # the open block's text
+        self.heading = 0
+        self.cells: list[str] | None = None
+        self.cell: list[str] | None = None
+        self.rows = self.tables = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HTML_VOID:
+            return
+        if self.skipping or tag in _HTML_SKIPPED or ("hidden", None) in attrs:
+            self.skipping += 1
+            return
+        if tag == "table":
+            self.tables += 1
+            self.rows = 0
+        elif tag == "tr":
+            self._flush()
+            self.cells = []
+        elif tag in ("td", "th") and self.cells is not None:
+            self.cell = []
+        elif re.fullmatch(r"h[1-6]", tag) or tag in _HTML_BLOCKS:
+            self._flush()
+            self.heading = int(tag[1]) if re.fullmatch(r"h[1-6]", tag) else 0
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HTML_VOID:
+            return
+        if self.skipping:
+            self.skipping -= 1
+            return
+        if tag in ("td", "th") and self.cell is not None and self.cells is not None:
+            cell = _spaced("".join(self.cell))
+            if cell:
+                self.cells.append(cell)
+            self.cell = None
+        elif tag == "tr" and self.cells is not None:
+            self.rows += 1
+            if self.cells:
+                self.blocks.append(("row", 0, "; ".join(self.cells),
+                                    f"table {self.tables}, row {self.rows}"))
+            self.cells = None
+        elif re.fullmatch(r"h[1-6]", tag) or tag in _HTML_BLOCKS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            return
+        (self.cell if self.cell is not None else self.text).append(data)
+
+    def _flush(self) -> None:
+        text = _spaced("".join(self.text))
+        if text:
+            kind = "heading" if self.heading else "text"
+            self.blocks.append((kind, self.heading, text, f"paragraph {self._count() + 1}"))
+        self.text = []
+        self.heading = 0
+
+    def _count(self) -> int:
+        return sum(1 for kind, *_ in self.blocks if kind != "row")
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def _spaced(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+
+
+def html_blocks(text: str) -> list[Block]:
+    """Headings, paragraphs and table rows of an HTML report; charts (inline SVG) left out.
+    Locations count paragraphs and headings (`paragraph 12`) and table rows (`table 2, row 3`)."""
+    reader = _HtmlReader()
+    reader.feed(text)
+    reader.close()
+    return reader.blocks
+
+
 # --- Word ---------------------------------------------------------------------------------
 
 def _docx_blocks(path: Path) -> list[Block]:
@@ -233,6 +335,9 @@ def _docx_blocks(path: Path) -> list[Block]:
 
     blocks: list[Block] = []
     number = tables = 0
+    # python-docx looks a paragraph's style up afresh each time (a scan of every style):
+    # the report uses a handful, so each is looked up once.
+    styles: dict[str | None, str] = {}
     for child in doc.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -241,7 +346,10 @@ def _docx_blocks(path: Path) -> list[Block]:
             if not text:
                 continue
             number += 1
-            level = _docx_heading_level(paragraph.style.name if paragraph.style else "")
+            style_id = child.style
+            if style_id not in styles:
+                styles[style_id] = paragraph.style.name if paragraph.style else ""
+            level = _docx_heading_level(styles[style_id])
             kind = "heading" if level else "text"
             blocks.append((kind, level, text, f"paragraph {number}"))
         elif tag == "tbl":
@@ -284,6 +392,9 @@ def _pdf_blocks(path: Path) -> list[Block]:
         reader = PdfReader(str(path))
         if reader.is_encrypted and reader.decrypt("") == 0:
             raise InputError("is an encrypted PDF: save an unprotected copy", file=str(path))
+        tagged = _tagged_pdf_blocks(reader)
+        if tagged:
+            return tagged
         pages = [page.extract_text() or "" for page in reader.pages]
     except InputError:
         raise
@@ -296,6 +407,224 @@ def _pdf_blocks(path: Path) -> list[Block]:
     for number, page in enumerate(pages, start=1):
         blocks.extend(_pdf_page_blocks(page, f"page {number}"))
     return blocks
+
+
+# A tagged PDF (PDF/UA, as hrta writes) says what each piece of text is: headings, paragraphs,
+# list items and table cells are read from its structure tree; Figure elements (charts, with
+# their ticks and legends) and artifacts (running headers, page numbers) are not.
+_PDF_HEADING = re.compile(r"/H([1-6])")
+_PDF_TEXT = frozenset({"/P", "/LBody", "/Caption", "/Note", "/Quote", "/BlockQuote", "/TOCI",
+                       "/Title"})
+_PDF_SKIPPED = frozenset({"/Figure", "/Formula", "/Artifact", "/Lbl"})
+
+
+def _tagged_pdf_blocks(reader: Any) -> list[Block] | None:
+    """Blocks of a tagged PDF in structure order, or None when the PDF has no structure tree."""
+    root = reader.trailer["/Root"].get_object()
+    tree = root.get("/StructTreeRoot")
+    if tree is None:
+        return None
+    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages)}
+    hidden = _hidden_ids(tree, pages)
+    marked = [_marked_text(page, hidden.get(number, set()))
+              for number, page in enumerate(reader.pages)]
+    blocks: list[Block] = []
+    rows: dict[int, int] = {}
+
+    def content(node: Any, page: int | None, out: list[tuple[int, str]]) -> None:
+        """The text under a node as (page, text) pieces, figures left out."""
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, int):
+            if page is not None:
+                out.append((page, marked[page].get(node, "")))
+            return
+        if not hasattr(node, "get"):
+            return
+        if node.get("/S") in _PDF_SKIPPED:
+            return
+        page = _page_of(node, pages, page)
+        if "/MCID" in node:
+            content(node["/MCID"], page, out)
+            return
+        for kid in _kids(node):
+            content(kid, page, out)
+
+    def joined(pieces: list[tuple[int, str]]) -> str:
+        return re.sub(r"\s+", " ", "".join(text for _, text in pieces)).strip()
+
+    def visit(node: Any, page: int | None) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if not hasattr(node, "get"):
+            return
+        kind = str(node.get("/S", ""))
+        if kind in _PDF_SKIPPED:
+            return
+        page = _page_of(node, pages, page)
+        heading = _PDF_HEADING.fullmatch(kind)
+        if kind == "/TR":
+            cells = []
+            first: int | None = None
+            for cell in _kids(node):
+                pieces: list[tuple[int, str]] = []
+                content(cell, page, pieces)
+                if pieces and first is None:
+                    first = pieces[0][0]
+                text = joined(pieces)
+                if text:
+                    cells.append(text)
+            if cells and first is not None:
+                rows[first] = rows.get(first, 0) + 1
+                blocks.append(("row", 0, "; ".join(cells), f"page {first + 1}"))
+            return
+        if heading or kind in _PDF_TEXT:
+            pieces = []
+            content(node, page, pieces)
+            text = joined(pieces)
+            if text and pieces:
+                level = int(heading.group(1)) if heading else 0
+                blocks.append(("heading" if heading else "text", level, text,
+                               f"page {pieces[0][0] + 1}"))
+            return
+        # A grouping element (Document, Sect, Div, L, Table…): text marked directly under it
+        # is a paragraph of its own, between its block children.
+        loose: list[tuple[int, str]] = []
+        for kid in _kids(node):
+            target = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(target, int) or (hasattr(target, "get") and (
+                    "/MCID" in target or target.get("/S") in ("/Span", "/Link"))):
+                content(kid, page, loose)
+                continue
+            _flush_loose(loose, blocks, joined)
+            visit(kid, page)
+        _flush_loose(loose, blocks, joined)
+
+    visit(tree, None)
+    return blocks
+
+
+def _flush_loose(loose: list[tuple[int, str]], blocks: list[Block], joined: Any) -> None:
+    text = joined(loose)
+    if text:
+        blocks.append(("text", 0, text, f"page {loose[0][0] + 1}"))
+    loose.clear()
+
+
+def _kids(node: Any) -> list[Any]:
+    kids = node.get("/K")
+    if kids is None:
+        return []
+    kids = kids.get_object() if hasattr(kids, "get_object") else kids
+    return list(kids) if isinstance(kids, list) else [kids]
+
+
+def _page_of(node: Any, pages: dict[int, int], inherited: int | None) -> int | None:
+    ref = node.raw_get("/Pg") if hasattr(node, "raw_get") and "/Pg" in node else None
+    if ref is not None and hasattr(ref, "idnum"):
+        return pages.get(ref.idnum, inherited)
+    return inherited
+
+
+def _hidden_ids(tree: Any, pages: dict[int, int]) -> dict[int, set[int]]:
+    """The marked-content ids, by page, of the elements the audit leaves out (figures,
+    artifacts): one pass over the structure tree, before the pages are read."""
+    hidden: dict[int, set[int]] = {}
+
+    def visit(node: Any, page: int | None, inside: bool) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, int):
+            if inside and page is not None:
+                hidden.setdefault(page, set()).add(node)
+            return
+        if not hasattr(node, "get"):
+            return
+        inside = inside or node.get("/S") in _PDF_SKIPPED
+        page = _page_of(node, pages, page)
+        if "/MCID" in node:
+            visit(node["/MCID"], page, inside)
+            return
+        for kid in _kids(node):
+            visit(kid, page, inside)
+
+    visit(tree, None, False)
+    return hidden
+
+
+_ARTIFACT_ID = -1  # marks an artifact on the stack of marked content
+
+
+class _FormGate:
+    """Hides a page's form XObjects from pypdf while `closed`.
+
+    A chart is drawn as form XObjects (thousands of text runs for ticks and legends) inside
+    a Figure element; pypdf would parse every one of them only for the text to be dropped.
+    Shown an image in their place, it skips them: reading a report's PDF takes half the time.
+    """
+
+    closed = False
+
+
+def _marked_text(page: Any, hidden: set[int] | frozenset[int] = frozenset()) -> dict[int, str]:
+    """The text of each marked-content id on a page (text outside any is not collected).
+
+    Form XObjects drawn where no text would be collected (outside any id, in an artifact,
+    or under an id in `hidden`) are not read at all.
+    """
+    stack: list[int | None] = []
+    texts: dict[int, list[str]] = {}
+    gate = _gate_forms(page)
+
+    def owner() -> int | None:
+        return next((mcid for mcid in reversed(stack) if mcid is not None), None)
+
+    def before(operator: bytes, operands: list[Any], cm: Any, tm: Any) -> None:
+        if operator == b"Do" and gate is not None:
+            current = owner()
+            gate.closed = (_ARTIFACT_ID in stack or current is None or current in hidden)
+        elif operator == b"BDC":
+            props: Any = operands[1] if len(operands) > 1 else None
+            props = props.get_object() if hasattr(props, "get_object") else props
+            mcid = props.get("/MCID") if hasattr(props, "get") else None
+            stack.append(_ARTIFACT_ID if operands[0] == "/Artifact"
+                         else None if mcid is None else int(mcid))
+        elif operator == b"BMC":
+            stack.append(_ARTIFACT_ID if operands[0] == "/Artifact" else None)
+        elif operator == b"EMC" and stack:
+            stack.pop()
+
+    def text(value: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        # Marked content nests: the innermost id owns the text, and text anywhere inside an
+        # artifact belongs to nobody.
+        if not value or _ARTIFACT_ID in stack:
+            return
+        current = owner()
+        if current is not None:
+            texts.setdefault(current, []).append(value)
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return {mcid: "".join(parts) for mcid, parts in texts.items()}
+
+
+def _gate_forms(page: Any) -> _FormGate | None:
+    """Put a gated copy of the page's /XObject resources in place (on this reader's copy
+    of the page only; the file is not changed)."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    found = page.get("/Resources")
+    resources: Any = found.get_object() if found is not None else None
+    forms = resources.get("/XObject") if resources is not None else None
+    if forms is None:
+        return None
+    gate = _FormGate()
+    image = DictionaryObject({NameObject("/Subtype"): NameObject("/Image")})
+
+    class Gated(DictionaryObject):
+        def __getitem__(self, key: Any) -> Any:
+            return image if gate.closed else super().__getitem__(key)
+
+    replaced = DictionaryObject(resources)
+    replaced[NameObject("/XObject")] = Gated(forms.get_object())
+    page[NameObject("/Resources")] = replaced
+    return gate
 
 
 def _pdf_page_blocks(page: str, location: str) -> list[Block]:

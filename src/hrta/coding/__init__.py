@@ -1,5 +1,6 @@
 """Open-ended answers coded into themes: codebooks, the embedding model, the automatic
-coder, theme discovery, agreement between coders and the review of codes by people.
+coder and its tuning set, theme discovery, inter-coder reliability and the review of codes
+by people.
 
 The names below are imported on first use, so that `hrta` starts without loading NumPy,
 Polars or the model for commands that do not code anything.
@@ -13,7 +14,6 @@ from typing import Any
 _WHERE = {
     "CodedAnswer": "autocode",
     "Coder": "autocode",
-    "TaggedAnswer": "autocode",
     "coder_for": "autocode",
     "Codebook": "codebook",
     "Theme": "codebook",
@@ -21,6 +21,7 @@ _WHERE = {
     "read_codebook": "codebook",
     "Embedder": "embedder",
     "ModelUnavailableError": "embedder",
+    "TaggedAnswer": "labelled",
     "Confirmation": "review",
     "add_themes": "themes",
 }

@@ -3,33 +3,47 @@
 The coder is a linear read-out of the sentence embeddings, one per theme (ridge
 regression), learnt from the codebook itself (each theme's label, description and
 examples: few-shot) and from a tuning set of answers tagged by people. For the bundled
-codebooks the tuning set is the demo wave's text bank (demo/texts.yaml); any labelled CSV
-can be given instead. Everything that is chosen is chosen by measurement on the tuning set,
-out of fold (each answer scored by a read-out that did not learn from it): the strength of
-the ridge penalty (the best micro F1), each theme's threshold (the best F1 for that theme)
-and the slope that turns a score into a confidence. A theme is coded when its confidence is
-0.5 or more, which is exactly when its score reaches its threshold. The evaluation set
-(tests/data/coding_development_set.csv) is never used for any of this.
+codebooks the tuning set is the coder's own labelled file, coding/tuning/INSTRUMENT.yaml;
+any labelled CSV can be given instead. Everything that is chosen is chosen by measurement
+on the tuning set, out of fold (each answer read out by a model that did not learn from
+it): the strength of the ridge penalty (the best micro F1), each theme's threshold (the
+best F1 for that theme) and the slope that turns a read-out value into a confidence. A
+theme is coded when its confidence is 0.5 or more, which is exactly when its read-out
+reaches its threshold. The evaluation set (tests/data/coding_development_set.csv) is
+never used for any of this.
 
 Answers with no letters at all (empty, emoji, punctuation, markup only) are "uncodable";
 answers no theme fits are "uncoded" (other); the rest are "coded". HTML is read as the text
 it shows; an answer longer than the model reads at once (256 tokens) is coded passage by
 passage, each theme taking its best passage.
+
+Training takes seconds (dozens of ridge solves and a search over thresholds), so what it
+learns is kept on disk beside the embedding cache (`coders/` under the cache folder; see
+`hrta.coding.embedder.cache_dir`), keyed by a hash of everything it is learnt from: the
+codebook, the tuning answers and their tags, the tuning source's name, the model and this
+module's own code. A report made again loads the same weights and thresholds instead of
+training; any change to those inputs trains afresh.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from hrta.coding.codebook import Codebook, load_codebook
-from hrta.coding.embedder import DIMENSIONS, Embedder, shared_embedder
+from hrta.coding.embedder import DIMENSIONS, Embedder, cache_dir, shared_embedder
+from hrta.coding.labelled import TaggedAnswer, bundled_tuning
+from hrta.defaults import DEFAULT_INSTRUMENT
+from hrta.files import write_atomic
 
 CODED, UNCODED, UNCODABLE = "coded", "uncoded", "uncodable"
 # Ridge penalties tried; the tuning set picks one.
@@ -45,15 +59,9 @@ Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
-class TaggedAnswer:
-    """An answer with the themes a person gave it (a tuning or evaluation example)."""
+class ThemeConfidence:
+    """A theme coded on an answer, with the chance that a person would give it."""
 
-    text: str
-    themes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ThemeScore:
     theme: str
     confidence: float
 
@@ -62,11 +70,11 @@ class ThemeScore:
 class CodedAnswer:
     text: str
     status: str  # coded, uncoded or uncodable
-    themes: tuple[ThemeScore, ...] = ()  # coded themes, most confident first
+    themes: tuple[ThemeConfidence, ...] = ()  # coded themes, most confident first
 
     @property
     def theme_ids(self) -> tuple[str, ...]:
-        return tuple(score.theme for score in self.themes)
+        return tuple(coded.theme for coded in self.themes)
 
 
 @dataclass(frozen=True)
@@ -127,8 +135,8 @@ def passages(text: str) -> list[str]:
 # --- the coder ---------------------------------------------------------------------------
 
 class Coder:
-    """A codebook's trained read-out. `code(texts)` codes answers; `scores(texts)` gives
-    every theme's confidence."""
+    """A codebook's trained read-out. `code(texts)` codes answers; `confidences(texts)`
+    gives every theme's confidence."""
 
     def __init__(self, codebook: Codebook, embedder: Embedder, weights: np.ndarray,
                  tuning: Tuning) -> None:
@@ -141,16 +149,27 @@ class Coder:
     @classmethod
     def train(cls, codebook: Codebook, tuning: Sequence[TaggedAnswer] = (), *,
               source: str = "", embedder: Embedder | None = None) -> Coder:
+        embedder = embedder or shared_embedder()
+        key = _training_key(codebook, tuning, source, embedder)
+        kept = _kept(key)
+        if kept is not None:
+            return cls(codebook, embedder, *kept)
+        coder = cls._trained(codebook, tuning, source=source, embedder=embedder)
+        _keep(key, coder.weights, coder.tuning)
+        return coder
+
+    @classmethod
+    def _trained(cls, codebook: Codebook, tuning: Sequence[TaggedAnswer], *, source: str,
+                 embedder: Embedder) -> Coder:
         from threadpoolctl import threadpool_limits
 
-        embedder = embedder or shared_embedder()
         texts, labels = _prototypes(codebook)
         proto_x = embedder.embed(texts)
         tuned = [a for a in tuning if readable(a.text) is not None]
         if tuned:
             tune_x = np.stack([_answer_vector(embedder, readable(a.text) or "")
                                for a in tuned])
-            tune_y = _label_matrix(codebook, [a.themes for a in tuned])
+            tune_y = label_matrix(codebook, [a.themes for a in tuned])
         else:
             # Without answers tagged by people, the codebook's examples tune themselves,
             # each scored by a read-out learnt from the others.
@@ -167,15 +186,15 @@ class Coder:
              source: str) -> Coder:
         best: tuple[float, float, np.ndarray, np.ndarray] | None = None
         for penalty in PENALTIES:
-            scores = _out_of_fold(proto_x, labels, tune_x, tune_y, penalty,
+            readouts = _out_of_fold(proto_x, labels, tune_x, tune_y, penalty,
                                   self_tuned=not tuned)
-            thresholds = _thresholds(scores, tune_y)
-            f1 = _f1(tune_y.ravel(), (scores >= thresholds).ravel())
+            thresholds = _thresholds(readouts, tune_y)
+            f1 = _f1(tune_y.ravel(), (readouts >= thresholds).ravel())
             if best is None or f1 > best[0] + 1e-9:
-                best = (f1, penalty, scores, thresholds)
+                best = (f1, penalty, readouts, thresholds)
         assert best is not None
-        f1, penalty, scores, thresholds = best
-        slope = _slope(scores - thresholds, tune_y)
+        f1, penalty, readouts, thresholds = best
+        slope = _slope(readouts - thresholds, tune_y)
         if tuned:
             train_x, train_y = np.vstack([proto_x, tune_x]), np.vstack([labels, tune_y])
         else:
@@ -191,25 +210,9 @@ class Coder:
     def vectors(self, texts: Sequence[str | None], *,
                 progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(vectors of the readable answers, their indices into `texts`)."""
-        shown = [readable(text) for text in texts]
-        index = np.array([i for i, s in enumerate(shown) if s is not None], dtype=np.int64)
-        pieces: list[str] = []
-        owner: list[int] = []
-        for position, i in enumerate(index):
-            parts = passages(shown[i] or "")
-            pieces.extend(parts)
-            owner.extend([position] * len(parts))
-        if not pieces:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32), index
-        vectors = self.embedder.embed(pieces, progress=_scaled(progress, len(pieces),
-                                                               len(texts)))
-        if len(pieces) == len(index):
-            return vectors, index
-        # A long answer's passages each keep their own vector for scoring; the answer as a
-        # whole is their mean (for centrality and discovery).
-        return _pooled(vectors, np.asarray(owner), len(index)), index
+        return answer_vectors(self.embedder, texts, progress=progress)
 
-    def scores(self, texts: Sequence[str | None], *,
+    def confidences(self, texts: Sequence[str | None], *,
                progress: Progress | None = None) -> np.ndarray:
         """Confidence of every theme for every answer, (len(texts), themes); 0 for
         uncodable answers."""
@@ -236,7 +239,7 @@ class Coder:
 
     def code(self, texts: Sequence[str | None], *,
              progress: Progress | None = None) -> list[CodedAnswer]:
-        confidences = self.scores(texts, progress=progress)
+        confidences = self.confidences(texts, progress=progress)
         ids = self.codebook.ids
         coded = []
         for text, row in zip(texts, confidences, strict=True):
@@ -244,16 +247,38 @@ class Coder:
                 coded.append(CodedAnswer(text or "", UNCODABLE))
                 continue
             row = row.copy()
-            chosen = set(np.flatnonzero(row >= 0.5))
+            chosen = {int(i) for i in np.flatnonzero(row >= 0.5)}
             # A theme coded under a parent codes the parent too, at least as confidently.
             for i in sorted(chosen, key=lambda i: -row[i]):
                 for parent in (ids.index(a) for a in self.codebook.ancestors(ids[i])):
                     row[parent] = max(row[parent], row[i])
                     chosen.add(parent)
-            themes = tuple(ThemeScore(ids[i], round(float(row[i]), 3))
+            themes = tuple(ThemeConfidence(ids[i], round(float(row[i]), 3))
                            for i in sorted(chosen, key=lambda i: -row[i]))
             coded.append(CodedAnswer(text or "", CODED if themes else UNCODED, themes))
         return coded
+
+
+def answer_vectors(embedder: Embedder, texts: Sequence[str | None], *,
+                   progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(vectors of the readable answers, their indices into `texts`): a codebook is not
+    needed to place answers (theme discovery on a question without one uses this too)."""
+    shown = [readable(text) for text in texts]
+    index = np.array([i for i, s in enumerate(shown) if s is not None], dtype=np.int64)
+    pieces: list[str] = []
+    owner: list[int] = []
+    for position, i in enumerate(index):
+        parts = passages(shown[i] or "")
+        pieces.extend(parts)
+        owner.extend([position] * len(parts))
+    if not pieces:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32), index
+    vectors = embedder.embed(pieces, progress=_scaled(progress, len(pieces), len(texts)))
+    if len(pieces) == len(index):
+        return vectors, index
+    # A long answer's passages each keep their own vector for scoring; the answer as a
+    # whole is their mean (for centrality and discovery).
+    return _pooled(vectors, np.asarray(owner), len(index)), index
 
 
 def _scaled(progress: Progress | None, pieces: int, answers: int) -> Progress | None:
@@ -261,13 +286,15 @@ def _scaled(progress: Progress | None, pieces: int, answers: int) -> Progress | 
     if progress is None:
         return None
     ratio = answers / max(pieces, 1)
-    done = [0.0, 0]
+    counted = 0.0
+    shown = 0
 
     def advance(count: int) -> None:
-        done[0] += count * ratio
-        step = int(done[0]) - done[1]
+        nonlocal counted, shown
+        counted += count * ratio
+        step = int(counted) - shown
         if step:
-            done[1] += step
+            shown += step
             progress(step)
 
     return advance
@@ -302,10 +329,10 @@ def _prototypes(codebook: Codebook) -> tuple[list[str], np.ndarray]:
         tags.extend([(theme.id,)] * len(own))
     texts.extend(codebook.uncoded_examples)
     tags.extend([()] * len(codebook.uncoded_examples))
-    return texts, _label_matrix(codebook, tags)
+    return texts, label_matrix(codebook, tags)
 
 
-def _label_matrix(codebook: Codebook, tags: Sequence[Sequence[str]]) -> np.ndarray:
+def label_matrix(codebook: Codebook, tags: Sequence[Sequence[str]]) -> np.ndarray:
     ids = codebook.ids
     matrix = np.zeros((len(tags), len(ids)), dtype=bool)
     for row, themes in enumerate(tags):
@@ -335,7 +362,7 @@ def _read_out(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def _out_of_fold(proto_x: np.ndarray, proto_y: np.ndarray, tune_x: np.ndarray,
                  tune_y: np.ndarray, penalty: float, *, self_tuned: bool) -> np.ndarray:
     folds = np.random.default_rng(_SEED).permutation(len(tune_x)) % FOLDS
-    scores = np.zeros(tune_y.shape)
+    readouts = np.zeros(tune_y.shape)
     for fold in range(FOLDS):
         held = folds == fold
         if not held.any():
@@ -345,8 +372,8 @@ def _out_of_fold(proto_x: np.ndarray, proto_y: np.ndarray, tune_x: np.ndarray,
         else:
             x = np.vstack([proto_x, tune_x[~held]])
             y = np.vstack([proto_y, tune_y[~held]])
-        scores[held] = _read_out(tune_x[held], _ridge(x, y, penalty))
-    return scores
+        readouts[held] = _read_out(tune_x[held], _ridge(x, y, penalty))
+    return readouts
 
 
 def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
@@ -355,23 +382,29 @@ def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
     return 2 * tp / (2 * tp + wrong) if tp else 0.0
 
 
-def _thresholds(scores: np.ndarray, truth: np.ndarray) -> np.ndarray:
+def _thresholds(readouts: np.ndarray, truth: np.ndarray) -> np.ndarray:
     """Per theme, the threshold with the best F1 on the tuning set; among equally good
     ones the nearest to the best single threshold for all themes, which is also what a
     theme the tuning set never uses gets."""
-    shared = max(THRESHOLDS, key=lambda t: (_f1(truth.ravel(), (scores >= t).ravel()), -t))
+    shared = max(THRESHOLDS, key=lambda t: (_f1(truth.ravel(), (readouts >= t).ravel()), -t))
     found = []
     for column in range(truth.shape[1]):
         if not truth[:, column].any():
             found.append(shared)
             continue
-        found.append(max(THRESHOLDS, key=lambda t, c=column: (
-            _f1(truth[:, c], scores[:, c] >= t), -abs(t - shared))))
+        found.append(_best_threshold(readouts[:, column], truth[:, column], shared))
     return np.array(found)
 
 
+def _best_threshold(readouts: np.ndarray, truth: np.ndarray, shared: float) -> float:
+    def quality(t: float) -> tuple[float, float]:
+        return _f1(truth, readouts >= t), -abs(t - shared)
+
+    return max(THRESHOLDS, key=quality)
+
+
 def _slope(margins: np.ndarray, truth: np.ndarray) -> float:
-    """The logistic slope that best turns a score's distance from its threshold into the
+    """The logistic slope that best turns a read-out's distance from its threshold into the
     chance that a person would code the theme (maximum likelihood on the tuning set)."""
     from scipy.optimize import minimize_scalar
 
@@ -388,20 +421,70 @@ def _confidence(margins: np.ndarray, slope: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-slope * margins))
 
 
+# --- trained coders kept on disk ---------------------------------------------------------
+
+def _training_key(codebook: Codebook, tuning: Sequence[TaggedAnswer], source: str,
+                  embedder: Embedder) -> str:
+    """A hash of everything training reads. This file's own bytes stand for the method
+    (penalties, folds, thresholds, seed): a changed method never meets old weights."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (Path(__file__).read_bytes(), embedder.model_id.encode(),
+                 codebook.fingerprint().encode(), source.encode(),
+                 json.dumps([[a.text, list(a.themes)] for a in tuning],
+                            ensure_ascii=False).encode()):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _coders_dir() -> Path | None:
+    embeddings = cache_dir()
+    return embeddings.parent / "coders" if embeddings else None
+
+
+def _kept(key: str) -> tuple[np.ndarray, Tuning] | None:
+    """The weights and tuning record trained earlier on the same inputs, if kept; a
+    missing or unreadable file is only a cache miss."""
+    folder = _coders_dir()
+    if folder is None:
+        return None
+    try:
+        with np.load(folder / f"{key}.npz", allow_pickle=False) as data:
+            weights = data["weights"]
+            record = json.loads(str(data["tuning"]))
+        tuning = Tuning(**record)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if weights.ndim != 2 or weights.shape[0] != DIMENSIONS + 1 \
+            or weights.shape[1] != len(tuning.thresholds):
+        return None
+    return weights, tuning
+
+
+def _keep(key: str, weights: np.ndarray, tuning: Tuning) -> None:
+    folder = _coders_dir()
+    if folder is None:
+        return
+
+    def save(tmp: Path) -> None:
+        with tmp.open("wb") as handle:
+            # JSON keeps every float exactly (Python writes the shortest repr that reads
+            # back to the same value), so a kept coder codes exactly as a trained one.
+            np.savez(handle, weights=weights, tuning=np.array(json.dumps(asdict(tuning))))
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / f"{key}.npz", save)
+    except OSError:
+        pass  # a cache that cannot be written only costs time on the next run
+
+
 # --- the bundled coders ------------------------------------------------------------------
 
 def tuning_answers(codebook: Codebook, instrument_id: str) -> tuple[str, list[TaggedAnswer]]:
-    """The demo text bank's tagged answers of the codebook's question, when its tags are
-    the codebook's themes (it is the bundled codebooks' tuning set)."""
-    from hrta.demo.generator import load_texts
-    from hrta.instrument import load_bundled
-
-    if instrument_id != "harm_reduction_ta_2022":
-        return "", []
-    bank = load_texts(load_bundled(instrument_id)).answers.get(codebook.question, ())
-    if not bank or any(t not in codebook.ids for a in bank for t in a.themes):
-        return "", []
-    return "demo/texts.yaml", [TaggedAnswer(a.text, a.themes) for a in bank]
+    """The bundled tuning set's tagged answers of the codebook's question, when its tags are
+    the codebook's themes (coding/tuning/INSTRUMENT.yaml)."""
+    return bundled_tuning(codebook, instrument_id)
 
 
 _coders: dict[tuple[str, str, int], Coder] = {}
@@ -409,7 +492,7 @@ _coders: dict[tuple[str, str, int], Coder] = {}
 
 def coder_for(question: str, *, codebook: Codebook | None = None,
               tuning: Sequence[TaggedAnswer] | None = None, tuning_source: str = "",
-              instrument_id: str = "harm_reduction_ta_2022") -> Coder:
+              instrument_id: str = DEFAULT_INSTRUMENT) -> Coder:
     """A trained coder for `question`: the bundled codebook and its tuning set unless
     others are given. Coders are kept for the life of the process."""
     book = codebook or load_codebook(question, instrument_id=instrument_id)

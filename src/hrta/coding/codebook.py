@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 
 import yaml
 
+from hrta.defaults import DEFAULT_INSTRUMENT
 from hrta.errors import InputError
 from hrta.files import write_text_atomic
 from hrta.formulas import neutralise, unneutralise
@@ -106,7 +107,7 @@ def bundled_questions(instrument_id: str) -> list[str]:
                   if p.name.endswith(".yaml"))
 
 
-def load_codebook(question: str, *, instrument_id: str = "harm_reduction_ta_2022",
+def load_codebook(question: str, *, instrument_id: str = DEFAULT_INSTRUMENT,
                   path: Path | None = None) -> Codebook:
     """The codebook of `question`: from `path` (YAML, CSV or .qdc) or the bundled one."""
     if path is not None:

@@ -5,16 +5,24 @@ clustering on cosine distance, SciPy); each group of at least `min_size` answers
 candidate with its most representative answers (nearest the group's centre) and its
 distinctive words (frequent in the group, rare in the question's other answers: class-based
 TF-IDF). A person names a candidate and adds it to the codebook; nothing is added by itself.
+
+A question without a codebook (the open-ended questions of a questionnaire hrta does not
+bundle codebooks for) is not coded at all: `discover_all` places every answer and proposes
+themes among them all, the first step to a codebook.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from hrta.coding.embedder import Embedder
 
 # Answers closer than this (cosine distance, 1 - cosine similarity, averaged between
 # groups) are put together: about the distance of two phrasings of one idea.
@@ -96,7 +104,7 @@ def discover(texts: Sequence[str], vectors: np.ndarray, *, background: Sequence[
         groups[rest[close]] = labels[best[close]]
     members = {g: np.flatnonzero(groups == g) for g in np.unique(groups) if g > 0}
     big = {g: rows for g, rows in members.items() if len(rows) >= min_size}
-    documents = {g: Counter(w for i in rows for w in set(words_of(texts[i])))
+    documents = {g: Counter(w for i in rows for w in set(words_of(texts[int(i)])))
                  for g, rows in big.items()}
     corpus = list(background) or list(texts)
     spread = Counter(w for text in corpus for w in set(words_of(text)))
@@ -120,3 +128,30 @@ def _distinctive(counts: Counter[str], spread: Counter[str], size: int,
     scored = {w: (c / size) * np.log(1 + corpus / max(spread.get(w, 0), c))
               for w, c in counts.items() if c >= floor}
     return tuple(sorted(scored, key=lambda w: (-scored[w], w))[:WORDS])
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Every answer of a question placed without a codebook: `vectors` has a row per answer
+    (zeros for one with no words), `readable` the indices of the answers with words, and
+    `candidates` the proposed themes (their answers index the texts given)."""
+
+    vectors: np.ndarray
+    readable: np.ndarray
+    candidates: list[Candidate]
+
+
+def discover_all(texts: Sequence[str | None], *, embedder: Embedder | None = None,
+                 progress: Callable[[int], None] | None = None) -> Discovery:
+    """Candidate themes among all of a question's answers, for a question that has no
+    codebook yet."""
+    from hrta.coding.autocode import answer_vectors
+    from hrta.coding.embedder import DIMENSIONS, shared_embedder
+
+    found, readable = answer_vectors(embedder or shared_embedder(), texts, progress=progress)
+    vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    vectors[readable] = found
+    shown = [texts[int(i)] or "" for i in readable]
+    candidates = [replace(c, answers=tuple(int(readable[i]) for i in c.answers))
+                  for c in discover(shown, found, background=shown)]
+    return Discovery(vectors, readable, candidates)

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from hrta.coding.agreement import agreement, krippendorff_alpha
 from hrta.coding.autocode import UNCODABLE, CodedAnswer
+from hrta.coding.reliability import krippendorff_alpha, reliability
 
 MACHINE = "machine"
 
@@ -64,18 +64,27 @@ def final_codes(coded: Sequence[CodedAnswer], response_ids: Sequence[str],
     return final
 
 
+def review_order(coded: Sequence[CodedAnswer], confidences: np.ndarray) -> list[int]:
+    """Every answer's index in the order a reviewer meets them: the closest call first (the
+    answer whose theme confidence nearest 0.5 is nearest), ties in answer order, and the
+    uncodable answers, with no words to review, last. A coding run is stored in this order."""
+    closeness = (np.abs(np.asarray(confidences, dtype=float) - 0.5).min(axis=1)
+                 if len(coded) and np.shape(confidences)[1] else np.zeros(len(coded)))
+    last = np.array([answer.status == UNCODABLE for answer in coded], dtype=bool)
+    return [int(i) for i in np.lexsort((closeness, last))]
+
+
 def review_queue(coded: Sequence[CodedAnswer], confidences: np.ndarray,
                  response_ids: Sequence[str], confirmations: Iterable[Confirmation],
-                 question: str) -> list[int]:
-    """Indices of the answers no primary reviewer has confirmed, least certain first: the
-    answer whose closest call (a theme's confidence nearest 0.5) is closest comes first."""
-    done = primary_codes(confirmations, question)
-    waiting = [i for i, rid in enumerate(response_ids)
-               if rid not in done and coded[i].status != UNCODABLE]
-    if not waiting:
-        return []
-    closeness = np.abs(confidences[waiting] - 0.5).min(axis=1)
-    return [waiting[j] for j in np.argsort(closeness, kind="stable")]
+                 question: str, *, coder: str | None = None) -> list[int]:
+    """Indices of the answers still to review, in review order (`review_order`): those no
+    primary reviewer has confirmed, uncodable ones left out. With `coder`, a blind second
+    coder's queue: the answers that coder has not coded, whoever else has."""
+    given = [c for c in confirmations if c.question == question]
+    done = ({c.response_id for c in given if c.coder == coder} if coder is not None
+            else set(primary_codes(given, question)))
+    return [i for i in review_order(coded, confidences)
+            if coded[i].status != UNCODABLE and response_ids[i] not in done]
 
 
 def review_progress(response_ids: Sequence[str], confirmations: Iterable[Confirmation],
@@ -102,15 +111,15 @@ def agreement_report(coded: Sequence[CodedAnswer], response_ids: Sequence[str],
     primary = primary_codes(given, question)
     shared = [rid for rid in primary if rid in machine]
     report["machine_vs_reviewer"] = (
-        agreement(_matrix([primary[r] for r in shared], themes),
-                  _matrix([machine[r] for r in shared], themes), themes) if shared else None)
+        reliability(_matrix([primary[r] for r in shared], themes),
+                    _matrix([machine[r] for r in shared], themes), themes) if shared else None)
     pairs = []
     names = sorted(people)
     for i, first in enumerate(names):
         for second in names[i + 1:]:
             both = sorted(set(people[first]) & set(people[second]))
             if both:
-                pairs.append({"coders": [first, second], **agreement(
+                pairs.append({"coders": [first, second], **reliability(
                     _matrix([people[first][r] for r in both], themes),
                     _matrix([people[second][r] for r in both], themes), themes)})
     report["between_people"] = pairs

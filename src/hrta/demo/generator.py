@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 import yaml
 
-from hrta.instrument import Instrument, Question
+from hrta.instrument import Condition, Instrument, Question
 from hrta.responses import (
     CONTACT_SCHEMA,
     ResponseSet,
@@ -542,7 +542,7 @@ class _Wave:
         person = pl.DataFrame({"row": pl.Series(people, dtype=pl.UInt32),
                                "first": first, "last": last})
         for qid, kind in self.targets.contacts.items():
-            condition = self.instrument.question(qid).show_if
+            condition = _shown_if(self.instrument, qid)
             rows = self._rows_answering(condition.question, condition.any_of)
             chosen = person.filter(pl.col("row").is_in(pl.Series(rows, dtype=pl.UInt32)
                                                        .implode()))
@@ -550,12 +550,11 @@ class _Wave:
                                         value=_contact_value(kind)))
         if not frames:
             return pl.DataFrame(schema=CONTACT_SCHEMA)
-        return pl.concat(frames).cast(CONTACT_SCHEMA)
+        return pl.concat(frames).cast(pl.Schema(CONTACT_SCHEMA))
 
     def _raffle_entrants(self) -> np.ndarray:
-        rows = [self._rows_answering(self.instrument.question(qid).show_if.question,
-                                     self.instrument.question(qid).show_if.any_of)
-                for qid in self.targets.contacts]
+        conditions = [_shown_if(self.instrument, qid) for qid in self.targets.contacts]
+        rows = [self._rows_answering(c.question, c.any_of) for c in conditions]
         return np.unique(np.concatenate(rows)) if rows else np.empty(0, dtype=np.int64)
 
     def _rows_answering(self, qid: str, option_ids: tuple[str, ...]) -> np.ndarray:
@@ -573,6 +572,13 @@ class _Wave:
             "started_at": _stamp(starts),
             "ended_at": _stamp(ends),
         })
+
+
+def _shown_if(instrument: Instrument, qid: str) -> Condition:
+    """The condition of a contact-detail question (load_targets checked it has one)."""
+    condition = instrument.question(qid).show_if
+    assert condition is not None, qid
+    return condition
 
 
 def _contact_value(kind: str) -> pl.Expr:

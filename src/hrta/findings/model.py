@@ -550,10 +550,41 @@ class Findings(Record):
             return cls.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = "/".join(str(part) for part in first["loc"])
+            where = "/".join(_place(data, first["loc"]))
+            count = exc.error_count()
             raise InputError(f"is not a Findings document this hrta can read: at {where}: "
-                             f"{first['msg']} ({exc.error_count()} problems)",
+                             f"{first['msg']} ({count} problem{'' if count == 1 else 's'})",
                              file=name) from None
+
+
+_TAGS = ("type", "status")  # the keys question entries and coding blocks are told apart by
+
+
+def _place(data: Any, loc: tuple[int | str, ...]) -> list[str]:
+    """The keys of a validation error's location as they are in the document: pydantic puts
+    the tag of a question or coding block (`single`, `coded`) in the path after its key,
+    where the document has no such key."""
+    parts: list[str] = []
+    node = data
+    tagged = False  # the tag comes once, right after its entry's key
+    for part in loc:
+        if not tagged and isinstance(node, dict) and any(node.get(tag) == part
+                                                         for tag in _TAGS):
+            tagged = True
+            continue
+        parts.append(str(part))
+        node = _child(node, part)
+        tagged = False
+    return parts
+
+
+def _child(node: Any, part: int | str) -> Any:
+    """The value at `part` of a JSON object or array; None where it has none."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
 
 
 __all__ = [

@@ -5,9 +5,11 @@ One place for it: the reader matches exports against it and the demo writer prod
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
+from hrta.ingest.labels import normalize
 from hrta.instrument import Instrument, Question
 
 METADATA_HEADERS: tuple[str, ...] = (
@@ -17,10 +19,23 @@ METADATA_HEADERS: tuple[str, ...] = (
 # Identifying metadata that is dropped at import and never stored with answers.
 DROPPED_METADATA = frozenset({"IP Address", "Email Address", "First Name", "Last Name",
                               "Custom Data 1"})
+# SurveyMonkey Audience panel demographics: row 2 empty, coded values. Kept per respondent
+# as attributes to group by (`--by Gender`), never read as questions.
+AUDIENCE_HEADERS: tuple[str, ...] = ("Gender", "Age", "Household Income", "Region",
+                                     "Device Type")
+# Any other column of the metadata block: how the response was collected, dropped.
+EXTRA_METADATA: tuple[str, ...] = ("collector_type_source", "Collector Type", "Custom Data",
+                                   "Custom Variable", "Language")
+MetadataKind = Literal["id", "started", "ended", "dropped", "attribute"]
 RESPONSE = "Response"
 OPEN_ENDED = "Open-Ended Response"
 
-ColumnKind = Literal["choice", "other_text", "option", "statement", "text"]
+ColumnKind = Literal["choice", "single_option", "other_text", "comment", "option", "statement",
+                     "text", "contact"]
+"""`choice`: a single choice's `Response` column; `single_option`: one option of a single
+choice in an expanded export; `other_text`: the "Other (please specify)" box; `comment`: a
+comment box (its own prompt in row 2) read as that box; `option`: a checkbox; `statement`:
+a grid row; `text`: an open-ended answer; `contact`: a field of a contact question."""
 
 
 @dataclass(frozen=True)
@@ -68,3 +83,26 @@ def header_rows(instrument: Instrument) -> tuple[list[str], list[str]]:
             row1.append(question.text if index == 0 else "")
             row2.append(column.header2)
     return row1, row2
+
+
+def _squeeze(text: str) -> str:
+    """A metadata header with case, spaces, underscores and a trailing number removed:
+    `RespondentID`, `Respondent ID` and `respondent_id` are one header."""
+    return re.sub(r"[\s_]+|\d+$", "", normalize(text)).rstrip("0123456789")
+
+
+_KINDS: dict[str, MetadataKind] = {
+    **{_squeeze(h): "dropped" for h in (*METADATA_HEADERS, *EXTRA_METADATA)},
+    **{_squeeze(h): "attribute" for h in AUDIENCE_HEADERS},
+    _squeeze("Respondent ID"): "id", _squeeze("Start Date"): "started",
+    _squeeze("End Date"): "ended",
+}
+
+
+def metadata_kind(header: str) -> MetadataKind | None:
+    """What a row-1 header of the metadata block is, or None if it is no metadata header.
+
+    Identifying metadata (IP and e-mail address, names, custom data) is `dropped`, as is
+    collector bookkeeping; Audience demographics are respondent `attribute`s.
+    """
+    return _KINDS.get(_squeeze(header))

@@ -40,6 +40,8 @@ class Mapping:
     """All keys are normalized labels."""
     absent: dict[str, frozenset[str]] = field(default_factory=dict)
     """Question id -> ids of the options or statements whose columns were not asked."""
+    given: str | None = None
+    """The mapping file's name, when one was given."""
 
 
 def load_mapping(path: Path | None, instrument: Instrument) -> Mapping:
@@ -54,10 +56,10 @@ def load_mapping(path: Path | None, instrument: Instrument) -> Mapping:
     if not isinstance(raw, dict) or set(raw) - {"questions", "options", "statements", "absent"}:
         raise InputError("a mapping file holds only 'questions', 'options', 'statements' and "
                          "'absent'", file=name)
-    questions = {}
-    for text, qid in _block(raw.get("questions"), "questions", name).items():
+    questions: dict[str, str] = {}
+    for asked, qid in _block(raw.get("questions"), "questions", name).items():
         target = IGNORE if qid == IGNORE else _known_question(instrument, qid, name).id
-        questions[normalize(str(text))] = target
+        questions[normalize(str(asked))] = target
     options: dict[str, dict[str, str]] = {}
     for qid, labels in _block(raw.get("options"), "options", name).items():
         question = _known_question(instrument, qid, name)
@@ -69,10 +71,10 @@ def load_mapping(path: Path | None, instrument: Instrument) -> Mapping:
     for qid, texts in _block(raw.get("statements"), "statements", name).items():
         question = _known_question(instrument, qid, name)
         known = {s.id for s in question.statements}
-        for text, statement_id in _block(texts, f"statements: {qid}", name).items():
+        for worded, statement_id in _block(texts, f"statements: {qid}", name).items():
             if not isinstance(statement_id, str) or statement_id not in known:
                 raise InputError(f"question {qid!r} has no statement {statement_id!r}", file=name)
-            statements.setdefault(question.id, {})[normalize(str(text))] = statement_id
+            statements.setdefault(question.id, {})[normalize(str(worded))] = statement_id
     absent = {question.id: ids for question, ids in
               (_absent(instrument, qid, ids, name)
                for qid, ids in _block(raw.get("absent"), "absent", name).items())}

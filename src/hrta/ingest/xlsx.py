@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from hrta.errors import InputError
+from hrta.ingest.coordinates import column_letter
 
 # Excel's own grid: no sheet it writes is larger.
 SHEET_ROWS = 1_048_576
@@ -58,14 +59,16 @@ class Sheet:
 _COORDINATE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
 
-def read_sheet(path: Path, *, max_row: int | None = None, limits: Limits = LIMITS) -> Sheet:
-    """The first worksheet's filled cells (up to file row `max_row` if given)."""
+def read_sheet(path: Path, *, max_row: int | None = None, limits: Limits = LIMITS,
+               sheet: str | None = None) -> Sheet:
+    """The first worksheet's filled cells (up to file row `max_row` if given), or those of
+    the worksheet named `sheet` (matched ignoring case; InputError if there is none)."""
     name = str(path)
     try:
         with Path(path).open("rb") as handle:
             with zipfile.ZipFile(handle) as archive:
                 _check_members(archive, name, limits)
-            return _read(handle, name, max_row, limits)
+            return _read(handle, name, max_row, limits, sheet)
     except InputError:
         raise
     except Exception as exc:  # zip, XML and openpyxl layers raise many types
@@ -99,7 +102,27 @@ def _check_members(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
                          f"{limits.uncompressed_bytes:,}; {ADVICE}", file=name)
 
 
-def _read(handle: IO[bytes], name: str, max_row: int | None, limits: Limits) -> Sheet:
+def sheet_names(path: Path) -> list[str]:
+    """The names of the workbook's worksheets, in order."""
+    from openpyxl.reader.excel import ExcelReader
+
+    name = str(path)
+    try:
+        with Path(path).open("rb") as handle:
+            reader = ExcelReader(handle, read_only=True, data_only=True)
+            try:
+                reader.read_manifest()
+                reader.read_workbook()
+                return [found.name for found, relation in reader.parser.find_sheets()
+                        if "chartsheet" not in relation.Type]
+            finally:
+                reader.archive.close()
+    except Exception as exc:  # zip, XML and openpyxl layers raise many types
+        raise _unreadable(name, exc) from exc
+
+
+def _read(handle: IO[bytes], name: str, max_row: int | None, limits: Limits,
+          sheet: str | None = None) -> Sheet:
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
 
@@ -110,7 +133,8 @@ def _read(handle: IO[bytes], name: str, max_row: int | None, limits: Limits) -> 
         reader.read_strings()
         reader.read_workbook()
         apply_stylesheet(reader.archive, reader.wb)
-        target = _first_worksheet(reader, name)
+        target = (_first_worksheet(reader, name) if sheet is None
+                  else _named_worksheet(reader, name, sheet))
         with reader.archive.open(target) as source:
             _check_dimension(_declared_size(source), name, limits)
         with reader.archive.open(target) as source:
@@ -125,6 +149,13 @@ def _first_worksheet(reader: Any, name: str) -> str:
         if relation.target in reader.valid_files and "chartsheet" not in relation.Type:
             return relation.target
     raise InputError("the workbook has no worksheet", file=name)
+
+
+def _named_worksheet(reader: Any, name: str, sheet: str) -> str:
+    for found, relation in reader.parser.find_sheets():
+        if found.name.strip().lower() == sheet.lower() and relation.target in reader.valid_files:
+            return relation.target
+    raise InputError(f"the workbook has no sheet named {sheet!r}", file=name)
 
 
 def _declared_size(source: IO[bytes]) -> tuple[int, int] | None:
@@ -176,8 +207,6 @@ def _cells(source: IO[bytes], strings: list[str], dates: _DateStyles, name: str,
         try:
             text = _text(cell, strings, dates)
         except (ValueError, IndexError, TypeError, OverflowError) as exc:
-            from hrta.ingest.tables import column_letter
-
             raise InputError(f"this cell holds a value that cannot be read ({exc})",
                              file=name, row=row, column=column_letter(column)) from exc
         if text is not None:
@@ -317,4 +346,6 @@ class _DateStyles:
         self.epoch: datetime = book.epoch
 
     def is_date(self, style: str | None) -> bool:
-        return bool(style) and int(style) in self.styles  # type: ignore[arg-type]
+        if not style:
+            return False
+        return int(style) in self.styles

@@ -31,7 +31,7 @@ def instrument_json(instrument: Instrument) -> dict[str, Any]:
 
 
 def _question_label(question: Question) -> Text:
-    notes = [question.type]
+    notes: list[str] = [question.type]
     if question.max_choices:
         notes.append(f"choose up to {question.max_choices}")
     if question.required:

@@ -9,11 +9,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from hrta.defaults import DEFAULT_INSTRUMENT as DEFAULT_INSTRUMENT
 from hrta.errors import InputError
 from hrta.instrument.schema import Instrument
 from hrta.yamlfiles import load_yaml
-
-DEFAULT_INSTRUMENT = "harm_reduction_ta_2022"
 
 
 def bundled_ids() -> list[str]:

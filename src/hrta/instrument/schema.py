@@ -29,6 +29,10 @@ class Option(_Model):
     core: bool = False
     group: str | None = None
     region: str | None = None
+    code: str | None = None
+    """The value another tool's export writes for this option where it writes a number or
+    a code rather than the label (a Qualtrics recode value, a REDCap or XLSForm choice
+    code); set when the instrument is imported from that tool's definition."""
 
 
 class Statement(_Model):

@@ -17,21 +17,29 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from hrta.errors import InputError
 from hrta.instrument.schema import Instrument
+from hrta.wording import collation_key
 
 _SECTIONS = ("title", "description", "sections", "questions", "options", "nets",
              "program_approaches")
 
 
 @lru_cache(maxsize=16)
-def _overlay(instrument_id: str, language: str) -> dict[str, Any] | None:
+def _overlay(instrument_id: str, language: str, beside: Path | None = None
+             ) -> dict[str, Any] | None:
+    """The bundled overlay, or for an instrument file `beside`, `<its name>.<language>.yaml`
+    next to it (what `hrta instrument import` writes from a form's other languages)."""
     name = f"{instrument_id}.{language}.yaml"
-    path = resources.files("hrta.instrument") / "assessments" / "translations" / name
+    path: Any = resources.files("hrta.instrument") / "assessments" / "translations" / name
+    if beside is not None:
+        path = beside.with_name(f"{beside.stem}.{language}.yaml")
+        name = str(path)
     if not path.is_file():
         return None
     try:
@@ -47,7 +55,11 @@ def _overlay(instrument_id: str, language: str) -> dict[str, Any] | None:
     return raw
 
 
-def available_languages(instrument_id: str) -> list[str]:
+def available_languages(instrument_id: str, *, beside: Path | None = None) -> list[str]:
+    if beside is not None:
+        prefix = f"{beside.stem}."
+        return sorted(p.name.removeprefix(prefix).removesuffix(".yaml")
+                      for p in beside.parent.glob(f"{beside.stem}.*.yaml"))
     folder = resources.files("hrta.instrument") / "assessments" / "translations"
     if not folder.is_dir():
         return []
@@ -61,9 +73,11 @@ def _base_language(language: str) -> str:
     return language.replace("_", "-").split("-")[0].lower()
 
 
-def translate(instrument: Instrument, language: str) -> Instrument:
-    """The instrument with its wording in `language`, when a translation is bundled."""
-    overlay = _overlay(instrument.id, _base_language(language))
+def translate(instrument: Instrument, language: str, *, beside: Path | None = None
+              ) -> Instrument:
+    """The instrument with its wording in `language`, when a translation is bundled (or,
+    for the instrument file `beside`, lies next to it)."""
+    overlay = _overlay(instrument.id, _base_language(language), beside)
     if overlay is None:
         return instrument
     data = instrument.model_dump()
@@ -94,6 +108,47 @@ def translate(instrument: Instrument, language: str) -> Instrument:
             question["nets"] = {net: nets.get(net) or label
                                 for net, label in question["nets"].items()}
     return Instrument.model_validate(data)
+
+
+ALPHABETICAL_RUN = 10
+"""Options in a row this long in alphabetical order are a list of names (states), not an
+order the instrument chose; shorter runs happen by chance."""
+
+
+def in_reading_order(translated: Instrument, source: Instrument, language: str
+                     ) -> Instrument:
+    """`translated` with each list of names sorted for readers of `language`.
+
+    An instrument fixes the order of its options (an agreement scale, the most common answer
+    first), except where it lists names alphabetically: those runs, at least
+    `ALPHABETICAL_RUN` options in alphabetical order in the instrument's own wording, are
+    sorted again by their translated labels (hrta.wording.collation_key); the options around
+    them keep their place (territories after the states). Ids never change, only the order
+    a form shows them in; the analysis keeps the instrument's order."""
+    data = translated.model_dump()
+    changed = False
+    for section in data["sections"]:
+        for question in section["questions"]:
+            own = [o.label for o in source.question(question["id"]).options]
+            for start, end in _alphabetical_runs(own):
+                options = list(question["options"])
+                run = options[start:end]
+                ordered = sorted(run, key=lambda o: collation_key(o["label"], language))
+                if ordered != run:
+                    question["options"] = options[:start] + ordered + options[end:]
+                    changed = True
+    return Instrument.model_validate(data) if changed else translated
+
+
+def _alphabetical_runs(labels: list[str]) -> list[tuple[int, int]]:
+    runs, start = [], 0
+    for index in range(1, len(labels) + 1):
+        if index == len(labels) or collation_key(labels[index]) < collation_key(
+                labels[index - 1]):
+            if index - start >= ALPHABETICAL_RUN:
+                runs.append((start, index))
+            start = index
+    return runs
 
 
 def untranslated(instrument: Instrument, language: str) -> list[str]:

@@ -6,10 +6,11 @@ needs no instrument file and always matches the data it describes.
 
 from __future__ import annotations
 
+from hrta.findings.model import Findings, Matrix, MatrixStatement, QuestionEntry, TextQuestion
 from hrta.report.document import Block, Paragraph, Run, Section, bullets, paragraph
 from hrta.report.formatting import clean_text, format_count
+from hrta.report.lookup import statement
 from hrta.report.methods import question_type
-from hrta.report.selectors import Entry, Findings
 
 # Longer option lists (the states) are run together in one paragraph, not one per line.
 INLINE_OPTIONS = 12
@@ -22,14 +23,14 @@ def appendix_section(findings: Findings) -> Section:
         "are kept apart and never reach the findings.")]
     seen: set[str] = set()
     number = 0
-    for qid, entry in findings["questions"].items():
-        matrix = entry.get("matrix")
+    for qid, entry in findings.questions.items():
+        matrix = entry.matrix if isinstance(entry, MatrixStatement) else None
         if matrix in seen:
             continue
         number += 1
         if matrix:
             seen.add(matrix)
-            blocks += _matrix(number, findings["matrices"][matrix], findings)
+            blocks += _matrix(number, findings.matrices[matrix], findings)
         else:
             blocks += _question(number, qid, entry)
     return Section("appendix", "Appendix: the instrument", tuple(blocks))
@@ -40,23 +41,24 @@ def _title(number: int, text: str) -> Paragraph:
                      role="term")
 
 
-def _question(number: int, qid: str, entry: Entry) -> list[Block]:
-    blocks: list[Block] = [_title(number, entry["text"]), paragraph(
+def _question(number: int, qid: str, entry: QuestionEntry) -> list[Block]:
+    blocks: list[Block] = [_title(number, entry.text), paragraph(
         f"{question_type(entry)}. Question id {qid}; answered by "
-        f"{format_count(entry['n'])}.", role="note")]
-    labels = [clean_text(o["label"]) for o in entry.get("options", {}).values()]
+        f"{format_count(entry.n)}.", role="note")]
+    options = {} if isinstance(entry, TextQuestion) else entry.options
+    labels = [clean_text(o.label) for o in options.values()]
     if labels:
         blocks.append(bullets(labels, inline=len(labels) > INLINE_OPTIONS))
     return blocks
 
 
-def _matrix(number: int, matrix: Entry, findings: Findings) -> list[Block]:
-    statements = [findings["questions"][qid] for qid in matrix["statements"]]
-    scale = [clean_text(o["label"]) for o in statements[0]["options"].values()] \
+def _matrix(number: int, matrix: Matrix, findings: Findings) -> list[Block]:
+    statements = [statement(findings, qid) for qid in matrix.statements]
+    scale = [clean_text(o.label) for o in statements[0].options.values()] \
         if statements else []
     return [
-        _title(number, matrix["text"]),
+        _title(number, matrix.text),
         paragraph(f"Agreement grid: each statement rated on one scale ({', '.join(scale)}); "
-                  f"answered by {format_count(matrix['n'])}.", role="note"),
-        bullets([clean_text(s["text"]) for s in statements]),
+                  f"answered by {format_count(matrix.n)}.", role="note"),
+        bullets([clean_text(s.text) for s in statements]),
     ]

@@ -1,6 +1,9 @@
-"""Vega-Altair chart specs for the report's figures, drawn offline to SVG and PNG.
+"""Vega-Lite chart specs for the report's figures, drawn offline to SVG and PNG.
 
-Every spec carries its data inline (never `data.url`) so a chart renders with no network:
+The specs are plain dicts, written out here rather than built with a chart library: a
+library's object model and validation cost seconds for a dozen small charts, and the JSON
+it would emit is fixed by what is below (`tests/test_report_charts.py` holds a few specs
+to it). Every spec carries its data inline (never `data.url`) so a chart renders with no network:
 SVG in the HTML and PDF reports, PNG in Word. The builders draw rows they are given,
 already ordered and formatted by the caller: a chart and the table under it are made from
 the same rows, so they cannot disagree. Colours come from `palette`, one for all charts.
@@ -8,16 +11,18 @@ the same rows, so they cannot disagree. Colours come from `palette`, one for all
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import textwrap
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
-import altair as alt
 import vl_convert
 
 from hrta.report.palette import (
@@ -30,6 +35,7 @@ from hrta.report.palette import (
     OFF_SCALE,
     SEQUENTIAL,
 )
+from hrta.wording import format_percent
 
 # Arial and Liberation Sans share metrics: labels that vl-convert lays out with either one
 # keep their size in the reader's browser, which draws the SVG text itself.
@@ -41,7 +47,7 @@ PNG_SCALE = 2.0
 PAGE_WIDTH = 680.0
 # Taller charts are narrowed in print so they fit on one page with a caption of up to three
 # lines (8 of the 9.25 inches a Letter page has inside its margins).
-MAX_HEIGHT = 800.0
+MAX_HEIGHT = 600.0
 MAX_DRAWN = 256
 _DRAWN: dict[str, str] = {}
 _WARM_UP = {"data": {"values": [{"x": 0}]}, "mark": "point",
@@ -50,14 +56,17 @@ _warming: threading.Thread | None = None
 _SVG_WIDTH = re.compile(r'<svg[^>]*?\swidth="([\d.]+)"')
 _SVG_HEIGHT = re.compile(r'<svg[^>]*?\sheight="([\d.]+)"')
 
-PLOT_WIDTH = 460
+PLOT_WIDTH = 420
 LABEL_SIZE = 13
 TEXT_SIZE = 12
-LABEL_WIDTH = 44  # characters per line of an axis label before it wraps
-LINE_HEIGHT = 15
+# Characters per line of an axis label before it wraps: wide enough that most of the
+# 30-odd service names take one line, so a list of them fits half a page.
+LABEL_WIDTH = 52
+LINE_HEIGHT = 14
+ROW_PADDING = 5
 # Bars keep one thickness whatever their label's lines, so charts look alike.
-BAR_SIZE = 18
-STACK_SIZE = 28
+BAR_SIZE = 13
+STACK_SIZE = 24
 OFF_SCALE_WIDTH = 110  # the panel of answers off the scale, beside the diverging bars
 OFF_SCALE_GAP = 14
 # Side-by-side panels (provided directly | through referral | planned): together this wide,
@@ -70,6 +79,12 @@ TILE_STEP = 42
 TILE_GAP = 0.08
 NO_COUNT = "None"
 _LABEL_LINES = "split(datum.label, '\\n')"  # a fixed expression: data never enters it
+
+# The Vega-Lite version the specs are written for (vl-convert draws them with its own).
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+
+# A Vega-Lite spec as JSON: the one shape charts are passed around in.
+ChartSpec = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -111,20 +126,29 @@ def wrap(label: str, width: int = LABEL_WIDTH) -> str:
     return "\n".join(textwrap.wrap(label, width)) or label
 
 
-def bar_spec(bars: Sequence[Bar], *, description: str, title: str | None = None) -> dict[str, Any]:
-    """Horizontal bars of percent in the order given, with the percent at each bar's end."""
-    values = [{"label": wrap(b.label), "percent": b.percent, "text": b.text} for b in bars]
-    base = _base(values, description, title).encode(
-        y=_category_axis([b.label for b in bars]),
-        x=_percent_axis(),
-        tooltip=alt.Tooltip("text:N", title="Percent"),
-    )
-    bar = base.mark_bar(color=BAR, size=BAR_SIZE)
-    return _finish(bar + _end_text(base), rows=bars, bar=BAR_SIZE)
+def bar_spec(bars: Sequence[Bar], *, description: str, title: str | None = None,
+             label_width: int = LABEL_WIDTH, width: int = PLOT_WIDTH) -> ChartSpec:
+    """Horizontal bars of percent in the order given, with the percent at each bar's end.
+    A small chart (the one-page brief's) takes a narrower plot and shorter label lines."""
+    values = [{"label": wrap(b.label, label_width), "percent": b.percent, "text": b.text}
+              for b in bars]
+    labels = [b.label for b in bars]
+
+    def encoding() -> dict[str, Any]:
+        return {"y": _category_axis(labels, label_width), "x": _percent_axis(),
+                "tooltip": {"field": "text", "type": "nominal", "title": "Percent"}}
+
+    shared = _described(description, title)
+    layers = [{"mark": {"type": "bar", "color": BAR, "size": BAR_SIZE}, **shared,
+               "encoding": encoding()},
+              _end_text(encoding(), shared)]
+    step = _row_step(bars, bar=BAR_SIZE, label_width=label_width)
+    return _style({"layer": layers, "data": {"values": values}, "height": {"step": step},
+                   "width": width})
 
 
 def panels_spec(bars: Sequence[Bar], *, panels: Sequence[str], description: str,
-                title: str | None = None) -> dict[str, Any]:
+                title: str | None = None) -> ChartSpec:
     """One panel of horizontal bars per series, side by side, on one shared percent scale
     and with the rows in the order given (labelled once, at the left).
 
@@ -140,7 +164,6 @@ def panels_spec(bars: Sequence[Bar], *, panels: Sequence[str], description: str,
     labels = list(dict.fromkeys(b.label for b in bars))
     top = max((b.percent for b in bars), default=0.0)
     limit = min(100, 20 * -(-top // 20)) or 20
-    scale = alt.Scale(domain=[0, limit], nice=False)
     step = _row_step([Bar(label, 0.0, "") for label in labels], bar=PANEL_BAR,
                      padding=PANEL_PADDING)
     width = (PANEL_WIDTH - PANEL_GAP * (len(series) - 1)) // len(series)
@@ -148,25 +171,30 @@ def panels_spec(bars: Sequence[Bar], *, panels: Sequence[str], description: str,
     for index, (name, heading) in enumerate(zip(series, panels, strict=True)):
         values = [{"label": wrap(b.label), "percent": b.percent, "text": b.text}
                   for b in bars if b.series == name]
-        y = (_category_axis(labels) if index == 0 else
-             alt.Y("label:N", sort=[wrap(label) for label in labels], axis=None, title=None))
-        base = alt.Chart(alt.Data(values=values)).encode(
-            y=y, x=alt.X("percent:Q", scale=scale, axis=alt.Axis(
-                values=[0, limit / 2, limit], labelExpr="datum.value + '%'", title=None,
-                grid=True, gridColor=GRID, labelColor=INK)))
-        panel = base.mark_bar(color=BAR, size=PANEL_BAR) + _end_text(base)
-        drawn.append(panel.properties(
-            width=width, height=alt.Step(step),
-            title=alt.TitleParams(wrap(heading, max(16, width // 7)).split("\n"), anchor="start",
-                                  frame="group",
-                                  fontSize=TEXT_SIZE, fontWeight="bold", color=INK,
-                                  font=FONT)))
-    chart = alt.hconcat(*drawn, spacing=PANEL_GAP, description=description)
-    return _style(chart.properties(title=title) if title else chart)
+        first = index == 0
+
+        def encoding(first: bool = first) -> dict[str, Any]:
+            return {"y": _category_axis(labels) if first else _unlabelled_rows(labels),
+                    "x": {"field": "percent", "type": "quantitative",
+                          "scale": {"domain": [0, limit], "nice": False},
+                          "axis": {"values": [0, limit / 2, limit],
+                                   "labelExpr": "datum.value + '%'", "title": None,
+                                   "grid": True, "gridColor": GRID, "labelColor": INK}}}
+
+        drawn.append({
+            "layer": [{"mark": {"type": "bar", "color": BAR, "size": PANEL_BAR},
+                       "encoding": encoding()},
+                      _end_text(encoding(), {})],
+            "data": {"values": values}, "height": {"step": step}, "width": width,
+            "title": {"text": wrap(heading, max(16, width // 7)).split("\n"),
+                      "anchor": "start", "frame": "group", "fontSize": TEXT_SIZE,
+                      "fontWeight": "bold", "color": INK, "font": FONT}})
+    chart: ChartSpec = {"hconcat": drawn, "spacing": PANEL_GAP, "description": description}
+    return _style(chart | ({"title": title} if title else {}))
 
 
 def agreement_spec(segments: Sequence[Segment], *, description: str,
-                   title: str | None = None) -> dict[str, Any]:
+                   title: str | None = None) -> ChartSpec:
     """Diverging stacked bars, one per statement: agreement runs left of the centre line and
     disagreement right, the strongest answers outermost, so the balance of each statement
     reads at a glance; answers off the scale ("I don't know") have a panel of their own."""
@@ -183,28 +211,67 @@ def agreement_spec(segments: Sequence[Segment], *, description: str,
                       *(abs(start + s.percent) for s, start in placed)])
         off_values += [_segment_value(s, 0.0, colors)
                        for s in segments if s.label == row and not s.on_scale]
-    fill = alt.Color("option:N", title=None, sort=options,
-                     scale=alt.Scale(domain=options, range=[colors[o] for o in options]),
-                     legend=alt.Legend(orient="top", columns=len(options), symbolType="square"))
-    limit = min(100, 20 * -(-extent // 20)) or 20
+    fill = {"field": "option", "type": "nominal", "title": None, "sort": options,
+            "scale": {"domain": options, "range": [colors[o] for o in options]},
+            "legend": {"orient": "top", "columns": len(options), "symbolType": "square"}}
+    nets = _net_values(segments, rows)
+    # Room past the longest bar for its net's label.
+    extent = max([extent, *(abs(v["at"]) + 14 for v in nets)])
+    limit = min(120, 20 * -(-extent // 20)) or 20
     step = _row_step(segments, bar=STACK_SIZE)
     off_width = OFF_SCALE_WIDTH if off_values else 0
-    left = _stacked(scale_values, rows, fill, domain=[-limit, limit], axis=alt.Axis(
-        format="d", values=[-limit, -limit / 2, 0, limit / 2, limit],
-        labelExpr="abs(datum.value) + '%'", title="← agree · disagree →",
-        titleFontWeight="normal", titleColor=INK, grid=True, gridColor=GRID,
-        labelColor=INK))
-    centre = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color=INK).encode(x="x:Q")
-    left = (left + centre).properties(width=PLOT_WIDTH - off_width, height=alt.Step(step))
+    left = _stacked(scale_values, rows, fill, domain=[-limit, limit], axis={
+        "format": "d", "values": [-min(limit, 100), -min(limit, 100) / 2, 0,
+                                  min(limit, 100) / 2, min(limit, 100)],
+        "labelExpr": "abs(datum.value) + '%'", "title": "← agree · disagree →",
+        "titleFontWeight": "normal", "titleColor": INK, "grid": True, "gridColor": GRID,
+        "labelColor": INK})
+    if nets:
+        # Each statement's agree net at the left end of its bar and its disagree net at
+        # the right end, so the balance reads as numbers too; segments too narrow for a
+        # label of their own are in the statement's table.
+        ends: tuple[tuple[Literal["right", "left"], int], ...] = (("right", -4), ("left", 4))
+        for align, dx in ends:
+            beside = [v for v in nets if v["align"] == align]
+            if beside:
+                left["layer"].append({
+                    "data": {"values": beside},
+                    "mark": {"type": "text", "fontSize": TEXT_SIZE, "fontWeight": "bold",
+                             "color": INK, "baseline": "middle", "align": align, "dx": dx},
+                    "encoding": {"y": _category_axis(rows),
+                                 "x": {"field": "at", "type": "quantitative"},
+                                 "text": {"field": "text", "type": "nominal"}}})
+    left["layer"].append({"data": {"values": [{"x": 0}]},
+                          "mark": {"type": "rule", "color": INK},
+                          "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+    left |= {"width": PLOT_WIDTH - off_width, "height": {"step": step}}
     if not off_values:
-        return _style(left.properties(description=description))
+        return _style(left | {"description": description})
     top = max(v["end"] for v in off_values)
-    right = _stacked(off_values, rows, fill, domain=[0, 20 * -(-top // 20) or 20], axis=alt.Axis(
-        format="d", values=[0, int(20 * -(-top // 20) or 20)], labelExpr="datum.label + '%'",
-        title=" / ".join(dict.fromkeys(v["option"] for v in off_values)),
-        titleFontWeight="normal", titleColor=INK, grid=False, labelColor=INK),
-        labels=False).properties(width=off_width - OFF_SCALE_GAP, height=alt.Step(step))
-    return _style(alt.hconcat(left, right, spacing=OFF_SCALE_GAP, description=description))
+    right = _stacked(off_values, rows, fill, domain=[0, 20 * -(-top // 20) or 20], axis={
+        "format": "d", "values": [0, int(20 * -(-top // 20) or 20)],
+        "labelExpr": "datum.label + '%'",
+        "title": " / ".join(dict.fromkeys(v["option"] for v in off_values)),
+        "titleFontWeight": "normal", "titleColor": INK, "grid": False, "labelColor": INK},
+        labels=False)
+    right |= {"width": off_width - OFF_SCALE_GAP, "height": {"step": step}}
+    return _style({"hconcat": [left, right], "spacing": OFF_SCALE_GAP,
+                   "description": description})
+
+
+def _net_values(segments: Sequence[Segment], rows: Sequence[str]) -> list[dict[str, Any]]:
+    """The agree and disagree nets of each statement, placed past the ends of its bar."""
+    values: list[dict[str, Any]] = []
+    for row in rows:
+        scale = [s for s in segments if s.label == row and s.on_scale]
+        neutral = sum(s.percent for s in scale if s.side == 0)
+        for side, align in ((-1, "right"), (1, "left")):
+            net = sum(s.percent for s in scale if s.side == side)
+            if any(s.side == side for s in scale):
+                at = side * (neutral / 2 + net)
+                values.append({"label": wrap(row), "at": at, "text": format_percent(net),
+                               "align": align})
+    return values
 
 
 def _diverging(scale: Sequence[Segment]) -> list[tuple[Segment, float]]:
@@ -235,25 +302,31 @@ def _segment_value(segment: Segment, start: float, colors: dict[str, str]) -> di
             "ink": "white" if colors[segment.option] in DARK_FILLS else INK}
 
 
-def _stacked(values: list[dict[str, Any]], rows: Sequence[str], fill: alt.Color, *,
-             domain: list[float], axis: alt.Axis, labels: bool = True) -> alt.LayerChart:
-    base = alt.Chart(alt.Data(values=values)).encode(
-        y=_category_axis(rows) if labels else alt.Y("label:N", sort=[wrap(r) for r in rows],
-                                                    axis=None, title=None))
-    bars = base.mark_bar(stroke="white", strokeWidth=1, size=STACK_SIZE).encode(
-        x=alt.X("start:Q", scale=alt.Scale(domain=domain, nice=False), axis=axis),
-        x2="end:Q", color=fill)
+def _stacked(values: list[dict[str, Any]], rows: Sequence[str], fill: dict[str, Any], *,
+             domain: list[float], axis: dict[str, Any], labels: bool = True) -> ChartSpec:
+    def rows_axis() -> dict[str, Any]:
+        return _category_axis(rows) if labels else _unlabelled_rows(rows)
+
+    bars = {"mark": {"type": "bar", "stroke": "white", "strokeWidth": 1, "size": STACK_SIZE},
+            "encoding": {"y": rows_axis(),
+                         "x": {"field": "start", "type": "quantitative",
+                               "scale": {"domain": domain, "nice": False}, "axis": axis},
+                         "x2": {"field": "end"}, "color": fill}}
     if labels:  # percents centred in their segments
-        text = base.mark_text(fontSize=TEXT_SIZE, fontWeight="bold").encode(
-            x="mid:Q", text="text:N", color=alt.Color("ink:N", scale=None))
+        text = {"mark": {"type": "text", "fontSize": TEXT_SIZE, "fontWeight": "bold"},
+                "encoding": {"y": rows_axis(), "x": {"field": "mid", "type": "quantitative"},
+                             "text": {"field": "text", "type": "nominal"},
+                             "color": _ink()}}
     else:  # the panel apart: one bar a row, its percent just past its end
-        text = base.mark_text(fontSize=TEXT_SIZE, align="left", dx=3, color=INK).encode(
-            x="end:Q", text="text:N")
-    return bars + text
+        text = {"mark": {"type": "text", "fontSize": TEXT_SIZE, "align": "left", "dx": 3,
+                         "color": INK},
+                "encoding": {"y": rows_axis(), "x": {"field": "end", "type": "quantitative"},
+                             "text": {"field": "text", "type": "nominal"}}}
+    return {"layer": [bars, text], "data": {"values": values}}
 
 
 def tile_map_spec(tiles: Sequence[MapTile], *, description: str, legend_title: str,
-                  title: str | None = None) -> dict[str, Any]:
+                  title: str | None = None) -> ChartSpec:
     """A tile-grid map: one square per state at its grid position, shaded by count.
 
     Counts fall into at most four classes on a light-to-dark blue ramp, so the shades read
@@ -271,23 +344,29 @@ def tile_map_spec(tiles: Sequence[MapTile], *, description: str, legend_title: s
                            (NO_COUNT, EMPTY_TILE))
         values.append({"code": t.code, "row": t.row, "col": t.col, "text": t.text,
                        "class": label, "ink": "white" if fill in DARK_FILLS else INK})
-    base = _base(values, description, title).encode(
-        x=alt.X("col:O", axis=None, scale=alt.Scale(domain=list(cols), paddingInner=TILE_GAP)),
-        y=alt.Y("row:O", axis=None, scale=alt.Scale(domain=list(rows), paddingInner=TILE_GAP)),
-    )
-    shade = alt.Color("class:N", title=legend_title, sort=labels,
-                      scale=alt.Scale(domain=labels, range=fills),
-                      legend=alt.Legend(orient="bottom", direction="horizontal",
-                                        symbolType="square", symbolSize=220,
-                                        symbolStrokeColor=GRID))
-    squares = base.mark_rect(cornerRadius=2).encode(color=shade)
-    codes = base.mark_text(fontSize=TEXT_SIZE, fontWeight="bold", baseline="bottom", dy=1).encode(
-        text="code:N", color=alt.Color("ink:N", scale=None))
-    counts = base.mark_text(fontSize=TEXT_SIZE - 1, baseline="top", dy=2).encode(
-        text="text:N", color=alt.Color("ink:N", scale=None))
-    chart = (squares + codes + counts).resolve_scale(color="independent").properties(
-        width=TILE_STEP * len(cols), height=TILE_STEP * len(rows))
-    return _style(chart)
+    def grid(**channels: dict[str, Any]) -> dict[str, Any]:
+        return {"x": {"field": "col", "type": "ordinal", "axis": None,
+                      "scale": {"domain": list(cols), "paddingInner": TILE_GAP}},
+                "y": {"field": "row", "type": "ordinal", "axis": None,
+                      "scale": {"domain": list(rows), "paddingInner": TILE_GAP}},
+                **channels}
+
+    shade = {"field": "class", "type": "nominal", "title": legend_title, "sort": labels,
+             "scale": {"domain": labels, "range": fills},
+             "legend": {"orient": "bottom", "direction": "horizontal", "symbolType": "square",
+                        "symbolSize": 220, "symbolStrokeColor": GRID}}
+    shared = _described(description, title)
+    squares = {"mark": {"type": "rect", "cornerRadius": 2}, **shared,
+               "encoding": grid(color=shade)}
+    codes = {"mark": {"type": "text", "fontSize": TEXT_SIZE, "fontWeight": "bold",
+                      "baseline": "bottom", "dy": 1}, **shared,
+             "encoding": grid(text={"field": "code", "type": "nominal"}, color=_ink())}
+    counts = {"mark": {"type": "text", "fontSize": TEXT_SIZE - 1, "baseline": "top", "dy": 2},
+              **shared, "encoding": grid(text={"field": "text", "type": "nominal"},
+                                         color=_ink())}
+    return _style({"layer": [squares, codes, counts], "data": {"values": values},
+                   "resolve": {"scale": {"color": "independent"}},
+                   "width": TILE_STEP * len(cols), "height": TILE_STEP * len(rows)})
 
 
 def count_classes(top: int) -> list[tuple[str, int, str]]:
@@ -304,12 +383,15 @@ def count_classes(top: int) -> list[tuple[str, int, str]]:
     return classes
 
 
-def to_png(spec: dict[str, Any], *, scale: float = PNG_SCALE) -> bytes:
-    """Render a spec to PNG bytes, offline, for documents that take pictures (Word)."""
-    return bytes(vl_convert.svg_to_png(_svg(_canonical(spec)), scale=scale))
+def to_png(spec: ChartSpec, *, scale: float = PNG_SCALE) -> bytes:
+    """Render a spec to PNG bytes, offline, for documents that take pictures (Word). Kept
+    in the cache folder like the SVGs: rasterising a chart costs about 0.15 s."""
+    spec_json = _canonical(spec)
+    return _kept(f"png {scale}\n{spec_json}", ".png",
+                 lambda: bytes(vl_convert.svg_to_png(_svg(spec_json), scale=scale)))
 
 
-def svg_size(spec: dict[str, Any]) -> tuple[float, float]:
+def svg_size(spec: ChartSpec) -> tuple[float, float]:
     """The chart's intrinsic width and height in CSS pixels."""
     head = _svg(_canonical(spec))[:400]
     width, height = _SVG_WIDTH.search(head), _SVG_HEIGHT.search(head)
@@ -318,14 +400,14 @@ def svg_size(spec: dict[str, Any]) -> tuple[float, float]:
     return float(width.group(1)), float(height.group(1))
 
 
-def print_share(spec: dict[str, Any]) -> float:
+def print_share(spec: ChartSpec) -> float:
     """The share of the printed text width a chart takes: its own width's proportion of
     the page, narrowed further when it would otherwise be taller than MAX_HEIGHT."""
     width, height = svg_size(spec)
     return min(1.0, width / PAGE_WIDTH, MAX_HEIGHT * width / (PAGE_WIDTH * height))
 
 
-def to_svg(spec: dict[str, Any], *, prefix: str, title: str = "") -> str:
+def to_svg(spec: ChartSpec, *, prefix: str, title: str = "") -> str:
     """Render a spec to standalone SVG markup, offline.
 
     The caller marks this markup safe, so it is checked here: vl-convert escapes text
@@ -349,7 +431,7 @@ def to_svg(spec: dict[str, Any], *, prefix: str, title: str = "") -> str:
     return svg
 
 
-def _canonical(spec: dict[str, Any]) -> str:
+def _canonical(spec: ChartSpec) -> str:
     return json.dumps(spec, sort_keys=True, separators=(",", ":"))
 
 
@@ -360,8 +442,49 @@ def _svg(spec_json: str) -> str:
     if svg is None:
         if len(_DRAWN) >= MAX_DRAWN:
             _DRAWN.clear()
-        svg = _DRAWN[spec_json] = str(vl_convert.vegalite_to_svg(json.loads(spec_json)))
+        svg = _DRAWN[spec_json] = _drawn_before(spec_json)
     return svg
+
+
+def _drawn_before(spec_json: str) -> str:
+    """The SVG from the cache folder when this spec was drawn by an earlier run (a report
+    made again while its discussion is edited draws the same charts), else drawn now and
+    kept there."""
+    return _kept(spec_json, ".svg",
+                 lambda: str(vl_convert.vegalite_to_svg(json.loads(spec_json))).encode()
+                 ).decode("utf-8")
+
+
+def _kept(source: str, suffix: str, make: Callable[[], bytes]) -> bytes:
+    """What `make` returns for `source`, from the cache folder when an earlier run made it.
+    The key is the source and the vl-convert version; a folder that cannot be written
+    only means no cache."""
+    folder = _cache_folder()
+    version = getattr(vl_convert, "__version__", "")
+    key = hashlib.sha256(f"{version}\n{source}".encode()).hexdigest()
+    path = folder / f"{key}{suffix}" if folder else None
+    if path is not None:
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+    made = make()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            partial.write_bytes(made)
+            partial.replace(path)
+        except OSError:
+            pass
+    return made
+
+
+def _cache_folder() -> Path | None:
+    from hrta.coding.embedder import cache_dir  # the one setting (HRTA_CACHE_DIR) for both
+
+    embeddings = cache_dir()
+    return embeddings.parent / "charts" if embeddings else None
 
 
 def warm_up() -> None:
@@ -376,7 +499,7 @@ def warm_up() -> None:
         _warming.start()
 
 
-def draw_all(specs: Sequence[dict[str, Any]]) -> dict[str, str]:
+def draw_all(specs: Sequence[ChartSpec]) -> dict[str, str]:
     """Draw charts now (they are kept) and return them, to hand to another process."""
     return {key: _svg(key) for key in map(_canonical, specs)}
 
@@ -395,54 +518,63 @@ def _agreement_colors(options: list[str], segments: Sequence[Segment]) -> dict[s
     return colors
 
 
-def _base(values: list[dict[str, Any]], description: str, title: str | None) -> alt.Chart:
-    chart = alt.Chart(alt.Data(values=values), description=description)
-    return chart.properties(title=title) if title else chart
+def _described(description: str, title: str | None) -> dict[str, str]:
+    """What every layer of a single chart carries: its description, and its title if any
+    (one title drawn once for the layered chart)."""
+    return {"description": description, **({"title": title} if title else {})}
 
 
-def _category_axis(labels: Sequence[str]) -> alt.Y:
-    order = list(dict.fromkeys(wrap(label) for label in labels))
-    return alt.Y("label:N", sort=order, title=None,
-                 axis=alt.Axis(labelExpr=_LABEL_LINES, labelLimit=0, labelFontSize=LABEL_SIZE,
-                               labelColor=INK, ticks=False, domain=False, labelPadding=6))
+def _category_axis(labels: Sequence[str], label_width: int = LABEL_WIDTH) -> dict[str, Any]:
+    order = list(dict.fromkeys(wrap(label, label_width) for label in labels))
+    return {"field": "label", "type": "nominal", "sort": order, "title": None,
+            "axis": {"labelExpr": _LABEL_LINES, "labelLimit": 0, "labelFontSize": LABEL_SIZE,
+                     "labelColor": INK, "ticks": False, "domain": False, "labelPadding": 6}}
 
 
-def _percent_ticks() -> alt.Axis:
-    return alt.Axis(format="d", tickMinStep=1, tickCount=5, labelExpr="datum.label + '%'",
-                    title=None, grid=True, gridColor=GRID, labelColor=INK)
+def _unlabelled_rows(labels: Sequence[str]) -> dict[str, Any]:
+    """The rows of a panel beside another that already names them."""
+    return {"field": "label", "type": "nominal", "sort": [wrap(label) for label in labels],
+            "axis": None, "title": None}
 
 
-def _percent_axis() -> alt.X:
+def _ink() -> dict[str, Any]:
+    """Text colour taken as given from each datum (white on dark fills)."""
+    return {"field": "ink", "type": "nominal", "scale": None}
+
+
+def _percent_axis() -> dict[str, Any]:
     """Zero-based and fitted to the largest bar, so small shares (one state among 33) stay
     readable; every bar carries its percent, so the changing axis cannot mislead."""
-    return alt.X("percent:Q", axis=_percent_ticks(), scale=alt.Scale(zero=True, nice=True))
+    return {"field": "percent", "type": "quantitative",
+            "axis": {"format": "d", "tickMinStep": 1, "tickCount": 5,
+                     "labelExpr": "datum.label + '%'", "title": None, "grid": True,
+                     "gridColor": GRID, "labelColor": INK},
+            "scale": {"zero": True, "nice": True}}
 
 
-def _end_text(base: alt.Chart) -> alt.Chart:
-    return base.mark_text(align="left", baseline="middle", dx=4, fontSize=TEXT_SIZE,
-                          color=INK).encode(text="text:N")
+def _end_text(encoding: dict[str, Any], shared: dict[str, str]) -> dict[str, Any]:
+    """The layer of percents just past the end of each bar."""
+    return {"mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 4,
+                     "fontSize": TEXT_SIZE, "color": INK}, **shared,
+            "encoding": encoding | {"text": {"field": "text", "type": "nominal"}}}
 
 
-def _finish(chart: alt.LayerChart, *, rows: Sequence[Bar | Segment], bar: int) -> dict[str, Any]:
-    """Size the plot so every row fits its wrapped label, then apply the shared style."""
-    step = _row_step(rows, bar=bar)
-    return _style(chart.properties(width=PLOT_WIDTH, height=alt.Step(step)))
-
-
-def _row_step(rows: Sequence[Bar | Segment], *, bar: int, padding: int = 10) -> int:
+def _row_step(rows: Sequence[Bar | Segment], *, bar: int, padding: int = ROW_PADDING,
+              label_width: int = LABEL_WIDTH) -> int:
     """The band step that fits every row's wrapped label and its bar."""
-    lines = max((wrap(r.label).count("\n") + 1 for r in rows), default=1)
+    lines = max((wrap(r.label, label_width).count("\n") + 1 for r in rows), default=1)
     return max(lines * LINE_HEIGHT + padding, bar + 6)
 
 
-def _style(chart: alt.LayerChart) -> dict[str, Any]:
+def _style(chart: ChartSpec) -> ChartSpec:
     """The look every chart shares. ARIA is off inside the chart: the report wraps each one
-    in an image role with its alt text, and per-mark labels would only repeat the table."""
-    configured = chart.configure(font=FONT, aria=False,
-                                 padding={"left": 5, "top": 5, "right": 40, "bottom": 5})
-    return (configured.configure_view(stroke=None)
-            .configure_axis(labelFont=FONT, labelFontSize=TEXT_SIZE)
-            .configure_legend(labelFont=FONT, labelFontSize=TEXT_SIZE, titleFont=FONT,
-                              titleFontSize=TEXT_SIZE, titleColor=INK, labelColor=INK,
-                              symbolSize=120)
-            .to_dict(validate=False))
+    in an image role with its alt text, and per-mark labels would only repeat the table.
+    The view's continuous size is Vega-Lite's usual default, stated so every spec says it."""
+    config = {"font": FONT, "aria": False,
+              "padding": {"left": 5, "top": 5, "right": 40, "bottom": 5},
+              "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+              "axis": {"labelFont": FONT, "labelFontSize": TEXT_SIZE},
+              "legend": {"labelFont": FONT, "labelFontSize": TEXT_SIZE, "titleFont": FONT,
+                         "titleFontSize": TEXT_SIZE, "titleColor": INK, "labelColor": INK,
+                         "symbolSize": 120}}
+    return {"config": config, **chart, "$schema": SCHEMA}

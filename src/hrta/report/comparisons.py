@@ -1,11 +1,19 @@
 """The optional chapter comparing subgroups, drawn when Findings carry `comparisons`.
 
 The analysis computes the tests, adjusted p-values and suppression; this module only lays
-out what `findings["comparisons"]` holds and names the significant differences.
+out what `findings.comparisons` holds and names the significant differences.
 """
 
 from __future__ import annotations
 
+from hrta.findings.model import (
+    ComparedOption,
+    ComparedQuestion,
+    Comparison,
+    Findings,
+    GroupCell,
+    TestResult,
+)
 from hrta.report.document import Block, Column, Figure, Row, Section, Table, paragraph
 from hrta.report.formatting import (
     DASH,
@@ -16,9 +24,11 @@ from hrta.report.formatting import (
     in_sentence,
     join_words,
 )
-from hrta.report.selectors import Entry, Findings, question_label
+from hrta.report.lookup import question_label
 
 SIGNIFICANT = "*"
+# A group with no cell for an option (it answered none of it) reads as an empty cell.
+_NO_CELL = GroupCell(count=None, n=0, percent=None, suppressed=False)
 
 
 def comparisons_section(findings: Findings) -> Section | None:
@@ -30,12 +40,12 @@ def comparisons_section(findings: Findings) -> Section | None:
     significant difference, and one line per question for the rest (the Findings JSON
     keeps every cell).
     """
-    comparisons = findings.get("comparisons")
+    comparisons = findings.comparisons
     if not comparisons:
         return None
-    groups = comparisons["groups"]
-    by = comparisons["by_label"]
-    described = join_words([f"{clean_text(g['label'])} (n={format_count(g['n'])})"
+    groups = comparisons.groups
+    by = comparisons.by_label
+    described = join_words([f"{clean_text(g.label)} (n={format_count(g.n)})"
                             for g in groups])
     blocks: list[Block] = [paragraph(
         f"This chapter compares the answers of respondents by {by.lower()}: {described}. "
@@ -43,17 +53,17 @@ def comparisons_section(findings: Findings) -> Section | None:
         f"Differences were tested question by question and option by option; p-values were "
         f"adjusted for the number of tests ({correction(comparisons)}). Options marked "
         f"{SIGNIFICANT} differ significantly between groups after adjustment. Counts below "
-        f"{comparisons['threshold']} are not shown (“{DASH}”).")]
+        f"{comparisons.threshold} are not shown (“{DASH}”).")]
     blocks.append(paragraph(" ".join(comparison_sentences(comparisons, findings)), role="lead"))
     blocks.append(_tests_figure(comparisons, findings))
-    differing = [(qid, q) for qid, q in comparisons["questions"].items() if differs(q)]
+    differing = [(qid, q) for qid, q in comparisons.questions.items() if differs(q)]
     if differing:
         blocks.append(paragraph(
             f"The tables below give every option's percent by group for the "
             f"{_count_of(len(differing), 'question')} with a significant difference; the "
             "other questions' tables are in the Findings JSON (hrta analyze --by).",
             role="note"))
-    elif comparisons["questions"]:
+    elif comparisons.questions:
         blocks.append(paragraph(
             "With no significant difference, the tables of each question by group are not "
             "printed; they are in the Findings JSON (hrta analyze --by).", role="note"))
@@ -62,27 +72,31 @@ def comparisons_section(findings: Findings) -> Section | None:
     return Section("comparisons", f"Comparisons by {by.lower()}", tuple(blocks))
 
 
-def differs(question: Entry) -> bool:
+def differs(question: ComparedQuestion) -> bool:
     """Whether any test of a question (its whole table or one option) is significant."""
-    tests = [question.get("test"), *(o.get("test") for o in question["options"].values())]
-    return any(test and test.get("significant") for test in tests)
+    tests = [question.test, *(o.test for o in question.options.values())]
+    return any(test and test.significant for test in tests)
+
+
+def _cell(option: ComparedOption, group_id: str) -> GroupCell:
+    return option.groups.get(group_id, _NO_CELL)
 
 
 def _count_of(number: int, noun: str) -> str:
     return f"{format_count(number)} {noun}{'' if number == 1 else 's'}"
 
 
-def _small_groups_sentence(comparisons: Entry) -> str:
-    small = comparisons.get("small_groups") or []
+def _small_groups_sentence(comparisons: Comparison) -> str:
+    small = comparisons.small_groups
     if not small:
         return ""
-    listed = join_words([f"{clean_text(g['label'])} ({format_count(g['n'])})" for g in small])
-    fewer = f"fewer than {format_count(comparisons['min_group'])} respondents"
-    if comparisons.get("left_out"):
+    listed = join_words([f"{clean_text(g.label)} ({format_count(g.n)})" for g in small])
+    fewer = f"fewer than {format_count(comparisons.min_group)} respondents"
+    if comparisons.left_out:
         return (f"Groups with {fewer} are too small to compare, and even together they are "
                 f"too few, so they are left out: {listed}. ")
-    combined = next((g for g in comparisons["groups"] if g["id"] == "combined"), None)
-    name = f"“{clean_text(combined['label'])}”" if combined else "one group"
+    combined = next((g for g in comparisons.groups if g.id == "combined"), None)
+    name = f"“{clean_text(combined.label)}”" if combined else "one group"
     return f"Groups with {fewer} are compared together as {name}: {listed}. "
 
 
@@ -94,22 +108,24 @@ METHODS = {
 }
 
 
-def _tests_figure(comparisons: Entry, findings: Findings) -> Figure:
+def _tests_figure(comparisons: Comparison, findings: Findings) -> Figure:
     """One row per question: how it was tested, the smallest adjusted p, what differs."""
     rows = []
-    for qid, question in comparisons["questions"].items():
-        label = clean_text(question_label(findings, qid) if qid in findings["questions"]
-                           else question.get("title") or qid)
-        whole = question.get("test")
-        options = [(o, o["test"]) for o in question["options"].values() if o.get("test")]
+    for qid, question in comparisons.questions.items():
+        label = clean_text(question_label(findings, qid) if qid in findings.questions
+                           else question.title or qid)
+        whole = question.test
+        options = [(o, o.test) for o in question.options.values() if o.test]
+        smallest: float | None
         if whole:
-            method = METHODS.get(whole["method"], whole["method"])
-            smallest = whole.get("p_adjusted")
-            found = "Yes" if whole.get("significant") else "No"
+            method = METHODS.get(whole.method, whole.method)
+            smallest = whole.p_adjusted
+            found = "Yes" if whole.significant else "No"
         elif options:
             method = f"One per option ({format_count(len(options))})"
-            smallest = min(t["p_adjusted"] for _, t in options)
-            hits = [o for o, t in options if t.get("significant")]
+            smallest = min((t.p_adjusted for _, t in options if t.p_adjusted is not None),
+                           default=None)
+            hits = [o for o, t in options if t.significant]
             found = (f"Yes: {_count_of(len(hits), 'option')} {SIGNIFICANT}" if hits else "No")
         else:
             method, smallest, found = "Not tested (too few answers)", None, DASH
@@ -122,106 +138,108 @@ def _tests_figure(comparisons: Entry, findings: Findings) -> Figure:
              "the whole table; select-all questions get one test per option, and the "
              "smallest adjusted p of them is shown.",)
     return Figure("table", "comparison-tests",
-                  f"Every question tested by {comparisons['by_label'].lower()}",
+                  f"Every question tested by {comparisons.by_label.lower()}",
                   tables=(table,), notes=notes)
 
 
-def correction(comparisons: Entry) -> str:
+def correction(comparisons: Comparison) -> str:
     """'Benjamini–Hochberg false discovery rate, α = 0.05'."""
     names = {"benjamini-hochberg": "Benjamini–Hochberg false discovery rate"}
-    method = comparisons.get("correction") or "adjusted"
-    return f"{names.get(method, method)}, α = {comparisons.get('alpha', 0.05):g}"
+    method = comparisons.correction or "adjusted"
+    return f"{names.get(method, method)}, α = {comparisons.alpha:g}"
 
 
-def comparison_sentences(comparisons: Entry, findings: Findings) -> list[str]:
+def comparison_sentences(comparisons: Comparison, findings: Findings) -> list[str]:
     """Name each significant difference with its groups' percents and adjusted p."""
-    groups = comparisons["groups"]
+    groups = comparisons.groups
     sentences = []
-    for qid, question in comparisons["questions"].items():
-        title = question.get("title") or findings["questions"].get(qid, {}).get("title", qid)
-        whole = question.get("test")
-        if whole and whole.get("significant"):
+    for qid, question in comparisons.questions.items():
+        asked = findings.questions.get(qid)
+        title = question.title or (asked.title if asked else qid)
+        whole = question.test
+        if whole and whole.significant:
             sentences.append(_distribution_sentence(question, title, whole, comparisons))
-        for option in question["options"].values():
-            test = option.get("test")
-            if not test or not test.get("significant"):
+        for option in question.options.values():
+            test = option.test
+            if not test or not test.significant:
                 continue
-            shown = [(g, option["groups"].get(g["id"], {})) for g in groups]
-            parts = [f"{clean_text(g['label'])} {format_percent(cell.get('percent'))} "
-                     f"(n={format_count(cell.get('n', 0))})"
-                     for g, cell in shown if not cell.get("suppressed")]
+            shown = [(g, _cell(option, g.id)) for g in groups]
+            parts = [f"{clean_text(g.label)} {format_percent(cell.percent)} "
+                     f"(n={format_count(cell.n)})"
+                     for g, cell in shown if not cell.suppressed]
             sentences.append(
                 f"For {in_sentence(clean_text(title))}, the share choosing "
-                f"“{clean_text(option['label'])}” differed by {comparisons['by_label'].lower()}: "
-                f"{join_words(parts)} (adjusted p={format_p(test.get('p_adjusted'))}).")
+                f"“{clean_text(option.label)}” differed by {comparisons.by_label.lower()}: "
+                f"{join_words(parts)} (adjusted p={format_p(test.p_adjusted)}).")
     if not sentences:
         sentences.append("No difference between groups was statistically significant after "
                          "adjustment for multiple comparisons.")
     return sentences
 
 
-def _distribution_sentence(question: Entry, title: str, test: Entry,
-                           comparisons: Entry) -> str:
+def _distribution_sentence(question: ComparedQuestion, title: str, test: TestResult,
+                           comparisons: Comparison) -> str:
     """A single-choice question or statement whose whole distribution differs by group:
     name the option whose published shares differ most."""
-    groups = comparisons["groups"]
+    groups = comparisons.groups
 
-    def spread(option: Entry) -> float:
-        shares = [cell["percent"] for cell in option["groups"].values()
-                  if not cell.get("suppressed") and cell.get("percent") is not None]
+    def spread(option: ComparedOption) -> float:
+        shares = [cell.percent for cell in option.groups.values()
+                  if not cell.suppressed and cell.percent is not None]
         return max(shares) - min(shares) if len(shares) > 1 else -1.0
 
-    option = max(question["options"].values(), key=spread)
-    text = clean_text(question.get("text") or title)
-    parts = [f"{clean_text(g['label'])} {format_percent(cell.get('percent'))} "
-             f"(n={format_count(cell.get('n', 0))})"
+    option = max(question.options.values(), key=spread)
+    text = clean_text(question.text or title)
+    # Count and base together ("0 of 43, 0%"): a bare "(n=43)" after one group's percent
+    # reads as the n of the next one.
+    parts = [f"{clean_text(g.label)} ({format_count(cell.count or 0)} of "
+             f"{format_count(cell.n)}, {format_percent(cell.percent)})"
              for g in groups
-             for cell in [option["groups"].get(g["id"], {})] if not cell.get("suppressed")]
-    return (f"Answers to “{text}” differed by {comparisons['by_label'].lower()} "
-            f"(adjusted p={format_p(test.get('p_adjusted'))}); the largest gap was in "
-            f"“{clean_text(option['label'])}”: {join_words(parts)}.")
+             for cell in [_cell(option, g.id)] if not cell.suppressed]
+    return (f"Answers to “{text}” differed by {comparisons.by_label.lower()} "
+            f"(adjusted p={format_p(test.p_adjusted)}); the largest gap was in "
+            f"“{clean_text(option.label)}”: {join_words(parts)}.")
 
 
-def _comparison_figure(index: int, qid: str, question: Entry, comparisons: Entry,
-                       findings: Findings) -> Figure:
-    groups = comparisons["groups"]
-    columns = [Column(f"{clean_text(g['label'])} (n={format_count(g['n'])})") for g in groups]
+def _comparison_figure(index: int, qid: str, question: ComparedQuestion,
+                       comparisons: Comparison, findings: Findings) -> Figure:
+    groups = comparisons.groups
+    columns = [Column(f"{clean_text(g.label)} (n={format_count(g.n)})") for g in groups]
     columns.append(Column("Adjusted p"))
     rows = []
     suppressed = False
-    for option in question["options"].values():
+    for option in question.options.values():
         cells = []
         for group in groups:
-            cell = option["groups"].get(group["id"], {})
-            if cell.get("suppressed") or cell.get("count") is None:
+            cell = _cell(option, group.id)
+            if cell.suppressed or cell.count is None:
                 suppressed = True
                 cells.append(DASH)
             else:
-                cells.append(f"{format_percent(cell['percent'])} ({format_count(cell['count'])})")
-        test = option.get("test") or {}
-        mark = f" {SIGNIFICANT}" if test.get("significant") else ""
-        rows.append(Row(f"{clean_text(option['label'])}{mark}",
-                        (*cells, format_p(test.get("p_adjusted")))))
+                cells.append(f"{format_percent(cell.percent)} ({format_count(cell.count)})")
+        mark = f" {SIGNIFICANT}" if option.test and option.test.significant else ""
+        rows.append(Row(f"{clean_text(option.label)}{mark}",
+                        (*cells, format_p(option.test.p_adjusted if option.test else None))))
     notes = ["Cells show the percent of the group, with the count in brackets."]
     if suppressed:
         notes.append(f"{DASH} Not shown to protect privacy: fewer than "
-                     f"{comparisons['threshold']} respondents, or hidden so that such a count "
+                     f"{comparisons.threshold} respondents, or hidden so that such a count "
                      "cannot be worked out from the totals.")
-    if any((o.get("test") or {}).get("significant") for o in question["options"].values()):
+    if any(o.test and o.test.significant for o in question.options.values()):
         notes.append(f"{SIGNIFICANT} Significant after adjustment (α = "
-                     f"{comparisons.get('alpha', 0.05):g}).")
-    test = question.get("test")
+                     f"{comparisons.alpha:g}).")
+    test = question.test
     if test:
-        verdict = "significant" if test.get("significant") else "not significant"
-        adjusted = format_p(test.get("p_adjusted"))
-        statistic = test.get("statistic")
+        verdict = "significant" if test.significant else "not significant"
+        adjusted = format_p(test.p_adjusted)
+        statistic = test.statistic
         # Fisher's exact test on a larger table has no statistic worth printing.
         shown = f", statistic {statistic:.2f}" if statistic is not None else ""
-        method = METHODS.get(test.get("method", ""), test.get("method", "test"))
+        method = METHODS.get(test.method, test.method)
         notes.append(f"Across all options: {method}{shown}, adjusted p={adjusted} ({verdict}).")
-    title = clean_text(question_label(findings, qid) if qid in findings["questions"]
-                       else question.get("title") or qid)
+    title = clean_text(question_label(findings, qid) if qid in findings.questions
+                       else question.title or qid)
     # The notes follow the table, so the caption stays with the table it names.
     return Figure("table", f"comparison-{index}", f"{title.rstrip('.')}, by "
-                  f"{comparisons['by_label'].lower()}",
+                  f"{comparisons.by_label.lower()}",
                   tables=(Table(tuple(columns), tuple(rows), notes=tuple(notes)),))

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hrta.findings.model import ClosedQuestion, Findings, SectionItem
 from hrta.report.formatting import format_count, format_percent, in_sentence, join_words
-from hrta.report.selectors import Entry, Findings, leaders, reference, substantive
+from hrta.report.lookup import closed, known_percent, leaders, reference, substantive
 
 NAMED = 3  # options named in each sentence
 
 
-def stage_names(entries: Sequence[Entry]) -> tuple[str, list[str]]:
+def stage_names(entries: Sequence[ClosedQuestion]) -> tuple[str, list[str]]:
     """The words the questions' titles share, and what is left of each: ('services',
     ['provided directly', 'provided through referral', 'planned for the future'])."""
-    titles = [entry["title"].split() for entry in entries]
+    titles = [entry.title.split() for entry in entries]
     shared = 0
     while all(len(t) > shared + 1 and t[shared] == titles[0][shared] for t in titles):
         shared += 1
@@ -27,28 +28,30 @@ def stage_names(entries: Sequence[Entry]) -> tuple[str, list[str]]:
     return noun, [in_sentence(" ".join(t[shared:])) for t in titles]
 
 
-def continuum_sentences(item: Entry, findings: Findings) -> list[str]:
-    entries = [findings["questions"][qid] for qid in item["questions"]]
+def continuum_sentences(item: SectionItem, findings: Findings) -> list[str]:
+    entries = [closed(findings, qid) for qid in item.questions]
     noun, stages = stage_names(entries)
     ref = reference(item)
-    told = join_words([f"{stage} (n={format_count(e['n'])})"
+    told = join_words([f"{stage} (n={format_count(e.n)})"
                        for stage, e in zip(stages, entries, strict=True)])
     sentences = [f"{ref or 'This figure'} sets side by side, for each of the {noun}, the "
                  f"share {told}."]
     first = entries[0]
-    if first["n"] == 0:
+    if first.n == 0:
         return sentences
     # Options the first stage ranks lowest, with what the later stages say of them: only
     # options someone chose (nobody's choice is said under the first stage's own figure),
     # ties taken whole or not at all, and only when there are more than a top and a bottom.
     options = substantive(first)
-    chosen = [pair for pair in options if pair[1]["count"] > 0]
+    chosen = [pair for pair in options if pair[1].count > 0]
     lowest = ([key for key, _ in leaders(list(reversed(chosen)), NAMED, whole_first=False)]
               if len(chosen) > 2 * NAMED else [])
     if lowest:
-        parts = [f"{in_sentence(first['options'][key]['label'])} "
-                 f"({_across(key, entries, stages if index == 0 else None)})"
-                 for index, key in enumerate(lowest)]
+        # Each stage has its own n, so only the first stage's shares are given, each with
+        # its count and base; the figure sets the other stages beside them.
+        parts = [f"{in_sentence(first.options[key].label)} "
+                 f"({format_count(first.options[key].count)} of {format_count(first.n)}, "
+                 f"{format_percent(first.options[key].percent)})" for key in lowest]
         sentences.append(f"The {noun} least often {stages[0]} were {join_words(parts)}.")
     for later, stage in zip(entries[1:], stages[1:], strict=True):
         sentence = _ahead(later, stage, first, stages[0], noun, [key for key, _ in options])
@@ -59,29 +62,21 @@ def continuum_sentences(item: Entry, findings: Findings) -> list[str]:
     return sentences
 
 
-def _across(key: str, entries: Sequence[Entry], stages: Sequence[str] | None) -> str:
-    """'4% provided directly, 8% provided through referral and 3% planned for the future',
-    or with no stage names '5%, 14% and 2%', in the stages' order."""
-    shares = [format_percent(e["options"][key]["percent"]) if e["n"] else "–" for e in entries]
-    if stages is None:
-        return join_words(shares)
-    return join_words([f"{share} {stage}" for share, stage in zip(shares, stages, strict=True)])
-
-
-def _ahead(later: Entry, stage: str, first: Entry, first_stage: str, noun: str,
-           keys: Sequence[str]) -> str | None:
+def _ahead(later: ClosedQuestion, stage: str, first: ClosedQuestion, first_stage: str,
+           noun: str, keys: Sequence[str]) -> str | None:
     """How many options a later stage names more often than the first, and the widest."""
-    if later["n"] == 0:
+    if later.n == 0:
         return None
+    # Both stages were answered here (n > 0), so every percent compared is a number.
     ahead = [key for key in keys
-             if later["options"][key]["percent"] > first["options"][key]["percent"]]
+             if known_percent(later.options[key]) > known_percent(first.options[key])]
     if not ahead:
         return None
-    widest = sorted(ahead, key=lambda key: first["options"][key]["percent"]
-                    - later["options"][key]["percent"])[:NAMED]
-    named = join_words([f"{in_sentence(later['options'][key]['label'])} "
-                        f"({format_percent(later['options'][key]['percent'])} against "
-                        f"{format_percent(first['options'][key]['percent'])})"
+    widest = sorted(ahead, key=lambda key: known_percent(first.options[key])
+                    - known_percent(later.options[key]))[:NAMED]
+    named = join_words([f"{in_sentence(later.options[key].label)} "
+                        f"({format_percent(later.options[key].percent)} against "
+                        f"{format_percent(first.options[key].percent)})"
                         for key in widest])
     return (f"For {format_count(len(ahead))} of the {format_count(len(keys))} {noun}, the share "
             f"{stage} was larger than the share {first_stage}; the widest gaps were in "

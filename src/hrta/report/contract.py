@@ -1,36 +1,23 @@
-"""What the report reads of Findings, checked before anything is drawn.
+"""What the report needs of Findings beyond their shape, checked before anything is drawn.
 
-Findings written by `hrta analyze` always fit. A file edited by hand, cut short or written
-for another purpose gets one error naming the missing key and where it was expected, never a
-KeyError from inside a chart. The keys are those of docs/findings-schema.md that the report
-reads unconditionally; optional blocks (comparisons, weighting, trend) are read with care
-where they are drawn.
+The model (hrta.findings.model) checks every key and value when Findings are loaded:
+`Findings.load` names the first that does not fit. What it cannot see is how the parts
+refer to each other: a figure naming a question the Findings lack, a grid listing a
+statement that is not there, a listing of a question that is not open-ended. Those get
+one error naming the item and the id, never a KeyError from inside a chart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from hrta.errors import InputError
-
-TOP = ("generator", "instrument", "instrument_version", "title", "responses", "questions",
-       "matrices", "profile", "sections", "warnings")
-RESPONSES = ("total", "eligible", "excluded")
-QUESTION = ("type", "title", "text", "n", "not_answered")
-BY_TYPE = {"single": ("options",), "multi": ("options",),
-           "matrix_statement": ("options", "matrix", "statement", "nets"), "text": ("answers",)}
-OPTION = ("label", "count", "percent", "ci_low", "ci_high", "rank")
-MATRIX = ("title", "text", "statements", "n")
-SECTION = ("id", "title", "items")
-ITEM = ("kind", "number", "title", "chart", "questions", "n", "rows")
+from hrta.findings.model import Findings, MatrixStatement, Section, SectionItem, TextQuestion
 
 
 class _MisfitError(Exception):
     """Raised inside the check; check_findings turns it into one InputError."""
 
 
-def check_findings(findings: Any) -> None:
+def check_findings(findings: Findings) -> None:
     """Raise InputError when the report cannot be drawn from `findings`."""
     try:
         _check(findings)
@@ -38,57 +25,38 @@ def check_findings(findings: Any) -> None:
         raise InputError(f"the Findings do not fit the report: {exc}") from None
 
 
-def _check(findings: Any) -> None:
-    _keys(findings, TOP, "the top level")
-    _keys(findings["responses"], RESPONSES, "responses")
-    questions = _object(findings["questions"], "questions")
-    for qid, entry in questions.items():
-        _question(entry, f"questions[{qid!r}]")
-    matrices = _object(findings["matrices"], "matrices")
-    for mid, matrix in matrices.items():
-        where = f"matrices[{mid!r}]"
-        _keys(matrix, MATRIX, where)
-        _known(matrix["statements"], questions, f"{where} lists statement")
-    if not isinstance(findings["sections"], list):
-        raise _MisfitError("sections is not a list")
-    for index, section in enumerate(findings["sections"]):
-        _section(section, f"sections[{index}]", questions, matrices)
+def _check(findings: Findings) -> None:
+    for mid, matrix in findings.matrices.items():
+        for qid in matrix.statements:
+            if not isinstance(findings.questions.get(qid), MatrixStatement):
+                raise _MisfitError(f"matrices[{mid!r}] lists statement {qid!r}, which is not "
+                                   "among the Findings' rated statements")
+    for section in findings.sections:
+        for item in section.items:
+            _item(item, section, findings)
 
 
-def _question(entry: Any, where: str) -> None:
-    _keys(entry, QUESTION, where)
-    _keys(entry, BY_TYPE.get(entry["type"], ()), where)
-    for oid, option in _object(entry.get("options", {}), f"{where}.options").items():
-        _keys(option, OPTION, f"{where}.options[{oid!r}]")
+def _item(item: SectionItem, section: Section, findings: Findings) -> None:
+    named = f"{item.kind} {item.number} ({item.title}) in section {section.id!r}"
+    for qid in (*item.questions, *item.rows, *item.n):
+        if qid not in findings.questions and qid not in findings.matrices:
+            raise _MisfitError(f"{named} names {qid!r}, which is neither a question nor a "
+                               "grid of the Findings")
+    if item.kind == "open_ended":
+        _all(item.questions, findings, TextQuestion, f"{named} lists {{}}, which is not an "
+                                                     "open-ended question")
+    elif item.chart == "agreement":
+        _all(item.rows, findings, MatrixStatement, f"{named} draws {{}}, which is not a "
+                                                   "statement of an agreement grid")
+    else:
+        for qid in item.questions:
+            if qid not in findings.questions or isinstance(findings.questions[qid],
+                                                           TextQuestion):
+                raise _MisfitError(f"{named} draws {qid!r}, which is not a question with "
+                                   "options")
 
 
-def _section(section: Any, where: str, questions: dict[str, Any],
-             matrices: dict[str, Any]) -> None:
-    _keys(section, SECTION, where)
-    for index, item in enumerate(section["items"]):
-        _keys(item, ITEM, f"{where}.items[{index}]")
-        named = f"{item['kind']} {item['number']} ({item['title']}) in section {section['id']!r}"
-        for qid in (*item["questions"], *item["rows"], *_object(item["n"], f"{named}: n")):
-            if qid not in questions and qid not in matrices:
-                raise _MisfitError(f"{named} names {qid!r}, which is neither a question nor a "
-                              "grid of the Findings")
-
-
-def _known(ids: Iterable[str], questions: dict[str, Any], said: str) -> None:
+def _all(ids: list[str], findings: Findings, kind: type, message: str) -> None:
     for qid in ids:
-        if qid not in questions:
-            raise _MisfitError(f"{said} {qid!r}, which is not among the Findings' questions")
-
-
-def _object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _MisfitError(f"{where} is not an object")
-    return value
-
-
-def _keys(value: Any, keys: Iterable[str], where: str) -> None:
-    present = _object(value, where)
-    for key in keys:
-        if key not in present:
-            raise _MisfitError(f"no key {key!r} {'at' if where == 'the top level' else 'in'} "
-                          f"{where}")
+        if not isinstance(findings.questions.get(qid), kind):
+            raise _MisfitError(message.format(repr(qid)))

@@ -8,7 +8,10 @@ each renderer escapes it its own way (Jinja autoescaping, python-docx's XML writ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from hrta.report.charts import ChartSpec
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class Heading:
     level: int
 
 
+# Tables this short are never split across pages (in print and in Word).
+SMALL_TABLE_ROWS = 15
 # Tables with more value columns than this are set smaller to fit the page.
 WIDE_COLUMNS = 6
 
@@ -106,7 +111,7 @@ class Table:
 class Chart:
     """A Vega-Lite spec with its data inline, and the alt text every format carries."""
 
-    spec: dict[str, Any]
+    spec: ChartSpec
     alt: str
 
 
@@ -156,6 +161,9 @@ class Section:
     title: str
     blocks: tuple[Block, ...] = ()
     subsections: tuple[Section, ...] = field(default_factory=tuple)
+    # An appendix: the numbers behind the figures and other reference matter, after the
+    # body a reader is meant to read through.
+    appendix: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,26 @@ class Document:
     sections: tuple[Section, ...]
     generator: str
     footer: str
+    # Written without the analyst's discussion: the cover and every page header say DRAFT.
+    draft: bool = False
+
+    @property
+    def body(self) -> tuple[Section, ...]:
+        """The chapters before the appendices."""
+        return tuple(s for s in self.sections if not s.appendix)
+
+    @property
+    def appendices(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.appendix)
+
+    def new_pages(self) -> set[str]:
+        """The chapters that start a printed page: the summary, the findings and the first
+        appendix. The chapters between follow on, so a short one (the discussion) does not
+        leave most of a page blank."""
+        starts = {"summary", "findings"}
+        if self.appendices:
+            starts.add(self.appendices[0].anchor)
+        return starts
 
     def figures(self) -> list[Figure]:
         return [block for section in self.walk() for block in section.blocks

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import docx as python_docx
 from docx.document import Document as WordDocument
@@ -18,11 +19,13 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.styles import CT_Style
 from docx.shared import Inches, Pt, RGBColor
 from docx.text.paragraph import Paragraph as WordParagraph
 
 from hrta.report import charts
 from hrta.report.document import (
+    SMALL_TABLE_ROWS,
     Block,
     Bullets,
     Document,
@@ -41,21 +44,34 @@ CODE_FONT = "Courier New"
 TEXT_WIDTH = Inches(6.5)  # Letter with one-inch margins
 HEADER_FILL = "DCE4EF"
 NOTE_SIZE = Pt(8.5)
+DRAFT_RED = "B50909"
 
 
 def write_docx(document: Document, path: Path) -> None:
     word = python_docx.Document()
-    pictures = {f.anchor: charts.to_png(f.chart.spec) for f in document.figures() if f.chart}
+    pictures = _pictures(document)
     _set_up(word, document)
     _cover(word, document)
     _contents(word, document)
+    starts = document.new_pages()
     for section in document.sections:
-        _section(word, section, 1, pictures)
+        _section(word, section, 1, pictures, starts)
     _add(word, document.footer, "Caption")
     word.save(str(path))
 
 
 # Page, styles, cover, contents -----------------------------------------------------------
+
+def _pictures(document: Document) -> dict[str, bytes]:
+    """Each chart as a PNG, two at a time: vl-convert rasterises outside Python's lock, so
+    on two cores the pictures take half the time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    figures = [f for f in document.figures() if f.chart]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        drawn = pool.map(lambda f: charts.to_png(f.chart.spec), figures)
+        return {f.anchor: png for f, png in zip(figures, drawn, strict=True)}
+
 
 def _set_up(word: WordDocument, document: Document) -> None:
     for section in word.sections:
@@ -71,6 +87,14 @@ def _set_up(word: WordDocument, document: Document) -> None:
         footer.add_run("Page ")
         _field(footer, "PAGE", "1")
         _small(footer, muted=True)
+    if document.draft:
+        mark = section.header.paragraphs[0].insert_paragraph_before()
+        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = mark.add_run("DRAFT")
+        run.bold = True
+        run.font.size = Pt(9)
+        run.font.color.rgb = RGBColor.from_string(DRAFT_RED)
+    _update_fields_on_open(word)
     styles = word.styles
     styles["Normal"].font.name = FONT
     styles["Normal"].font.size = Pt(10.5)
@@ -89,9 +113,20 @@ def _set_up(word: WordDocument, document: Document) -> None:
     word.core_properties.author = document.generator
 
 
-def _set_east_asian_font(style_element: OxmlElement, font: str) -> None:
+def _update_fields_on_open(word: WordDocument) -> None:
+    """Ask Word to update every field when the file opens, so the contents list gets its
+    page numbers (python-docx cannot lay out pages to compute them)."""
+    settings = word.settings.element
+    flag = settings.find(qn("w:updateFields"))
+    if flag is None:
+        flag = OxmlElement("w:updateFields")
+        settings.append(flag)
+    flag.set(qn("w:val"), "true")
+
+
+def _set_east_asian_font(style_element: CT_Style, font: str) -> None:
     """Word picks a theme font for some scripts unless every rFonts slot is named."""
-    rpr = style_element.get_or_add_rPr()
+    rpr = _oxml(style_element).get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
@@ -105,7 +140,13 @@ def _set_east_asian_font(style_element: OxmlElement, font: str) -> None:
 
 
 def _cover(word: WordDocument, document: Document) -> None:
-    for _ in range(6):
+    for _ in range(5):
+        word.add_paragraph()
+    if document.draft:
+        run = word.add_paragraph().add_run("DRAFT: the discussion is not yet written.")
+        run.bold = True
+        run.font.color.rgb = RGBColor.from_string(DRAFT_RED)
+    else:
         word.add_paragraph()
     _add(word, document.title, "Title")
     subtitle = word.add_paragraph()
@@ -143,14 +184,15 @@ def _contents(word: WordDocument, document: Document) -> None:
 # Sections and blocks ---------------------------------------------------------------------
 
 def _section(word: WordDocument, section: Section, level: int,
-             pictures: dict[str, bytes]) -> None:
+             pictures: dict[str, bytes], starts: set[str]) -> None:
     heading = word.add_heading(section.title, level=min(level, 4))
-    if level == 1:
+    heading.paragraph_format.keep_with_next = True
+    if section.anchor in starts:
         heading.paragraph_format.page_break_before = True
     for block in section.blocks:
         _block(word, block, pictures)
     for sub in section.subsections:
-        _section(word, sub, level + 1, pictures)
+        _section(word, sub, level + 1, pictures, starts)
 
 
 def _block(word: WordDocument, block: Block, pictures: dict[str, bytes]) -> None:
@@ -196,7 +238,7 @@ def _bullets(word: WordDocument, block: Bullets) -> None:
     for item in block.items:
         paragraph = _add(word, "", style)
         if number is not None:
-            num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+            num_pr = _oxml(paragraph._p).get_or_add_pPr().get_or_add_numPr()
             num_pr.get_or_add_ilvl().val = 0
             num_pr.get_or_add_numId().val = number
         _runs(paragraph, item)
@@ -292,6 +334,7 @@ def _table(word: WordDocument, table: Table) -> None:
     for row in rows[:header_rows]:
         _repeat_as_header(row)
     numeric = [c.numeric for c in table.columns]
+    _keep_together(table, list(rows), header_rows)
     for row, cells in zip(table.rows, rows[header_rows:], strict=True):
         values = [row.label, *row.cells]
         for index, (cell, value) in enumerate(zip(cells.cells, values, strict=True)):
@@ -346,7 +389,7 @@ def _rules(grid: object) -> None:
         line.set(qn("w:space"), "0")
         line.set(qn("w:color"), colour)
         borders.append(line)
-    properties = grid._tbl.tblPr  # type: ignore[attr-defined]
+    properties = _oxml(grid)._tbl.tblPr
     existing = properties.find(qn("w:tblBorders"))
     if existing is not None:
         properties.remove(existing)
@@ -356,23 +399,47 @@ def _rules(grid: object) -> None:
 def _header(cells: Sequence[object], labels: Sequence[str], size: Pt) -> None:
     for cell, label in zip(cells, labels, strict=True):
         if label:
-            run = cell.paragraphs[0].add_run(label)  # type: ignore[attr-defined]
+            run = _oxml(cell).paragraphs[0].add_run(label)
             run.bold = True
             run.font.size = size
         shading = OxmlElement("w:shd")
         shading.set(qn("w:val"), "clear")
         shading.set(qn("w:fill"), HEADER_FILL)
-        cell._tc.get_or_add_tcPr().append(shading)  # type: ignore[attr-defined]
+        _oxml(cell)._tc.get_or_add_tcPr().append(shading)
+
+
+def _keep_together(table: Table, rows: list[object], header_rows: int) -> None:
+    """No row breaks across a page; a short table stays on one page, and a net row stays
+    with the rows above it (Word keeps a row with the next one when its paragraphs are
+    kept with the next)."""
+    small = len(rows) - header_rows <= SMALL_TABLE_ROWS
+    for index, row in enumerate(rows):
+        # cantSplit comes before tblHeader in a row's properties (the schema's order).
+        _oxml(row)._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
+        following = index + 1 - header_rows
+        if index == len(rows) - 1:
+            continue
+        if index < header_rows or small or (following >= 0 and table.rows[following].total):
+            for cell in _oxml(row).cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
 
 
 def _repeat_as_header(row: object) -> None:
     """Mark a row as a header row: Word repeats it on every page the table spans."""
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(flag)  # type: ignore[attr-defined]
+    _oxml(row)._tr.get_or_add_trPr().append(flag)
 
 
 # Small helpers ---------------------------------------------------------------------------
+
+def _oxml(element: object) -> Any:
+    """A python-docx object reached below its typed API. Its XML element classes gain their
+    `get_or_add_*` methods when the module loads, so its type hints cannot declare them;
+    this is the one place that says so."""
+    return element
+
 
 def _add(word: WordDocument, text: str, style: str) -> WordParagraph:
     paragraph = word.add_paragraph(text)
@@ -400,6 +467,7 @@ def _field(paragraph: WordParagraph, instruction: str, shown: str) -> None:
 def _field_start(paragraph: WordParagraph, instruction: str) -> None:
     begin = OxmlElement("w:fldChar")
     begin.set(qn("w:fldCharType"), "begin")
+    begin.set(qn("w:dirty"), "true")  # stale until updated: Word recomputes it on open
     paragraph.add_run()._r.append(begin)
     code = OxmlElement("w:instrText")
     code.set(qn("xml:space"), "preserve")

@@ -43,9 +43,8 @@ def format_p(value: float | None) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
-def format_date(iso: str) -> str:
-    """'2022-05-16' -> 'May 16, 2022'."""
-    day = date.fromisoformat(iso)
+def format_date(day: date) -> str:
+    """2022-05-16 -> 'May 16, 2022'."""
     return f"{day:%B} {day.day}, {day.year}"
 
 

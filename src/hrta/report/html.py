@@ -9,24 +9,25 @@ from __future__ import annotations
 
 import base64
 from functools import cache
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from hrta.report import charts
-from hrta.report.document import Document
+from hrta.report.charts import ChartSpec
+from hrta.report.document import SMALL_TABLE_ROWS, Document
 from hrta.report.formatting import DASH, format_interval, format_percent
 from hrta.report.items import NO_ANSWERS
 from hrta.report.layout import build_document
-from hrta.report.selectors import Findings, caption
+from hrta.report.lookup import FindingsSource, caption
 
 __all__ = ["NO_ANSWERS", "caption", "format_interval", "format_percent", "render_html",
            "render_html_document"]
 
 
-def render_html(findings: Findings, *, discussion: str | None = None) -> str:
-    """Render Findings as one HTML document that needs no network to view."""
+def render_html(findings: FindingsSource, *, discussion: str | None = None) -> str:
+    """Render Findings (the model or its JSON form) as one HTML document that needs no
+    network to view."""
     return render_html_document(build_document(findings, discussion=discussion))
 
 
@@ -39,10 +40,11 @@ def render_html_document(document: Document, *, images: bool = False) -> str:
         figure.anchor: _chart(figure.anchor, figure.chart.spec, figure.chart.alt, images)
         for figure in document.figures() if figure.chart is not None}
     template = _environment().get_template("report.html.j2")
-    return template.render(doc=document, charts=charts_by_anchor, dash=DASH)
+    return template.render(doc=document, charts=charts_by_anchor, dash=DASH,
+                           new_pages=document.new_pages(), small_rows=SMALL_TABLE_ROWS)
 
 
-def _chart(anchor: str, spec: dict[str, Any], alt: str, image: bool) -> dict[str, object]:
+def _chart(anchor: str, spec: ChartSpec, alt: str, image: bool) -> dict[str, object]:
     # Trusted: vl-convert escapes every label, to_svg refuses any active content and
     # escapes the alt text it adds as the SVG's title.
     svg = charts.to_svg(spec, prefix=anchor, title=alt)
@@ -62,3 +64,8 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def environment() -> jinja2.Environment:
+    """The report's templates (the one-page brief renders through it too)."""
+    return _environment()

@@ -7,6 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from hrta.findings.model import (
+    ClosedQuestion,
+    Findings,
+    MatrixStatement,
+    SectionItem,
+)
+from hrta.findings.proportion import Proportion, WeightedProportion
 from hrta.report import charts
 from hrta.report.document import Chart, Column, Figure, Listing, OtherTexts, Row, Table
 from hrta.report.formatting import (
@@ -17,14 +24,20 @@ from hrta.report.formatting import (
     format_percent,
     join_words,
 )
-from hrta.report.selectors import (
-    Entry,
-    Findings,
+from hrta.report.lookup import (
+    Option,
     anchor,
     caption,
+    closed,
     is_weighted,
+    known_percent,
+    max_choices,
+    open_ended,
     ordered,
+    other_texts,
     reference,
+    represented,
+    statement,
     weighted,
 )
 from hrta.report.tiles import tile_for
@@ -42,19 +55,19 @@ ALT_TEXT_OPTIONS = 5
 MAX_LISTED = 200
 
 
-def build_item(item: Entry, findings: Findings) -> Figure | Listing:
-    if item["kind"] == "open_ended":
+def build_item(item: SectionItem, findings: Findings) -> Figure | Listing:
+    if item.kind == "open_ended":
         return _listing(item, findings)
-    if item["kind"] == "table":
+    if item.kind == "table":
         return _table_item(item, findings)
-    if not any(item["n"].values()):
+    if not any(item.n.values()):
         # One place for every chart kind: nobody answered, so there is nothing to draw.
         return Figure("figure", anchor(item), caption(item, findings), empty=NO_ANSWERS)
     if _is_state_map(item, findings):
         return _map_figure(item, findings)
-    builders: dict[str, Callable[[Entry, Findings], Figure]] = {
+    builders: dict[str | None, Callable[[SectionItem, Findings], Figure]] = {
         "grouped": _grouped_figure, "continuum": _grouped_figure, "agreement": _agreement_figure}
-    return builders.get(item["chart"], _bar_figure)(item, findings)
+    return builders.get(item.chart, _bar_figure)(item, findings)
 
 
 # Table cells ------------------------------------------------------------------------------
@@ -67,34 +80,43 @@ def _columns(findings: Findings, qids: Sequence[str], group: str = "") -> tuple[
     return tuple(columns)
 
 
-def _cells(option: Entry | None, findings: Findings, qid: str, key: str,
-           weights: bool) -> tuple[str, ...]:
+def _cells(option: Proportion | None, findings: Findings, qid: str, key: str | None,
+           weights: bool, *, net: bool = False) -> tuple[str, ...]:
+    """Count, percent and interval, then (with `weights`) the weighted estimate of option
+    `key` (of net `key` when `net`); a key of None has no weighted estimate to show."""
     if option is None:
         cells = [DASH, DASH, DASH]
     else:
-        cells = [format_count(option["count"]), format_percent(option["percent"]),
-                 format_interval(option["ci_low"], option["ci_high"])]
+        cells = [format_count(option.count), format_percent(option.percent),
+                 format_interval(option.ci_low, option.ci_high)]
     if weights:
-        estimate = weighted(findings, qid, key)
-        cells += ([format_percent(estimate["percent"]),
-                   format_interval(estimate["ci_low"], estimate["ci_high"])]
+        estimate = (_weighted_net(findings, qid, key) if net else weighted(findings, qid, key)
+                    ) if key is not None else None
+        cells += ([format_percent(estimate.percent),
+                   format_interval(estimate.ci_low, estimate.ci_high)]
                   if estimate else [DASH, DASH])
     return tuple(cells)
 
 
-def _option_table(qid: str, pairs: Sequence[tuple[str, Entry]], findings: Findings,
+def _weighted_net(findings: Findings, qid: str, net_id: str) -> WeightedProportion | None:
+    """A statement's weighted net (`agree`, `disagree`), keyed by the net's own id."""
+    question = findings.weighting.questions.get(qid) if findings.weighting else None
+    return (question.nets or {}).get(net_id) if question else None
+
+
+def _option_table(qid: str, pairs: Sequence[Option], findings: Findings,
                   *, caption_text: str = "") -> Table:
     columns = _columns(findings, [qid])
     weights = len(columns) > 3
-    rows = tuple(Row(clean_text(o["label"]), _cells(o, findings, qid, key, weights))
+    rows = tuple(Row(clean_text(o.label), _cells(o, findings, qid, key, weights))
                  for key, o in pairs)
     return Table(columns, rows, caption=caption_text)
 
 
 def _others(qids: Sequence[str], findings: Findings) -> tuple[OtherTexts, ...]:
-    entries = [findings["questions"][qid] for qid in qids]
-    return tuple(OtherTexts(e["title"], _listed(e["other_texts"]), len(e["other_texts"]))
-                 for e in entries if e.get("other_texts"))
+    entries = [closed(findings, qid) for qid in qids]
+    return tuple(OtherTexts(e.title, _listed(texts), len(texts))
+                 for e in entries if (texts := other_texts(e)))
 
 
 def _listed(texts: Sequence[str]) -> tuple[str, ...]:
@@ -106,12 +128,12 @@ def alt_text(title: str, kind: str, labelled: Sequence[tuple[str, str]]) -> str:
     shown = "; ".join(f"{label}: {value}" for label, value in labelled[:ALT_TEXT_OPTIONS])
     more = len(labelled) - ALT_TEXT_OPTIONS
     rest = f"; and {more} more" if more > 0 else ""
-    return f"{title}. {kind}. {shown}{rest}. The tables under the chart give every number."
+    return f"{title}. {kind}. {shown}{rest}. The figure's table in the appendix gives every number."
 
 
-def max_choices_note(entry: Entry) -> tuple[str, ...]:
-    limit = entry.get("max_choices")
-    if entry["type"] != "multi":
+def max_choices_note(entry: ClosedQuestion) -> tuple[str, ...]:
+    limit = max_choices(entry)
+    if entry.type != "multi":
         return ()
     if limit:
         return (f"Respondents chose up to {limit} options, so percentages add up to at most "
@@ -122,16 +144,16 @@ def max_choices_note(entry: Entry) -> tuple[str, ...]:
 
 # Figures ---------------------------------------------------------------------------------
 
-def _bar_figure(item: Entry, findings: Findings) -> Figure:
-    qid = item["questions"][0]
-    entry = findings["questions"][qid]
+def _bar_figure(item: SectionItem, findings: Findings) -> Figure:
+    qid = item.questions[0]
+    entry = closed(findings, qid)
     where, text = anchor(item), caption(item, findings)
     pairs = ordered(entry)
-    sparse = entry["type"] == "single" and len(pairs) >= SPARSE_OPTIONS
-    drawn = [(k, o) for k, o in pairs if o["count"] > 0] if sparse else pairs
-    bars = [charts.Bar(clean_text(o["label"]), o["percent"], format_percent(o["percent"]))
+    sparse = entry.type == "single" and len(pairs) >= SPARSE_OPTIONS
+    drawn = [(k, o) for k, o in pairs if o.count > 0] if sparse else pairs
+    bars = [charts.Bar(clean_text(o.label), known_percent(o), format_percent(o.percent))
             for _, o in drawn]
-    alt = alt_text(item["title"], "Bar chart of the percent of respondents choosing each "
+    alt = alt_text(item.title, "Bar chart of the percent of respondents choosing each "
                    "option, highest first", [(b.label, b.text) for b in bars])
     notes = list(max_choices_note(entry))
     if len(drawn) < len(pairs):
@@ -142,61 +164,60 @@ def _bar_figure(item: Entry, findings: Findings) -> Figure:
                   others=_others([qid], findings))
 
 
-def _is_state_map(item: Entry, findings: Findings) -> bool:
+def _is_state_map(item: SectionItem, findings: Findings) -> bool:
     """A one-question figure of states (an option list with Census regions) is a map."""
-    qid = item["questions"][0]
-    return (item["kind"] == "figure" and len(item["questions"]) == 1
-            and f"{qid}_represented" in findings.get("profile", {}))
+    return (item.kind == "figure" and len(item.questions) == 1
+            and represented(findings, item.questions[0]) is not None)
 
 
-def _map_figure(item: Entry, findings: Findings) -> Figure:
-    qid = item["questions"][0]
-    entry = findings["questions"][qid]
+def _map_figure(item: SectionItem, findings: Findings) -> Figure:
+    qid = item.questions[0]
+    entry = closed(findings, qid)
     where, text = anchor(item), caption(item, findings)
     pairs = ordered(entry)
-    placed = {key: tile_for(key, o["label"]) for key, o in pairs}
-    tiles = [charts.MapTile(tile.code, tile.row, tile.col, o["count"],
-                            format_count(o["count"]) if o["count"] else "")
+    placed = {key: tile_for(key, o.label) for key, o in pairs}
+    tiles = [charts.MapTile(tile.code, tile.row, tile.col, o.count,
+                            format_count(o.count) if o.count else "")
              for key, o in pairs if (tile := placed[key]) is not None]
-    represented = [(k, o) for k, o in pairs if o["count"] > 0]
+    chosen = [(k, o) for k, o in pairs if o.count > 0]
     alt = alt_text(
-        item["title"], "Tile-grid map of the United States, one square per state, DC and "
+        item.title, "Tile-grid map of the United States, one square per state, DC and "
         "territory, darker for more respondents; states with none are light grey",
-        [(clean_text(o["label"]), format_count(o["count"])) for _, o in represented])
+        [(clean_text(o.label), format_count(o.count)) for _, o in chosen])
     spec = charts.tile_map_spec(tiles, description=alt, legend_title="Respondents")
-    notes = [f"{format_count(findings['profile'][f'{qid}_represented'])} states or "
+    notes = [f"{format_count(represented(findings, qid) or 0)} states or "
              "territories were represented; only those with at least one respondent are "
              "listed in the table. Squares in light grey had no respondents."]
-    unplaced = [clean_text(o["label"]) for k, o in represented if placed[k] is None]
+    unplaced = [clean_text(o.label) for k, o in chosen if placed[k] is None]
     if unplaced:
         notes.append(f"Not on the map (no tile position): {', '.join(unplaced)}.")
     return Figure("figure", where, text, chart=Chart(spec, alt),
-                  tables=(_option_table(qid, represented, findings),), notes=tuple(notes),
+                  tables=(_option_table(qid, chosen, findings),), notes=tuple(notes),
                   others=_others([qid], findings))
 
 
-def _grouped_figure(item: Entry, findings: Findings) -> Figure:
-    qids = item["questions"]
-    entries = [findings["questions"][qid] for qid in qids]
+def _grouped_figure(item: SectionItem, findings: Findings) -> Figure:
+    qids = item.questions
+    entries = [closed(findings, qid) for qid in qids]
     where, text = anchor(item), caption(item, findings)
-    answered = [e for e in entries if e["n"] > 0]
+    answered = [e for e in entries if e.n > 0]
     # The first question answered sets the order (e.g. services provided directly).
     keys = [key for key, _ in ordered(answered[0])]
-    keys += [key for e in entries for key in e["options"] if key not in keys]
-    bars = [charts.Bar(clean_text(e["options"][key]["label"]), e["options"][key]["percent"],
-                       format_percent(e["options"][key]["percent"]), series=e["title"])
-            for key in keys for e in answered if key in e["options"]]
+    keys += [key for e in entries for key in e.options if key not in keys]
+    bars = [charts.Bar(clean_text(e.options[key].label), known_percent(e.options[key]),
+                       format_percent(e.options[key].percent), series=e.title)
+            for key in keys for e in answered if key in e.options]
     alt = alt_text(
-        item["title"], f"Bar charts side by side, one panel each for "
-        f"{join_words([e['title'].lower() for e in answered])}, on one percent scale, "
-        f"options in the order of {answered[0]['title'].lower()}",
+        item.title, f"Bar charts side by side, one panel each for "
+        f"{join_words([e.title.lower() for e in answered])}, on one percent scale, "
+        f"options in the order of {answered[0].title.lower()}",
         [(f"{b.label} ({b.series.lower()})", b.text) for b in bars])
-    headers = [f"{e['title']} (n={format_count(e['n'])})" for e in entries]
-    panels = [f"{e['title']} (n={format_count(e['n'])})" for e in answered]
-    notes = tuple(f"{e['title']}: {NO_ANSWERS}" for e in entries if e["n"] == 0)
+    headers = [f"{e.title} (n={format_count(e.n)})" for e in entries]
+    panels = [f"{e.title} (n={format_count(e.n)})" for e in answered]
+    notes = tuple(f"{e.title}: {NO_ANSWERS}" for e in entries if e.n == 0)
     notes += max_choices_note(answered[0])
     chart = Chart(charts.panels_spec(bars, panels=panels, description=alt), alt)
-    if item["chart"] == "continuum":
+    if item.chart == "continuum":
         # The questions' own figures give counts, intervals and "Other" texts; this table
         # gives what the panels show, one narrow column per question.
         shown_in = join_words([reference(other) for other in _items_with(qids, findings)
@@ -213,13 +234,13 @@ def _grouped_figure(item: Entry, findings: Findings) -> Figure:
                   notes=notes, others=_others(qids, findings))
 
 
-def _items_with(qids: Sequence[str], findings: Findings) -> list[Entry]:
+def _items_with(qids: Sequence[str], findings: Findings) -> list[SectionItem]:
     """The report's items that draw any of these questions, in order."""
-    return [item for section in findings["sections"] for item in section["items"]
-            if set(item["questions"]) & set(qids)]
+    return [item for section in findings.sections for item in section.items
+            if set(item.questions) & set(qids)]
 
 
-def _percent_table(keys: Sequence[str], qids: Sequence[str], entries: Sequence[Entry],
+def _percent_table(keys: Sequence[str], qids: Sequence[str], entries: Sequence[ClosedQuestion],
                    headers: Sequence[str], findings: Findings) -> Table:
     """Each option's percent for each question (and weighted percent, when weighted)."""
     weights = any(is_weighted(findings, qid) for qid in qids)
@@ -228,40 +249,40 @@ def _percent_table(keys: Sequence[str], qids: Sequence[str], entries: Sequence[E
         else (Column(header),)))
     rows = []
     for key in keys:
-        label = next(e["options"][key]["label"] for e in entries if key in e["options"])
+        label = next(e.options[key].label for e in entries if key in e.options)
         cells: list[str] = []
         for qid, entry in zip(qids, entries, strict=True):
-            option = entry["options"].get(key)
-            cells.append(format_percent(option["percent"]) if option else DASH)
+            option = entry.options.get(key)
+            cells.append(format_percent(option.percent) if option else DASH)
             if weights:
                 estimate = weighted(findings, qid, key)
-                cells.append(format_percent(estimate["percent"]) if estimate else DASH)
+                cells.append(format_percent(estimate.percent) if estimate else DASH)
         rows.append(Row(clean_text(label), tuple(cells)))
     return Table(columns, tuple(rows))
 
 
-def _grouped_row(key: str, qids: Sequence[str], entries: Sequence[Entry], findings: Findings,
-                 weights: bool) -> Row:
-    label = next(e["options"][key]["label"] for e in entries if key in e["options"])
+def _grouped_row(key: str, qids: Sequence[str], entries: Sequence[ClosedQuestion],
+                 findings: Findings, weights: bool) -> Row:
+    label = next(e.options[key].label for e in entries if key in e.options)
     cells = tuple(cell for qid, e in zip(qids, entries, strict=True)
-                  for cell in _cells(e["options"].get(key), findings, qid, key, weights))
+                  for cell in _cells(e.options.get(key), findings, qid, key, weights))
     return Row(clean_text(label), cells)
 
 
-def _agreement_figure(item: Entry, findings: Findings) -> Figure:
-    statements = [(qid, findings["questions"][qid]) for qid in item["rows"]]
+def _agreement_figure(item: SectionItem, findings: Findings) -> Figure:
+    statements = [(qid, statement(findings, qid)) for qid in item.rows]
     where, text = anchor(item), caption(item, findings)
-    segments = [s for _, statement in statements for s in _segments(statement)]
-    nets = [(statement_label(s), s["nets"]) for _, s in statements if s["n"] > 0]
+    segments = [s for _, rated in statements for s in _segments(rated)]
+    nets = [(statement_label(s), s.nets) for _, s in statements if s.n > 0]
     alt = alt_text(
-        item["title"], _agreement_kind(segments),
-        [(label, ", ".join(f"{net['label'].lower()} {format_percent(net['percent'])}"
+        item.title, _agreement_kind(segments),
+        [(label, ", ".join(f"{net.label.lower()} {format_percent(net.percent)}"
                            for net in net_set.values())) for label, net_set in nets])
     spec = charts.agreement_spec(segments, description=alt)
     # A statement nobody rated has no row in the chart and no table; a note says so.
-    tables = tuple(_statement_table(qid, s, findings) for qid, s in statements if s["n"])
-    notes = tuple(f"No eligible respondent rated “{s['text']}”" for _, s in statements
-                  if s["n"] == 0)
+    tables = tuple(_statement_table(qid, s, findings) for qid, s in statements if s.n)
+    notes = tuple(f"No eligible respondent rated “{s.text}”" for _, s in statements
+                  if s.n == 0)
     return Figure("figure", where, text, chart=Chart(spec, alt), tables=tables, notes=notes)
 
 
@@ -273,62 +294,63 @@ def _agreement_kind(segments: Sequence[charts.Segment]) -> str:
     return kind.capitalize() + (f"; {' and '.join(apart)} in grey beside it" if apart else "")
 
 
-def statement_label(statement: Entry) -> str:
-    return f"{statement['text']} (n={format_count(statement['n'])})"
+def statement_label(statement: MatrixStatement) -> str:
+    return f"{statement.text} (n={format_count(statement.n)})"
 
 
-def _segments(statement: Entry) -> list[charts.Segment]:
+def _segments(statement: MatrixStatement) -> list[charts.Segment]:
     """The scale options in order (those counted in a net), then the rest, e.g. don't know."""
-    if statement["n"] == 0:
+    if statement.n == 0:
         return []
-    nets = list(statement["nets"].values())
-    on_scale = {key for net in nets for key in net["options"]}
+    nets = list(statement.nets.values())
+    on_scale = {key for net in nets for key in net.options}
     # The first net (agree) runs left of the centre line, the last (disagree) right.
-    side = {key: -1 for key in nets[0]["options"]} if nets else {}
-    side.update({key: 1 for key in nets[-1]["options"]} if len(nets) > 1 else {})
-    keys = list(statement["options"])
+    side = {key: -1 for key in nets[0].options} if nets else {}
+    side.update({key: 1 for key in nets[-1].options} if len(nets) > 1 else {})
+    keys = list(statement.options)
     keys = [k for k in keys if k in on_scale] + [k for k in keys if k not in on_scale]
     label = statement_label(statement)
     segments = []
     for position, key in enumerate(keys):
-        option = statement["options"][key]
+        option = statement.options[key]
+        percent = known_percent(option)
         # Off-scale answers are drawn apart, their percent beside the bar: always room.
-        shown = option["percent"] >= MIN_SEGMENT_LABEL or key not in on_scale
+        shown = percent >= MIN_SEGMENT_LABEL or key not in on_scale
         segments.append(charts.Segment(
-            label, option["label"], position, option["percent"],
-            format_percent(option["percent"]) if shown else "", on_scale=key in on_scale,
+            label, option.label, position, percent,
+            format_percent(option.percent) if shown else "", on_scale=key in on_scale,
             side=side.get(key, 0)))
     return segments
 
 
-def _statement_table(qid: str, statement: Entry, findings: Findings) -> Table:
+def _statement_table(qid: str, statement: MatrixStatement, findings: Findings) -> Table:
     columns = _columns(findings, [qid])
     weights = len(columns) > 3
-    rows = [Row(o["label"], _cells(o, findings, qid, key, weights))
-            for key, o in statement["options"].items()]
-    rows += [Row(net["label"], _cells(net, findings, qid, f"net:{name}", weights), total=True)
-             for name, net in statement["nets"].items()]
+    rows = [Row(o.label, _cells(o, findings, qid, key, weights))
+            for key, o in statement.options.items()]
+    rows += [Row(net.label, _cells(net, findings, qid, key, weights, net=True), total=True)
+             for key, net in statement.nets.items()]
     return Table(columns, tuple(rows), caption=statement_label(statement))
 
 
-def _table_item(item: Entry, findings: Findings) -> Figure:
+def _table_item(item: SectionItem, findings: Findings) -> Figure:
     tables = []
-    for qid in item["questions"]:
-        entry = findings["questions"][qid]
-        named = entry["title"] if len(item["questions"]) > 1 else ""
-        if entry["n"]:
+    for qid in item.questions:
+        entry = closed(findings, qid)
+        named = entry.title if len(item.questions) > 1 else ""
+        if entry.n:
             tables.append(_option_table(qid, ordered(entry), findings, caption_text=named))
         else:
             tables.append(Table(_columns(findings, [qid]), (), caption=named, empty=NO_ANSWERS))
-    notes = tuple(note for qid in item["questions"]
-                  for note in max_choices_note(findings["questions"][qid]))
+    notes = tuple(note for qid in item.questions
+                  for note in max_choices_note(closed(findings, qid)))
     return Figure("table", anchor(item), caption(item, findings), tables=tuple(tables),
-                  notes=notes, others=_others(item["questions"], findings))
+                  notes=notes, others=_others(item.questions, findings))
 
 
-def _listing(item: Entry, findings: Findings) -> Listing:
-    entry = findings["questions"][item["questions"][0]]
-    answers = entry["answers"]
-    return Listing(anchor(item), caption(item, findings), prompt=clean_text(entry["text"]),
+def _listing(item: SectionItem, findings: Findings) -> Listing:
+    entry = open_ended(findings, item.questions[0])
+    answers = entry.answers
+    return Listing(anchor(item), caption(item, findings), prompt=clean_text(entry.text),
                    answers=_listed(answers), total=len(answers),
-                   empty="" if entry["n"] else NO_ANSWERS)
+                   empty="" if entry.n else NO_ANSWERS)

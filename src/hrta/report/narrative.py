@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hrta.findings.model import (
+    ClosedQuestion,
+    Findings,
+    MatrixStatement,
+    MultiQuestion,
+    QuestionEntry,
+    Section,
+    SectionItem,
+    SingleQuestion,
+)
 from hrta.report.continuum import continuum_sentences
 from hrta.report.formatting import (
     capitalize,
@@ -21,7 +31,18 @@ from hrta.report.formatting import (
     subject,
     third_person,
 )
-from hrta.report.selectors import Entry, Findings, leaders, reference, substantive, title_of
+from hrta.report.lookup import (
+    Option,
+    closed,
+    leaders,
+    profile_groups,
+    reference,
+    represented,
+    state_questions,
+    statement,
+    substantive,
+    title_of,
+)
 from hrta.report.themes import headline as theme_headline
 from hrta.report.themes import theme_sentences
 
@@ -33,35 +54,35 @@ TOP_STATES = 4
 
 # Pieces ----------------------------------------------------------------------------------
 
-def _listed(pairs: Sequence[tuple[str, Entry]], n: int, *, with_n: bool = True) -> str:
+def _listed(pairs: Sequence[Option], n: int, *, with_n: bool = True) -> str:
     """'peer support services (88%, n=101), counseling (86%) and …': n once, first."""
     parts = []
     for index, (_, option) in enumerate(pairs):
-        percent = format_percent(option["percent"])
+        percent = format_percent(option.percent)
         detail = f"{percent}, n={format_count(n)}" if index == 0 and with_n else percent
-        parts.append(f"{in_sentence(option['label'])} ({detail})")
+        parts.append(f"{in_sentence(option.label)} ({detail})")
     return join_words(parts)
 
 
-def _see(item: Entry) -> str:
+def _see(item: SectionItem) -> str:
     ref = reference(item)
     return f" ({ref})" if ref else ""
 
 
-def _end(sentence: str, item: Entry) -> str:
+def _end(sentence: str, item: SectionItem) -> str:
     return f"{sentence.rstrip('.')}{_see(item)}."
 
 
-def _none_answered(item: Entry, findings: Findings) -> str:
-    names = join_words([subject(title_of(findings, q)) for q in item["questions"]])
+def _none_answered(item: SectionItem, findings: Findings) -> str:
+    names = join_words([subject(title_of(findings, q)) for q in item.questions])
     return _end(f"No eligible respondent answered the question on {names}", item)
 
 
 def fielded_sentence(findings: Findings) -> str | None:
-    fielded = findings.get("fielded")
-    if not fielded or not fielded.get("first") or not fielded.get("last"):
+    fielded = findings.fielded
+    if not fielded:
         return None
-    first, last = format_date(fielded["first"]), format_date(fielded["last"])
+    first, last = format_date(fielded.first), format_date(fielded.last)
     if first == last:
         return f"Responses were collected on {first}."
     return f"Responses were collected between {first} and {last}."
@@ -71,68 +92,64 @@ def fielded_sentence(findings: Findings) -> str | None:
 
 def overview_sentences(findings: Findings) -> list[str]:
     """Who responded: the total, the exclusions, states represented, leadership share."""
-    r = findings["responses"]
-    if r["excluded"]:
-        excluded = "one of whom" if r["excluded"] == 1 else f"{format_count(r['excluded'])} of whom"
-        sentences = [f"A total of {format_count(r['total'])} individuals responded to the "
+    r = findings.responses
+    if r.excluded:
+        excluded = "one of whom" if r.excluded == 1 else f"{format_count(r.excluded)} of whom"
+        sentences = [f"A total of {format_count(r.total)} individuals responded to the "
                      f"survey, {excluded} did not meet the participation criteria and "
-                     f"{'was' if r['excluded'] == 1 else 'were'} excluded from the analysis, "
-                     f"leaving {format_count(r['eligible'])} eligible respondents."]
+                     f"{'was' if r.excluded == 1 else 'were'} excluded from the analysis, "
+                     f"leaving {format_count(r.eligible)} eligible respondents."]
     else:
-        sentences = [f"A total of {format_count(r['total'])} individuals responded to the "
+        sentences = [f"A total of {format_count(r.total)} individuals responded to the "
                      "survey; all met the participation criteria."]
-    profile = findings.get("profile", {})
-    for key, value in profile.items():
-        if key.endswith("_represented"):
-            qid = key.removesuffix("_represented")
-            n = findings["questions"][qid]["n"]
-            sentences.append(f"Of the {format_count(n)} respondents who identified their "
-                             f"{subject(findings['questions'][qid]['title'])}, "
-                             f"{format_count(value)} states or territories were represented.")
-    for key, value in profile.items():
-        if key.endswith("_groups") and value["n"]:
-            qid = key.removesuffix("_groups")
-            largest_name, largest = max(value["groups"].items(), key=lambda g: g[1]["count"])
+    for qid, count in state_questions(findings):
+        entry = findings.questions[qid]
+        sentences.append(f"Of the {format_count(entry.n)} respondents who identified their "
+                         f"{subject(entry.title)}, "
+                         f"{format_count(count)} states or territories were represented.")
+    for qid, grouping in profile_groups(findings):
+        if grouping.n:
+            largest_name, largest = max(grouping.groups.items(), key=lambda g: g[1].count)
             sentences.append(
-                f"Of those who identified their {subject(findings['questions'][qid]['title'])} "
-                f"(n={format_count(value['n'])}), {format_percent(largest['percent'])} held "
+                f"Of those who identified their {subject(findings.questions[qid].title)} "
+                f"(n={format_count(grouping.n)}), {format_percent(largest.percent)} held "
                 f"{largest_name} positions.")
     return sentences
 
 
-def _state_sentences(item: Entry, findings: Findings) -> list[str]:
-    qid = item["questions"][0]
-    entry = findings["questions"][qid]
-    represented = findings["profile"][f"{qid}_represented"]
-    chosen = [pair for pair in substantive(entry) if pair[1]["count"] > 0]
-    opening = (f"A total of {format_count(entry['n'])} respondents identified the "
-               f"{subject(entry['title'])} in which their organization was located; "
-               f"{format_count(represented)} states or territories were represented.")
+def _state_sentences(item: SectionItem, findings: Findings) -> list[str]:
+    qid = item.questions[0]
+    entry = closed(findings, qid)
+    chosen = [pair for pair in substantive(entry) if pair[1].count > 0]
+    opening = (f"A total of {format_count(entry.n)} respondents identified the "
+               f"{subject(entry.title)} in which their organization was located; "
+               f"{format_count(represented(findings, qid) or 0)} states or territories were "
+               "represented.")
     if len(chosen) <= TOP_STATES:
         return [opening, _end(f"Respondents came from {_counts(chosen)}", item)]
     top = leaders(chosen, TOP_STATES)
     verb = "had the highest number of respondents" if len(top) > 1 else "had the most respondents"
-    return [opening, _end(f"{join_words([o['label'] for _, o in top])} {verb}, with "
-                          f"{join_words([format_count(o['count']) for _, o in top])}", item)]
+    return [opening, _end(f"{join_words([o.label for _, o in top])} {verb}, with "
+                          f"{join_words([format_count(o.count) for _, o in top])}", item)]
 
 
-def _counts(pairs: Sequence[tuple[str, Entry]]) -> str:
-    return join_words([f"{o['label']} ({format_count(o['count'])})" for _, o in pairs])
+def _counts(pairs: Sequence[Option]) -> str:
+    return join_words([f"{o.label} ({format_count(o.count)})" for _, o in pairs])
 
 
-def _group_sentences(item: Entry, findings: Findings) -> list[str]:
-    qid = item["questions"][0]
-    entry = findings["questions"][qid]
-    grouping = findings["profile"][f"{qid}_groups"]
-    groups = sorted(grouping["groups"].items(), key=lambda g: -g[1]["count"])
+def _group_sentences(item: SectionItem, findings: Findings) -> list[str]:
+    qid = item.questions[0]
+    entry = closed(findings, qid)
+    grouping = dict(profile_groups(findings))[qid]
+    groups = sorted(grouping.groups.items(), key=lambda g: -g[1].count)
     parts = []
     for index, (name, group) in enumerate(groups):
-        chosen = [entry["options"][o]["label"] for o in group["options"]
-                  if entry["options"][o]["count"] > 0 and not entry["options"][o].get("other")]
+        chosen = [entry.options[o].label for o in group.options
+                  if entry.options[o].count > 0 and not entry.options[o].other]
         roles = f": {join_words(chosen, 'or')}" if index == 0 and chosen else ""
-        parts.append(f"{format_percent(group['percent'])} held {name} positions{roles}")
-    lead = (f"Of the respondents who identified their {subject(entry['title'])} "
-            f"(n={format_count(entry['n'])}), {parts[0]}")
+        parts.append(f"{format_percent(group.percent)} held {name} positions{roles}")
+    lead = (f"Of the respondents who identified their {subject(entry.title)} "
+            f"(n={format_count(entry.n)}), {parts[0]}")
     if len(parts) == 1:
         return [_end(lead, item)]
     return [f"{lead}.", _end(capitalize(join_words(parts[1:])), item)]
@@ -140,22 +157,22 @@ def _group_sentences(item: Entry, findings: Findings) -> list[str]:
 
 # Closed questions ------------------------------------------------------------------------
 
-def question_sentences(entry: Entry, item: Entry | None = None, *,
+def question_sentences(entry: ClosedQuestion, item: SectionItem | None = None, *,
                        name: str | None = None) -> list[str]:
     """The most and least common answers of a single- or multi-choice question."""
-    label = name or subject(entry["title"])
-    n = entry["n"]
+    label = name or subject(entry.title)
+    n = entry.n
     if n == 0:
         return [f"No eligible respondent answered the question on {label}."]
     options = substantive(entry)
-    if entry["type"] == "single" and len(options) <= FEW:
-        told = [f"{format_percent(o['percent'])} “{o['label']}”" for _, o in options]
+    if entry.type == "single" and len(options) <= FEW:
+        told = [f"{format_percent(o.percent)} “{o.label}”" for _, o in options]
         told[0] = told[0].replace(" “", " answered “", 1)
         return [f"Of the {format_count(n)} respondents who answered the question on {label}, "
                 f"{join_words(told)}."]
-    chosen = [pair for pair in options if pair[1]["count"] > 0]
+    chosen = [pair for pair in options if pair[1].count > 0]
     most = leaders(chosen, MOST)
-    if entry["type"] == "single":
+    if entry.type == "single":
         return [_followed(label, most, n), *_unchosen(options)]
     verb = "were" if len(most) > 1 else "was"
     sentences = [f"A total of {format_count(n)} respondents answered the question on {label}.",
@@ -170,9 +187,9 @@ def question_sentences(entry: Entry, item: Entry | None = None, *,
     return sentences + _unchosen(options)
 
 
-def _unchosen(options: Sequence[tuple[str, Entry]]) -> list[str]:
+def _unchosen(options: Sequence[Option]) -> list[str]:
     """Options no respondent chose: named when few, counted when many."""
-    nobody = [in_sentence(o["label"]) for _, o in options if o["count"] == 0]
+    nobody = [in_sentence(o.label) for _, o in options if o.count == 0]
     if not nobody:
         return []
     if len(nobody) <= LEAST:
@@ -180,22 +197,22 @@ def _unchosen(options: Sequence[tuple[str, Entry]]) -> list[str]:
     return [f"No respondent chose {format_count(len(nobody))} of the options listed."]
 
 
-def headline(entry: Entry, *, name: str | None = None) -> str | None:
+def headline(entry: QuestionEntry, *, name: str | None = None) -> str | None:
     """One short sentence for the executive summary: the leading answers and n."""
-    label = name or subject(entry["title"])
-    if entry["n"] == 0 or entry["type"] not in ("single", "multi"):
+    label = name or subject(entry.title)
+    if entry.n == 0 or not isinstance(entry, SingleQuestion | MultiQuestion):
         return None
     options = substantive(entry)
-    if entry["type"] == "single" and len(options) <= FEW:
+    if entry.type == "single" and len(options) <= FEW:
         return question_sentences(entry, name=label)[0]
     top = leaders(options, 3)
-    if entry["type"] == "single":
-        return _followed(label, top, entry["n"])
+    if entry.type == "single":
+        return _followed(label, top, entry.n)
     verb = "were" if len(top) > 1 else "was"
-    return f"The most common {label} {verb} {_listed(top, entry['n'])}."
+    return f"The most common {label} {verb} {_listed(top, entry.n)}."
 
 
-def _followed(label: str, pairs: Sequence[tuple[str, Entry]], n: int) -> str:
+def _followed(label: str, pairs: Sequence[Option], n: int) -> str:
     """A single-choice question's leader, then the runners-up: 'The most common … was A
     (33%, n=86), followed by B (15%) and C (14%).'"""
     rest = f", followed by {_listed(pairs[1:], n, with_n=False)}" if len(pairs) > 1 else ""
@@ -204,81 +221,83 @@ def _followed(label: str, pairs: Sequence[tuple[str, Entry]], n: int) -> str:
 
 # Agreement statements --------------------------------------------------------------------
 
-def statement_sentence(statement: Entry) -> str:
+def statement_sentence(statement: MatrixStatement) -> str:
     """'Of 90 respondents, 93% strongly or somewhat agree that …, 4% … and 3% answered
     “I don't know”.'"""
-    claim = third_person(statement["text"])
-    if statement["n"] == 0:
+    claim = third_person(statement.text)
+    if statement.n == 0:
         return f"No eligible respondent rated the statement that {claim}."
-    nets = list(statement["nets"].values())
-    netted = {key for net in nets for key in net["options"]}
-    parts = [f"{format_percent(net['percent'])} {net['label'].lower()}" for net in nets]
+    nets = list(statement.nets.values())
+    netted = {key for net in nets for key in net.options}
+    parts = [f"{format_percent(net.percent)} {net.label.lower()}" for net in nets]
     parts[0] = f"{parts[0]} that {claim}"
-    parts += [f"{format_percent(o['percent'])} answered “{o['label']}”"
-              for key, o in statement["options"].items() if key not in netted]
-    return f"Of {format_count(statement['n'])} respondents, {join_words(parts)}."
+    parts += [f"{format_percent(o.percent)} answered “{o.label}”"
+              for key, o in statement.options.items() if key not in netted]
+    return f"Of {format_count(statement.n)} respondents, {join_words(parts)}."
 
 
-def agreement_extremes(statements: Sequence[Entry]) -> list[str]:
+def agreement_extremes(statements: Sequence[MatrixStatement]) -> list[str]:
     """Which statements respondents agreed with most and disagreed with most."""
-    rated = [s for s in statements if s["n"] > 0 and s["nets"]]
+    rated = [s for s in statements if s.n > 0 and s.nets]
     if not rated:
         return []
-    names = list(rated[0]["nets"])
+    names = list(rated[0].nets)
     clauses = []
     for net_name, verb in ((names[0], "agreed"), (names[-1], "disagreed")):
-        best = max(s["nets"][net_name]["percent"] for s in rated)
+        # A rated statement (n > 0) has a percent for every net.
+        best = max(s.nets[net_name].percent or 0.0 for s in rated)
         if best == 0:
             continue
-        tied = [s for s in rated if s["nets"][net_name]["percent"] == best]
-        claims = join_words([f"{third_person(s['text'])} "
-                             f"({format_percent(best)} {s['nets'][net_name]['label'].lower()}, "
-                             f"n={format_count(s['n'])})" for s in tied])
+        tied = [s for s in rated if s.nets[net_name].percent == best]
+        claims = join_words([f"{third_person(s.text)} "
+                             f"({format_percent(best)} {s.nets[net_name].label.lower()}, "
+                             f"n={format_count(s.n)})" for s in tied])
         clauses.append(f"{verb} most that {claims}")
     return [f"Respondents {join_words(clauses)}."] if clauses else []
 
 
 # Items and sections ----------------------------------------------------------------------
 
-def item_sentences(item: Entry, findings: Findings) -> list[str]:
+def item_sentences(item: SectionItem, findings: Findings) -> list[str]:
     """The sentences that open a figure or table: what it shows, with percent and n."""
-    questions = findings["questions"]
-    qid = item["questions"][0]
-    profile = findings.get("profile", {})
-    if item["kind"] == "open_ended":
+    questions = findings.questions
+    qid = item.questions[0]
+    profile = findings.profile
+    if item.kind == "open_ended":
         coded = theme_sentences(item, findings)
         if coded is not None:
             return coded
         entry = questions[qid]
-        if entry["n"] == 0:
+        if entry.n == 0:
             return [f"No eligible respondent answered the open-ended question on "
-                    f"{subject(entry['title'])}."]
-        return [f"A total of {format_count(entry['n'])} respondents answered this open-ended "
+                    f"{subject(entry.title)}."]
+        return [f"A total of {format_count(entry.n)} respondents answered this open-ended "
                 "question; their answers are listed as written."]
-    if item["chart"] == "agreement":
-        statements = [questions[s] for s in item["rows"]]
-        if not any(s["n"] for s in statements):
+    if item.chart == "agreement":
+        statements = [statement(findings, s) for s in item.rows]
+        if not any(s.n for s in statements):
             return [_none_answered(item, findings)]
         sentences = [statement_sentence(s) for s in statements]
         sentences[-1] = _end(sentences[-1], item)
         return sentences
-    if all(questions[q]["n"] == 0 for q in item["questions"]):
+    if all(questions[q].n == 0 for q in item.questions):
         return [_none_answered(item, findings)]
-    if item["chart"] == "continuum":
+    if item.chart == "continuum":
         return continuum_sentences(item, findings)
-    if f"{qid}_represented" in profile and len(item["questions"]) == 1:
+    if f"{qid}_represented" in profile and len(item.questions) == 1:
         return _state_sentences(item, findings)
-    if f"{qid}_groups" in profile and len(item["questions"]) == 1:
+    if f"{qid}_groups" in profile and len(item.questions) == 1:
         return _group_sentences(item, findings)
-    sentences = [s for q in item["questions"] for s in question_sentences(questions[q], item)]
+    sentences = [s for q in item.questions
+                 for s in question_sentences(closed(findings, q), item)]
     sentences[-1] = _end(sentences[-1], item)
     return sentences
 
 
-def section_sentences(section: Entry, findings: Findings) -> list[str]:
+def section_sentences(section: Section, findings: Findings) -> list[str]:
     """Sentences that open a section of the findings, before its first figure."""
-    statements = [findings["questions"][qid] for item in section["items"]
-                  if item["chart"] == "agreement" for qid in item["rows"]]
+    statements = [statement(findings, qid) for item in section.items
+                  if item.chart == "agreement" for qid in item.rows]
     return agreement_extremes(statements)
 
 
@@ -286,24 +305,23 @@ def key_findings(findings: Findings) -> list[tuple[str, str]]:
     """One point per section of the findings, (section title, sentences), with the leading
     numbers and n."""
     points = []
-    for section in findings["sections"]:
+    for section in findings.sections:
         sentences = section_sentences(section, findings)
-        for item in section["items"]:
-            if item["kind"] == "open_ended":
+        for item in section.items:
+            if item.kind == "open_ended":
                 line = theme_headline(item, findings)
                 if line:
                     sentences.append(line)
                 continue
-            if item["chart"] in ("agreement", "continuum"):
+            if item.chart in ("agreement", "continuum"):
                 continue
-            qid = item["questions"][0]
-            profile = findings.get("profile", {})
+            qid = item.questions[0]
+            profile = findings.profile
             if f"{qid}_represented" in profile or f"{qid}_groups" in profile:
                 continue  # who answered is told in the summary's opening
-            entry = findings["questions"][item["questions"][0]]
-            line = headline(entry)
+            line = headline(findings.questions[qid])
             if line:
                 sentences.append(line)
         if sentences:
-            points.append((section["title"], " ".join(sentences)))
+            points.append((section.title, " ".join(sentences)))
     return points

@@ -8,6 +8,7 @@ with its n and percent and two or three quotes. Everything is read from the ques
 
 from __future__ import annotations
 
+from hrta.findings.model import CodedThemes, Coding, Findings, SectionItem, ThemeTally
 from hrta.report.document import Block, Bullets, Column, Row, Table, paragraph, text
 from hrta.report.formatting import (
     capitalize,
@@ -18,7 +19,7 @@ from hrta.report.formatting import (
     in_sentence,
     join_words,
 )
-from hrta.report.selectors import Entry, Findings
+from hrta.report.lookup import open_ended
 
 # The question's noun as the report uses it: "the most cited challenge".
 _NOUNS = {"challenges": ("challenge", "challenges"),
@@ -33,10 +34,16 @@ _LEADS = ("Some respondents explained,", "Respondents commented,", "Respondents 
           "They wrote,")
 
 
-def coding_of(item: Entry, findings: Findings) -> Entry | None:
-    if item["kind"] != "open_ended":
+def coding_of(item: SectionItem, findings: Findings) -> Coding | None:
+    if item.kind != "open_ended":
         return None
-    return findings["questions"][item["questions"][0]].get("coding")
+    return open_ended(findings, item.questions[0]).coding
+
+
+def _coded(item: SectionItem, findings: Findings) -> CodedThemes | None:
+    """The item's coding when its answers were coded (and there were any)."""
+    coding = coding_of(item, findings)
+    return coding if isinstance(coding, CodedThemes) and coding.n else None
 
 
 def _noun(qid: str, plural: bool = False) -> str:
@@ -44,24 +51,24 @@ def _noun(qid: str, plural: bool = False) -> str:
     return many if plural else singular
 
 
-def _named(theme: Entry) -> str:
-    return in_sentence(theme["label"])
+def _named(theme: ThemeTally) -> str:
+    return in_sentence(theme.label)
 
 
-def theme_sentences(item: Entry, findings: Findings) -> list[str] | None:
+def theme_sentences(item: SectionItem, findings: Findings) -> list[str] | None:
     """The sentences that open a coded open-ended question, or None when it has no
     coding (the listing's own sentence stands)."""
     coding = coding_of(item, findings)
-    entry = findings["questions"][item["questions"][0]]
-    if coding is None or entry["n"] == 0:
+    entry = open_ended(findings, item.questions[0])
+    if coding is None or entry.n == 0:
         return None
-    answered = (f"A total of {format_count(entry['n'])} respondents answered this "
+    answered = (f"A total of {format_count(entry.n)} respondents answered this "
                 "open-ended question.")
-    if coding["status"] != "coded":
+    if not isinstance(coding, CodedThemes):
         return [answered, "Its answers could not be coded into themes for this report, "
-                f"because the text model could not be loaded ({coding['message']}); they "
+                f"because the text model could not be loaded ({coding.message}); they "
                 "are listed as written."]
-    used = [t for t in coding["themes"] if t["count"] > 0]
+    used = [t for t in coding.themes if t.count > 0]
     if not used:
         return [answered, "None of the answers fit a theme of the codebook; they are listed "
                 "as written."]
@@ -71,77 +78,77 @@ def theme_sentences(item: Entry, findings: Findings) -> list[str] | None:
     return [answered, f"Common themes that emerged included {listed}."]
 
 
-def headline(item: Entry, findings: Findings) -> str | None:
+def headline(item: SectionItem, findings: Findings) -> str | None:
     """One sentence for the executive summary: the most common themes with n."""
-    coding = coding_of(item, findings)
-    if coding is None or coding["status"] != "coded" or not coding["n"]:
+    coding = _coded(item, findings)
+    if coding is None:
         return None
-    used = [t for t in coding["themes"] if t["count"] > 0][:3]
+    used = [t for t in coding.themes if t.count > 0][:3]
     if not used:
         return None
-    qid = item["questions"][0]
-    parts = [f"{_named(t)} ({format_percent(t['percent'])}"
-             + (f", n={format_count(coding['n'])})" if i == 0 else ")")
+    qid = item.questions[0]
+    parts = [f"{_named(t)} ({format_percent(t.percent)}"
+             + (f", n={format_count(coding.n)})" if i == 0 else ")")
              for i, t in enumerate(used)]
     verb = "were" if len(used) > 1 else "was"
     return (f"The most common {_noun(qid, plural=len(used) > 1)} named in open-ended answers "
             f"{verb} {join_words(parts)}.")
 
 
-def theme_blocks(item: Entry, findings: Findings) -> tuple[Block, ...]:
+def theme_blocks(item: SectionItem, findings: Findings) -> tuple[Block, ...]:
     """The themes table and, per theme, its sentence and quotes."""
-    coding = coding_of(item, findings)
-    if coding is None or coding["status"] != "coded" or not coding["n"]:
+    coding = _coded(item, findings)
+    if coding is None:
         return ()
-    qid = item["questions"][0]
-    n = coding["n"]
+    qid = item.questions[0]
+    n = coding.n
     table = Table(
         (Column("Respondents"), Column("Percent"), Column("95% CI")),
-        tuple(Row(clean_text(t["label"]), (format_count(t["count"]),
-                                          format_percent(t["percent"]),
-                                          format_interval(t["ci_low"], t["ci_high"])))
-              for t in coding["themes"]),
+        tuple(Row(clean_text(t.label), (format_count(t.count),
+                                        format_percent(t.percent),
+                                        format_interval(t.ci_low, t.ci_high)))
+              for t in coding.themes),
         stub="Theme",
-        caption=f"Themes of {item['title'].lower().removeprefix('the ')} (n={format_count(n)})",
+        caption=f"Themes of {item.title.lower().removeprefix('the ')} (n={format_count(n)})",
         notes=(_method_note(coding),))
     blocks: list[Block] = [table]
-    used = [t for t in coding["themes"] if t["count"] > 0]
-    top = [t for t in used if t["count"] == used[0]["count"]] if used else []
+    used = [t for t in coding.themes if t.count > 0]
+    top = [t for t in used if t.count == used[0].count] if used else []
     for position, theme in enumerate(used):
         sentence = _theme_sentence(qid, theme, n, position, len(used), top)
         if sentence:
             blocks.append(paragraph(sentence))
-        if theme["quotes"]:
+        if theme.quotes:
             blocks.append(Bullets(tuple(text(f"“{clean_text(q.strip())}”")
-                                        for q in theme["quotes"])))
+                                        for q in theme.quotes)))
     return tuple(blocks)
 
 
-def _theme_sentence(qid: str, theme: Entry, n: int, position: int, total: int,
-                    top: list[Entry]) -> str:
-    share = f"n={format_count(theme['count'])}, {format_percent(theme['percent'])}"
-    lead = _LEADS[position % len(_LEADS)] if theme["quotes"] else ""
+def _theme_sentence(qid: str, theme: ThemeTally, n: int, position: int, total: int,
+                    top: list[ThemeTally]) -> str:
+    share = f"n={format_count(theme.count)}, {format_percent(theme.percent)}"
+    lead = _LEADS[position % len(_LEADS)] if theme.quotes else ""
     if position == 0 and len(top) > 1:
         opening = (f"{capitalize(join_words([_named(t) for t in top]))} were the most cited "
                    f"{_noun(qid, plural=True)} among respondents to this question, named by "
-                   f"{format_count(theme['count'])} respondents each "
-                   f"({format_percent(theme['percent'])} of {format_count(n)}).")
+                   f"{format_count(theme.count)} respondents each "
+                   f"({format_percent(theme.percent)} of {format_count(n)}).")
         return f"{opening} On {_named(theme)}, {_lower(lead)}" if lead else opening
     if 0 < position < len(top):
         return f"On {_named(theme)}, {_lower(lead)}" if lead else ""
     if position == 0:
         opening = (f"{capitalize(_named(theme))} was the most cited {_noun(qid)} among "
                    f"respondents to this question ({share} of {format_count(n)}).")
-    elif theme["count"] == 1:
+    elif theme.count == 1:
         opening = f"One respondent named {_named(theme)} ({share})."
-        lead = "They wrote," if theme["quotes"] else ""
+        lead = "They wrote," if theme.quotes else ""
     elif position == total - 1 and total > 2:
-        opening = (f"Finally, {format_count(theme['count'])} respondents named "
-                   f"{_named(theme)} ({format_percent(theme['percent'])}).")
+        opening = (f"Finally, {format_count(theme.count)} respondents named "
+                   f"{_named(theme)} ({format_percent(theme.percent)}).")
     else:
         opening = _MIDDLES[position % len(_MIDDLES)].format(
             theme=_named(theme), Theme=capitalize(_named(theme)), share=share,
-            count=format_count(theme["count"]), percent=format_percent(theme["percent"]))
+            count=format_count(theme.count), percent=format_percent(theme.percent))
     return f"{opening} {lead}".strip()
 
 
@@ -149,15 +156,15 @@ def _lower(sentence: str) -> str:
     return sentence[:1].lower() + sentence[1:]
 
 
-def _method_note(coding: Entry) -> str:
-    confirmed = coding.get("confirmed", 0)
-    people = (f" {format_count(confirmed)} of the {format_count(coding['n'])} answers were "
+def _method_note(coding: CodedThemes) -> str:
+    confirmed = coding.confirmed
+    people = (f" {format_count(confirmed)} of the {format_count(coding.n)} answers were "
               "confirmed or corrected by a reviewer, whose codes are used." if confirmed
               else " No answer has been reviewed by a person yet.")
-    left = [f"{format_count(coding[key])} {'answer' if coding[key] == 1 else 'answers'} "
-            f"{what}" for key, what in (("uncoded", "fit no theme"),
-                                        ("uncodable", "had no words to code")) if coding[key]]
+    left = [f"{format_count(count)} {'answer' if count == 1 else 'answers'} {what}"
+            for count, what in ((coding.uncoded, "fit no theme"),
+                                (coding.uncodable, "had no words to code")) if count]
     return ("Themes were coded against the question's codebook by a sentence-embedding "
-            f"model ({coding['model']}); an answer can have several themes, so percentages "
+            f"model ({coding.model}); an answer can have several themes, so percentages "
             "of the respondents who answered can add up to more than 100%."
             f"{people}" + (f" {capitalize(join_words(left))}." if left else ""))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hrta.report import charts
 from hrta.report.document import Document
+from hrta.report.formats import write_document
 
 
 @contextmanager
@@ -50,8 +51,6 @@ def write_apart(document: Document, targets: Sequence[Path]) -> Iterator[Callabl
 
 
 def main(job: str) -> None:
-    from hrta.report.render import write_document
-
     # Trusted: the parent wrote this file a moment ago in a private temporary folder.
     document, targets, drawn = pickle.loads(Path(job).read_bytes())
     charts.remember(drawn)

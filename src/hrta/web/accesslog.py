@@ -11,9 +11,19 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from collections.abc import MutableMapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from gunicorn import glogging
+
+if TYPE_CHECKING:
+    from gunicorn.config import Config
+
+    # Declared by gunicorn's type stubs only: the atoms an access-log format may name.
+    from gunicorn.glogging import _AtomsDict
+    from gunicorn.http.message import Request
+    from gunicorn.http.wsgi import Response
 
 RESUME_PATH = re.compile(r"(/resume/)[^/?#\s\"']+")
 
@@ -36,12 +46,14 @@ class ScrubResumeCodes(logging.Filter):
 class ScrubbingLogger(glogging.Logger):
     """gunicorn's logger (`--logger-class`), with resume codes scrubbed."""
 
-    def setup(self, cfg: Any) -> None:
+    def setup(self, cfg: Config) -> None:
         super().setup(cfg)
         self.error_log.addFilter(ScrubResumeCodes())
 
-    def atoms(self, resp: Any, req: Any, environ: dict[str, Any],
-              request_time: Any) -> dict[str, Any]:
+    def atoms(self, resp: Response, req: Request, environ: MutableMapping[str, Any],
+              request_time: timedelta) -> _AtomsDict:
         found = super().atoms(resp, req, environ, request_time)
-        return {key: scrub(value) if isinstance(value, str) else value
-                for key, value in found.items()}
+        # The same keys as gunicorn's (request headers included, which its declared
+        # atoms leave out), only the text scrubbed.
+        return cast("_AtomsDict", {key: scrub(value) if isinstance(value, str) else value
+                                   for key, value in found.items()})

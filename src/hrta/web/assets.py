@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.staticfiles.finders import FileSystemFinder
+from django.core.files.storage import Storage
 
 # USWDS ships some 2,100 Material icon files that its stylesheet never refers to. WhiteNoise
 # reads the headers of every static file when a server process starts (and a test client
@@ -13,5 +16,5 @@ UNUSED = ["material-icons", "material-icons-deprecated"]
 class AssetFinder(FileSystemFinder):
     """STATICFILES_DIRS without the unused USWDS icon folders."""
 
-    def list(self, ignore_patterns):
+    def list(self, ignore_patterns: Iterable[str] | None) -> Iterable[tuple[str, Storage]]:
         return super().list([*(ignore_patterns or []), *UNUSED])

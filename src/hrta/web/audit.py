@@ -26,12 +26,99 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 log = logging.getLogger("hrta.audit")
+
+StrOrPromise = str | Promise
 
 FIELDS = ("id", "at", "username", "address", "via", "action", "wave", "response", "reason",
           "detail")
 FORMATS = ("csv", "json", "jsonl")
+
+
+# --- what the entries are called on staff pages ---------------------------------------------
+
+# Every action an entry can record, with the words staff read for it. The code stays in
+# the log and its exports (scripts filter on it); pages show the label.
+ACTIONS: dict[str, StrOrPromise] = {
+    "answers_save": _("Answers saved"),
+    "audit_export": _("Audit log exported"),
+    "backup": _("Backup made"),
+    "catalog_add": _("Catalog entry added"),
+    "catalog_change": _("Catalog entry changed"),
+    "catalog_restore": _("Catalog entry brought back"),
+    "catalog_retire": _("Catalog entry retired"),
+    "catalog_update": _("Catalog updated"),
+    "coding_code": _("Answer coded"),
+    "coding_codebook_uploaded": _("Codebook uploaded"),
+    "coding_proposal_dismissed": _("Proposed theme dismissed"),
+    "coding_run": _("Coding run started"),
+    "coding_theme_added": _("Theme added"),
+    "contact_save": _("Contact choices saved"),
+    "download": _("Download"),
+    "email_failed": _("E-mail not sent"),
+    "email_sent": _("E-mail sent"),
+    "exclude": _("Excluded from the analysis"),
+    "import": _("Answers imported"),
+    "import_dedupe": _("Duplicate imports removed"),
+    "include": _("Included in the analysis again"),
+    "lockout": _("Account locked after failed sign-ins"),
+    "login": _("Signed in"),
+    "login_failed": _("Sign-in failed"),
+    "login_refused_locked": _("Sign-in refused: account locked"),
+    "logout": _("Signed out"),
+    "password_change": _("Own password changed"),
+    "password_link": _("Password link made"),
+    "password_set": _("Password set"),
+    "raffle_draw": _("Raffle winner drawn"),
+    "raffle_show": _("Raffle winner's details shown"),
+    "response_start": _("Assessment started"),
+    "response_submit": _("Assessment submitted"),
+    "restore": _("Backup restored"),
+    "settings": _("Settings changed"),
+    "ta_contacts_view": _("TA contact details viewed"),
+    "ta_request": _("TA requested"),
+    "ta_request_update": _("TA request updated"),
+    "ta_requests_export": _("TA requests exported"),
+    "token_create": _("API token created"),
+    "token_revoke": _("API token revoked"),
+    "unlock": _("Account unlocked"),
+    "user_add": _("Account added"),
+    "user_change": _("Account changed"),
+    "user_deactivate": _("Account deactivated"),
+    "user_reactivate": _("Account reactivated"),
+    "user_role": _("Role changed"),
+    "wave_change": _("Wave changed"),
+    "wave_create": _("Wave created"),
+}
+
+CHANNELS: dict[str, StrOrPromise] = {"web": _("Web"), "api": _("API"),
+                                     "cli": _("Command line")}
+
+
+def action_label(code: str) -> str:
+    """The words for an action; an action this version does not know (an entry written by
+    a newer one) reads as its code with spaces, never as nothing."""
+    known = ACTIONS.get(code)
+    return str(known) if known is not None else code.replace("_", " ").capitalize()
+
+
+def channel_label(code: str) -> str:
+    known = CHANNELS.get(code)
+    return str(known) if known is not None else code
+
+
+def action_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """(code, label) for a filter's options, in the reader's alphabetical order."""
+    from django.utils.translation import get_language
+
+    from hrta.wording import collation_key
+
+    language = get_language() or "en"
+    return sorted(((code, action_label(code)) for code in set(codes)),
+                  key=lambda choice: collation_key(choice[1], language))
 
 
 # --- where a request comes from ---------------------------------------------------------------
@@ -152,10 +239,15 @@ WATCHED_SETTINGS = ("DEBUG", "ALLOWED_HOSTS", "SESSION_COOKIE_SECURE", "SUPPRESS
 SECRET_SETTINGS = ("SECRET_KEY", "CONTACTS_KEY")
 
 
-def settings_snapshot() -> dict[str, Any]:
+JSONObject = dict[str, Any]
+"""An audit entry, or the settings snapshot, as plain JSON. Open by design: each action
+records the keys of its own `detail`, and an export writes whatever an entry holds."""
+
+
+def settings_snapshot() -> JSONObject:
     import hashlib
 
-    snapshot: dict[str, Any] = {}
+    snapshot: JSONObject = {}
     for name in WATCHED_SETTINGS:
         value = getattr(settings, name, None)
         snapshot[name] = list(value) if isinstance(value, list | tuple) else value
@@ -185,7 +277,7 @@ def record_settings() -> bool:
 
 # --- the way out -------------------------------------------------------------------------------
 
-def as_dict(entry: Any) -> dict[str, Any]:
+def as_dict(entry: Any) -> JSONObject:
     """One entry as plain data, the shape of every export and of the JSON-lines file."""
     return {
         "id": entry.pk, "at": entry.at.isoformat(), "username": entry.username,
@@ -246,7 +338,7 @@ def _cell(value: Any) -> str:
     return neutralise(text) or ""
 
 
-def write_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def write_csv(rows: Iterable[JSONObject]) -> Iterator[str]:
     """CSV text, a header then one line per entry; cells a spreadsheet would run as a
     formula are neutralised as in every other download."""
     buffer = io.StringIO()
@@ -260,25 +352,25 @@ def write_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def write_jsonl(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def write_jsonl(rows: Iterable[JSONObject]) -> Iterator[str]:
     for row in rows:
         yield json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def write_json(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def write_json(rows: Iterable[JSONObject]) -> Iterator[str]:
     yield "["
     for number, row in enumerate(rows):
         yield ("," if number else "") + "\n" + json.dumps(row, ensure_ascii=False, sort_keys=True)
     yield "\n]\n"
 
 
-WRITERS: dict[str, Callable[[Iterable[dict[str, Any]]], Iterator[str]]] = {
+WRITERS: dict[str, Callable[[Iterable[JSONObject]], Iterator[str]]] = {
     "csv": write_csv, "json": write_json, "jsonl": write_jsonl}
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
                  "jsonl": "application/x-ndjson"}
 
 
-def export_rows(entries: Any) -> Iterator[dict[str, Any]]:
+def export_rows(entries: Any) -> Iterator[JSONObject]:
     """Entries oldest first, read in chunks: a long log is never held in memory."""
     for entry in entries.order_by("at", "id").iterator(chunk_size=2000):
         yield as_dict(entry)
@@ -289,7 +381,7 @@ def export_to(path: Path, *, fmt: str, entries: Any) -> int:
     only); return how many."""
     count = 0
 
-    def counted() -> Iterator[dict[str, Any]]:
+    def counted() -> Iterator[JSONObject]:
         nonlocal count
         for row in export_rows(entries):
             count += 1

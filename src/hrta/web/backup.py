@@ -120,7 +120,12 @@ def _sqlite_copy(source: Path, target: Path) -> None:
         raise InputError(f"the copy of {source} fails SQLite's integrity check: {result}")
 
 
-def backup(folder: Path, *, key_dir: Path | None = None) -> dict[str, Any]:
+Manifest = dict[str, Any]
+"""manifest.json of a backup, as parsed JSON: written here, read back by a restore and by
+people and scripts checking a backup, so it stays plain JSON rather than a class."""
+
+
+def backup(folder: Path, *, key_dir: Path | None = None) -> Manifest:
     """Back up both databases and the secret key into `folder` (new or empty), and the
     contacts key into `key_dir`; return the manifest."""
     settings = _settings()
@@ -156,7 +161,7 @@ def backup(folder: Path, *, key_dir: Path | None = None) -> dict[str, Any]:
 
 # --- restoring ----------------------------------------------------------------------------
 
-def _manifest(folder: Path) -> dict[str, Any]:
+def _manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
     if not path.is_file():
         raise InputError("not an hrta backup folder: manifest.json is missing", file=str(folder))
@@ -195,7 +200,7 @@ def _fingerprint(key: str) -> str:
     return "sha256:" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
-def _key(key_dir: Path | None, manifest: dict[str, Any]) -> str:
+def _key(key_dir: Path | None, manifest: Manifest) -> str:
     """The contacts key to restore with, checked against the backup's before anything is
     written: a wrong key would leave contact details nobody can read."""
     settings = _settings()

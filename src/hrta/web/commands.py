@@ -1,5 +1,6 @@
-"""`hrta serve`, `hrta user add` and the demo wave's loading: the web app from the command
-line. Django is set up only when one of these runs, so the analysis commands stay fast."""
+"""`hrta serve`, `hrta user add`, `hrta wave create` and the demo wave's loading: the web
+app from the command line. Django is set up only when one of these runs, so the analysis
+commands stay fast."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ import secrets
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from hrta.defaults import DEFAULT_INSTRUMENT
 from hrta.errors import InputError
 
+if TYPE_CHECKING:
+    from hrta.web.surveys.models import Wave
+
 user_app = typer.Typer(no_args_is_help=True, help="TA center staff accounts.")
+wave_app = typer.Typer(no_args_is_help=True, help="Waves of the web assessment.")
 # Markup off: names, paths and settings are printed as they are, "[" and "]" included.
 out = Console(markup=False)
 err = Console(stderr=True, markup=False)
@@ -33,6 +39,7 @@ def prepare() -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("migrate", database="contacts", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the Findings cache, shared by servers
     from hrta.web.accounts.roles import ensure_roles
     from hrta.web.audit import record_settings
 
@@ -54,6 +61,7 @@ def migrate() -> None:
     for alias in ("default", "contacts"):
         out.print(f"Database {alias!r}:", highlight=False)
         call_command("migrate", database=alias, interactive=False, verbosity=1)
+    call_command("createcachetable", verbosity=1)
     ensure_roles()
     from hrta.web.audit import record_settings
 
@@ -68,7 +76,10 @@ def serve(
     threads: Annotated[int, typer.Option(
         "--threads", min=1, help="Threads per worker process.")] = 4,
 ) -> None:
-    """Serve the assessment and the staff pages with gunicorn."""
+    """Serve the assessment and the staff pages with gunicorn.
+
+    Slow work (coding runs, reports) waits in the task queue for `hrta worker`: run at
+    least one beside the servers (`make run` starts both)."""
     prepare()
     command = gunicorn_command(host=host, port=port, workers=workers, threads=threads)
     out.print(f"Serving at http://{host}:{port}/  (staff pages: http://{host}:{port}/staff/)",
@@ -77,6 +88,37 @@ def serve(
     # gunicorn takes this process's place, so a service manager's signals (stop, reload)
     # reach it directly and no parent is left behind.
     os.execve(command[0], command, {**os.environ, "DJANGO_SETTINGS_MODULE": "hrta.web.settings"})
+
+
+def worker(
+    interval: Annotated[float, typer.Option(
+        "--interval", min=0.05, help="Seconds between looks at an empty queue.")] = 1.0,
+    worker_id: Annotated[str, typer.Option(
+        "--id", help="This worker's name in the queue and the logs (default: host-pid); "
+                     "unique among the workers.")] = "",
+    batch: Annotated[bool, typer.Option(
+        "--batch", help="Work what is queued, then exit (for cron or a one-off run).")] = False,
+) -> None:
+    """Work the queued tasks (coding runs, reports, Findings): run one or more beside
+    `hrta serve`, on any machine that reaches the database and the shared folder.
+
+    A worker killed in the middle of a task loses it for HRTA_TASK_LEASE seconds; then
+    another worker (or this one, restarted) takes it over. Stop it with SIGTERM or Ctrl-C:
+    it finishes the task in hand first."""
+    prepare()
+    from hrta.web.tasks.worker import Worker
+    from hrta.web.tasks.worker import worker_id as default_id
+
+    name = worker_id or default_id()
+    if len(name) > 64:
+        raise InputError("--id: at most 64 characters")
+    out.print(f"Worker {name} working the task queue", highlight=False)
+    sys.stdout.flush()
+    queue_worker = Worker(worker_id=name, interval=interval, batch=batch)
+    queue_worker.configure_signals()
+    queue_worker.run()
+    if batch:
+        out.print("No queued tasks left.", highlight=False)
 
 
 def gunicorn_command(*, host: str, port: int, workers: int = 0, threads: int = 4) -> list[str]:
@@ -149,7 +191,7 @@ def user_add(
     try:
         _add_user(name, role, password_stdin)
     except InputError as exc:
-        from hrta.progress import fail
+        from hrta.commandline import fail
 
         fail(exc)
 
@@ -233,3 +275,63 @@ def _unlock_user(name: str, address: str) -> None:
     out.print(f"Sign-in for {lockout.normalise(name)!r} is open again "
               f"({lifted} pause{'s' if lifted != 1 else ''} lifted).",
               highlight=False)
+
+
+@wave_app.command("create")
+def wave_create(
+    slug: Annotated[str, typer.Argument(help="Short name for links, e.g. 2026-spring.")],
+    instrument: Annotated[str, typer.Option(
+        "--instrument", help="A bundled instrument id, an instrument YAML file, or the "
+                             "survey's own definition (Qualtrics .qsf, REDCap Data "
+                             "Dictionary .csv, XLSForm .xlsx).")] = DEFAULT_INSTRUMENT,
+    title: Annotated[str, typer.Option("--title", help="The wave's title.")] = "",
+    opens: Annotated[str, typer.Option("--opens", help="Opening date, e.g. 2026-03-31; "
+                                                      "empty: open at once.")] = "",
+    closes: Annotated[str, typer.Option("--closes", help="Closing date; empty: no end "
+                                                        "date.")] = "",
+) -> None:
+    """Create a wave of the web assessment, of a bundled instrument or one from a file."""
+    from hrta.commandline import fail
+
+    try:
+        wave = _create_wave(slug, instrument, title, opens, closes)
+    except InputError as exc:
+        fail(exc)
+    out.print(f"Wave {wave.slug!r} ({wave.instrument_id}) is ready: /w/{wave.slug}/",
+              highlight=False)
+
+
+def _create_wave(slug: str, instrument: str, title: str, opens: str, closes: str) -> Wave:
+    from datetime import date
+
+    from django.utils.text import slugify
+
+    from hrta.instrument import bundled_ids
+
+    if slugify(slug) != slug:
+        raise InputError(f"the short name {slug!r} must be lowercase letters, digits and "
+                         "dashes, e.g. 2026-spring")
+    try:
+        dates = {name: date.fromisoformat(text) if text else None
+                 for name, text in (("opens_on", opens), ("closes_on", closes))}
+    except ValueError as exc:
+        raise InputError(f"--opens/--closes: {exc}; write dates as 2026-03-31") from None
+    own = None
+    if instrument not in bundled_ids():
+        from hrta.web.surveys.instruments import read_instrument_file
+
+        path = Path(instrument)
+        if not path.is_file():
+            raise InputError(f"no bundled instrument {instrument!r} and no such file; bundled: "
+                             f"{', '.join(bundled_ids())}", file=str(path))
+        own = read_instrument_file(path, name=str(path))
+    prepare()
+    from hrta.web.staff.services import save_wave
+    from hrta.web.surveys.models import Wave
+
+    if Wave.objects.filter(slug=slug).exists():
+        raise InputError(f"a wave named {slug!r} exists already; choose another short name")
+    values = {"slug": slug, "title": title or slug, "accepting": True, **dates,
+              "instrument_id": own.instrument.id if own else instrument,
+              "instrument_yaml": own.yaml if own else ""}
+    return save_wave(user=None, values=values)

@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from hrta.commandline import fail as _fail
+from hrta.commandline import warn as _warn
 from hrta.errors import InputError
-from hrta.progress import fail as _fail
-from hrta.progress import warn as _warn
 
 audit_log_app = typer.Typer(no_args_is_help=True, help="The web app's audit log.")
 # Markup off: paths are printed as they are, "[" and "]" included.

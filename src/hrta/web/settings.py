@@ -18,6 +18,24 @@ HRTA_HTTPS           1 when visitors reach the site over HTTPS: secure cookies a
                      (HRTA_SECURE_COOKIES=1 is the older name); HRTA_HSTS_SECONDS (1 year)
 HRTA_RESUME_DAYS     days a resume link stays valid (default 60)
 HRTA_AUDIT_LOG       a file the audit log is also appended to, one JSON line per entry
+HRTA_SHARED_DIR      files every server and worker must see: task results (reports) and
+                     media (default HRTA_DATA_DIR/shared; on several servers, a shared mount)
+HRTA_TASK_LEASE      seconds a worker's hold on a task lasts unrenewed before another worker
+                     takes the task over (default 30)
+HRTA_TASK_ATTEMPTS   how often a task is tried, counting retries (default 3)
+HRTA_TASK_RESULT_DAYS days a task's result file is kept (default 7)
+HRTA_PREPARE_FINDINGS 0 to not queue a wave's Findings and charts after new data (default 1:
+                     the first person to look does not wait for them)
+HRTA_IMPORT_TASK_BYTES uploads larger than this many bytes are imported by a worker, with
+                     progress on a task page (default 2 MB); smaller ones in the request
+HRTA_EMAIL_URL       where e-mail goes: smtp://USER:PASSWORD@HOST:587 (STARTTLS), smtps://…:465
+                     (TLS from the start), smtp+insecure://HOST:25 (no encryption, for a relay
+                     on the same machine), or console:// (printed, the default)
+HRTA_EMAIL_HOST, HRTA_EMAIL_PORT, HRTA_EMAIL_USER, HRTA_EMAIL_PASSWORD, HRTA_EMAIL_TLS
+                     the same as separate settings (TLS: starttls, ssl or none; default
+                     starttls), used when HRTA_EMAIL_URL is not set
+HRTA_EMAIL_FROM      the sender address (default hrta@localhost)
+HRTA_EMAIL_TIMEOUT   seconds to wait for the mail server (default 10)
 """
 
 from __future__ import annotations
@@ -25,6 +43,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
@@ -32,8 +51,12 @@ from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+# The light home of the default (hrta.analysis.suppression names the same value): the
+# settings load for every management command, which should not wait for Polars.
+from hrta.defaults import DEFAULT_THRESHOLD
 from hrta.files import write_text_atomic
 from hrta.web.datadir import make_private
+from hrta.web.mailconfig import email_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("HRTA_DATA_DIR", "var")).resolve()
@@ -41,11 +64,11 @@ DATA_DIR = Path(os.environ.get("HRTA_DATA_DIR", "var")).resolve()
 make_private(DATA_DIR, ("static",))
 
 
-def _generated(name: str, make: object) -> str:
+def _generated(name: str, make: Callable[[], str]) -> str:
     """A secret kept in DATA_DIR, created on first use, readable by the owner only."""
     path = DATA_DIR / name
     if not path.exists():
-        write_text_atomic(path, make())  # type: ignore[operator]
+        write_text_atomic(path, make())
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -67,10 +90,14 @@ INSTALLED_APPS = [
     "hrta.web.accounts",
     "hrta.web.surveys",
     "hrta.web.contacts",
+    "hrta.web.mail",
     "hrta.web.assessment",
     "hrta.web.staff",
     "hrta.web.assistance",
     "hrta.web.coding",
+    "django_tasks",
+    "django_tasks_db",
+    "hrta.web.tasks",
 ]
 
 MIDDLEWARE = [
@@ -109,13 +136,13 @@ TEMPLATES = [
 ]
 
 
-def _database(url: str | None, sqlite_name: str) -> dict[str, object]:
+def _database(url: str | None, sqlite_name: str) -> dj_database_url.DBConfig:
     if url:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     else:
         config = {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / sqlite_name,
+            "NAME": str(DATA_DIR / sqlite_name),
             # WAL lets readers (the dashboard) work while respondents write; a busy timeout
             # makes concurrent writers wait instead of failing.
             "OPTIONS": {
@@ -167,7 +194,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # USWDS and axe-core come from npm (package.json at the project root), installed by the set-up.
 _NODE_MODULES = Path(os.environ.get("HRTA_NODE_MODULES", PACKAGE_DIR.parents[2] / "node_modules"))
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# A folder, or (prefix, folder) for files served under a prefix.
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [PACKAGE_DIR / "static"]
 _USWDS = _NODE_MODULES / "@uswds" / "uswds" / "dist"
 if _USWDS.is_dir():
     # What the pages load: the compiled CSS and JS and the fonts and images the CSS asks
@@ -228,12 +256,44 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Slow work runs as tasks on the database (hrta.web.tasks): no broker, and several servers
+# and workers share it. The Findings and dashboards are cached in the database too, so
+# every server reads what one worked out; only the ResponseSet each filter starts from is
+# kept in a process ("local"), under a key that changes with the wave's data.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "hrta_cache", "OPTIONS": {"MAX_ENTRIES": 2000}},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+              "OPTIONS": {"MAX_ENTRIES": 20}},
+}
+HRTA_SHARED_DIR = Path(os.environ.get("HRTA_SHARED_DIR") or DATA_DIR / "shared").resolve()
+MEDIA_ROOT = HRTA_SHARED_DIR / "media"
+HRTA_TASK_LEASE = float(os.environ.get("HRTA_TASK_LEASE", "30"))
+HRTA_TASK_ATTEMPTS = int(os.environ.get("HRTA_TASK_ATTEMPTS", "3"))
+HRTA_TASK_RESULT_DAYS = int(os.environ.get("HRTA_TASK_RESULT_DAYS", "7"))
+HRTA_PREPARE_FINDINGS = os.environ.get("HRTA_PREPARE_FINDINGS", "1") != "0"
+HRTA_IMPORT_TASK_BYTES = int(os.environ.get("HRTA_IMPORT_TASK_BYTES", str(2 * 1024 * 1024)))
 IMPORT_MAX_BYTES = int(os.environ.get("HRTA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 
-SUPPRESS_BELOW = int(os.environ.get("HRTA_SUPPRESS_BELOW", "5"))
+SUPPRESS_BELOW = int(os.environ.get("HRTA_SUPPRESS_BELOW", DEFAULT_THRESHOLD))
 RESUME_DAYS = int(os.environ.get("HRTA_RESUME_DAYS", "60"))
 # Each audit entry is also appended to this file as a JSON line, to ship elsewhere.
 AUDIT_LOG_FILE = os.environ.get("HRTA_AUDIT_LOG", "")
+
+# E-mail: printed to the console unless a mail server is configured (hrta.web.mailconfig).
+_EMAIL = email_settings(os.environ)
+EMAIL_BACKEND = _EMAIL.backend
+EMAIL_HOST = _EMAIL.host
+EMAIL_PORT = _EMAIL.port
+EMAIL_HOST_USER = _EMAIL.user
+EMAIL_HOST_PASSWORD = _EMAIL.password
+EMAIL_USE_TLS = _EMAIL.starttls
+EMAIL_USE_SSL = _EMAIL.ssl
+EMAIL_TIMEOUT = _EMAIL.timeout
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = _EMAIL.sender
+# Messages one staff member may send in an hour (invitations, reminders, password links).
+EMAIL_HOURLY_LIMIT = int(os.environ.get("HRTA_EMAIL_HOURLY_LIMIT", "500"))
 
 LOGGING = {
     "version": 1,
@@ -242,4 +302,6 @@ LOGGING = {
     "filters": {"resume_codes": {"()": "hrta.web.accesslog.ScrubResumeCodes"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["resume_codes"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # A worker says what it takes, what it puts back and when it cannot reach the database.
+    "loggers": {"hrta.worker": {"level": "INFO"}, "hrta.web.tasks": {"level": "INFO"}},
 }

@@ -8,7 +8,9 @@ from datetime import datetime
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -64,3 +66,58 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("What the token is for"), max_length=100,
         help_text=_("For example, “Monthly figures spreadsheet”. Only you see this."))
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    from hrta.web.accounts.roles import ROLES, role_label
+
+    return [(role, role_label(role)) for role in ROLES]
+
+
+class NewUserForm(forms.Form):
+    username = forms.RegexField(
+        label=_("Username"), max_length=150, regex=r"^[\w.@+-]+\Z",
+        help_text=_("Letters, digits and . @ + - _ only."),
+        error_messages={"invalid": _("Use only letters, digits and . @ + - _ in a username.")})
+    email = forms.EmailField(
+        label=_("E-mail address"), required=False, max_length=254,
+        help_text=_("Where the link to set a password is sent. Leave empty to show the "
+                    "link to you instead."))
+    role = forms.ChoiceField(label=_("Role"), choices=_role_choices)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=_role_choices)
+
+
+class PasswordForm(forms.Form):
+    """A new password, typed twice; the owner's current one too when they change it."""
+
+    current = forms.CharField(label=_("Current password"), strip=False,
+                              widget=forms.PasswordInput(attrs={
+                                  "autocomplete": "current-password"}))
+    password = forms.CharField(label=_("New password"), strip=False,
+                               help_text=_("At least 10 characters; not a common password, "
+                                           "and not only digits."),
+                               widget=forms.PasswordInput(attrs={
+                                   "autocomplete": "new-password"}))
+    again = forms.CharField(label=_("New password again"), strip=False,
+                            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, data: QueryDict | None = None, *, user: User | None) -> None:
+        super().__init__(data)
+        self.user = user  # the owner changing their own password; None through a link
+        if user is None:
+            del self.fields["current"]
+
+    def clean_current(self) -> str:
+        current: str = self.cleaned_data["current"]
+        if self.user is None or not self.user.check_password(current):
+            raise ValidationError(_("That is not your current password."), code="wrong")
+        return current
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("again") != data.get("password"):
+            self.add_error("again", _("The two new passwords are not the same."))
+        return data

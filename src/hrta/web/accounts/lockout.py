@@ -71,7 +71,8 @@ def _pause_minutes(failures: int, limit: int) -> int:
 
 def _scopes(username: str, address: str) -> list[tuple[str, str, str, int]]:
     """(kind, username, address, limit) of each count a try from `address` falls under."""
-    scopes = [(Kind.PAIR, normalise(username), address, settings.LOGIN_FAILURE_LIMIT)]
+    scopes: list[tuple[str, str, str, int]] = [
+        (Kind.PAIR, normalise(username), address, settings.LOGIN_FAILURE_LIMIT)]
     if address:  # clients of unknown address are not lumped together
         scopes.append((Kind.ADDRESS, "", address, settings.LOGIN_IP_FAILURE_LIMIT))
     return scopes
@@ -84,7 +85,7 @@ def paused_until(*, username: str, address: str) -> datetime | None:
         match |= Q(kind=kind, username=name, address=where)
     times = SignInThrottle.objects.filter(match, paused_until__gt=timezone.now()) \
         .values_list("paused_until", flat=True)
-    return max(times, default=None)
+    return max((time for time in times if time is not None), default=None)
 
 
 def _count(kind: str, username: str, address: str, limit: int,
@@ -97,11 +98,12 @@ def _count(kind: str, username: str, address: str, limit: int,
         row.failures += 1
         row.last_failure_at = now
         minutes = _pause_minutes(row.failures, limit)
-        row.paused_until = now + timedelta(minutes=minutes) if minutes else None
+        until = now + timedelta(minutes=minutes) if minutes else None
+        row.paused_until = until
         row.save()
-    if not minutes:
+    if until is None:
         return None
-    return Pause(until=row.paused_until, minutes=minutes, failures=row.failures, kind=kind)
+    return Pause(until=until, minutes=minutes, failures=row.failures, kind=kind)
 
 
 def note_failure(*, username: str, address: str) -> Pause | None:

@@ -47,3 +47,12 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class AccountAccess(models.Model):
+    """No table: carries the permission to manage staff accounts (admins have it)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [("manage_users", "Can add, change and deactivate staff accounts")]

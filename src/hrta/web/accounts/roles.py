@@ -9,7 +9,7 @@ admin    also manages waves and accounts, and may draw the raffle and see the co
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 
 ROLES: dict[str, tuple[str, ...]] = {
     "viewer": ("staff.view_dashboard",),
@@ -17,7 +17,8 @@ ROLES: dict[str, tuple[str, ...]] = {
                 "assistance.manage_catalog", "assistance.manage_requests"),
     "admin": ("staff.view_dashboard", "staff.manage_responses", "staff.manage_waves",
               "contacts.draw_winner", "assistance.manage_catalog",
-              "assistance.manage_requests", "assistance.view_ta_contacts"),
+              "assistance.manage_requests", "assistance.view_ta_contacts",
+              "accounts.manage_users"),
 }
 
 
@@ -30,17 +31,26 @@ def ensure_roles() -> None:
         group.permissions.set(permissions)
 
 
-def assign_role(user: object, role: str) -> None:
+def assign_role(user: User, role: str) -> None:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     ensure_roles()
-    user.groups.set([Group.objects.get(name=role)])  # type: ignore[attr-defined]
-    user.is_staff = True  # type: ignore[attr-defined]
-    user.save()  # type: ignore[attr-defined]
+    user.groups.set([Group.objects.get(name=role)])
+    user.is_staff = True
+    user.save()
 
 
-def role_of(user: object) -> str | None:
-    names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+def role_label(role: str | None) -> str:
+    """The role as pages name it, in the reader's language."""
+    from django.utils.translation import gettext
+
+    names = {"admin": gettext("Administrator"), "analyst": gettext("Analyst"),
+             "viewer": gettext("Viewer")}
+    return names.get(role or "", gettext("No role"))
+
+
+def role_of(user: User | AnonymousUser) -> str | None:
+    names = set(user.groups.values_list("name", flat=True))
     for role in ("admin", "analyst", "viewer"):
         if role in names:
             return role

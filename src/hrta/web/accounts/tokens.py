@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def issue_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Make a token for `user`; return its record and the token, which is shown only now."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(user=user, name=name.strip()[:100] or "API token",
@@ -32,17 +32,17 @@ def issue_token(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     return record, token
 
 
-def revoke_token(*, user: AbstractBaseUser, token_id: int) -> bool:
+def revoke_token(*, user: User, token_id: int) -> bool:
     """Delete one of the user's tokens; False if they have no such token."""
     deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
     return bool(deleted)
 
 
-def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
+def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 
 
-def user_for_token(token: str) -> AbstractBaseUser | None:
+def user_for_token(token: str) -> User | None:
     """The active user a token belongs to, or None for an unknown token."""
     token = token.strip()
     if not token.startswith(TOKEN_PREFIX):

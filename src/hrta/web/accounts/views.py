@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hrta.web.accounts import lockout, tokens
 from hrta.web.accounts.forms import LoginForm, TokenForm
-from hrta.web.accounts.roles import role_of
+from hrta.web.accounts.roles import role_label, role_of
+from hrta.web.accounts.users import signed_in
 from hrta.web.surveys.services import record
 
 
@@ -21,7 +23,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         address = lockout.client_address(self.request)
         lockout.clear_failures(username=user.get_username(), address=address)
@@ -42,25 +44,27 @@ def logout(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     """The signed-in user's role and API tokens; a new token is shown once, on this page."""
+    user = signed_in(request)
     form = TokenForm()
     new_token = ""
     if request.method == "POST" and request.POST.get("action") == "create":
         form = TokenForm(request.POST)
         if form.is_valid():
-            made, new_token = tokens.issue_token(user=request.user,
+            made, new_token = tokens.issue_token(user=user,
                                                  name=form.cleaned_data["name"])
-            record(action="token_create", user=request.user, detail={"token": made.prefix})
+            record(action="token_create", user=user, detail={"token": made.prefix})
             form = TokenForm()
     return render(request, "accounts/account.html", {
-        "form": form, "new_token": new_token, "tokens": tokens.tokens_of(request.user),
-        "role": role_of(request.user),
+        "form": form, "new_token": new_token, "tokens": tokens.tokens_of(user),
+        "role": role_label(role) if (role := role_of(user)) else "",
     })
 
 
 @login_required
 @require_POST
 def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    if tokens.revoke_token(user=request.user, token_id=token_id):
-        record(action="token_revoke", user=request.user, detail={"token": token_id})
+    user = signed_in(request)
+    if tokens.revoke_token(user=user, token_id=token_id):
+        record(action="token_revoke", user=user, detail={"token": token_id})
         messages.success(request, _("The token was revoked. It no longer works."))
     return redirect("staff:account")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
@@ -15,10 +15,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hrta.instrument import Instrument, Question
+from hrta.instrument import Instrument, Question, Section
 from hrta.web.assessment import pages
 from hrta.web.assessment.localized import localized_instrument
 from hrta.web.contacts.services import save_contact
+from hrta.web.mail import services as mail
+from hrta.web.mail.sending import clean_address
 from hrta.web.surveys import flow, services
 from hrta.web.surveys.models import Response, Wave
 from hrta.web.surveys.selectors import open_waves
@@ -35,11 +37,12 @@ def _code_cookie(wave: Wave) -> str:
 def _keep_code(reply: HttpResponse, wave: Wave, code: str) -> HttpResponse:
     """Keep the resume code where the respondent already has it, in their browser: the
     server keeps only its hash (a session row or a log line must never open the answers).
-    The cookie goes only to the page that shows the code again."""
+    The cookie goes only to the wave's own pages: the saved and thank-you pages show it
+    again."""
     grouped = services.normalise_code(code)
     reply.set_cookie(_code_cookie(wave), "-".join(grouped[i:i + 4] for i in range(0, 32, 4)),
                      max_age=settings.RESUME_DAYS * 24 * 3600,
-                     path=reverse("assessment:saved", args=[wave.slug]),
+                     path=reverse("assessment:wave", args=[wave.slug]),
                      secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
     return reply
 
@@ -78,7 +81,7 @@ def _current(request: HttpRequest, wave: Wave) -> Response | None:
 
 
 def _instrument(wave: Wave) -> Instrument:
-    return localized_instrument(wave.instrument_id, _language())
+    return localized_instrument(wave, _language())
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -134,12 +137,10 @@ def _where_left_off(response: Response, sections: list) -> HttpResponseRedirect:
 
 
 def _progress(instrument: Instrument, number: int) -> list[dict[str, object]]:
-    steps = [{"title": s.title, "number": i} for i, s in enumerate(flow.pages(instrument), 1)]
-    steps.append({"title": _("Check and send"), "number": len(steps) + 1})
-    for step in steps:
-        step["state"] = ("current" if step["number"] == number else
-                         "complete" if step["number"] < number else "")
-    return steps
+    titles = [*(page.title for page in flow.pages(instrument)), _("Check and send")]
+    return [{"title": title, "number": step,
+             "state": "current" if step == number else "complete" if step < number else ""}
+            for step, title in enumerate(titles, 1)]
 
 
 @require_http_methods(["GET", "POST"])
@@ -198,7 +199,9 @@ def page(request: HttpRequest, wave: Wave, number: int) -> HttpResponse:
 
 
 def _render_page(request: HttpRequest, wave: Wave, instrument: Instrument, number: int,
-                 section, chosen, texts, errors, earlier, status: int = 200) -> HttpResponse:
+                 section: Section, chosen: flow.Chosen, texts: Mapping[str, str],
+                 errors: Mapping[str, str], earlier: flow.Chosen,
+                 status: int = 200) -> HttpResponse:
     questions = pages.describe(section, chosen, texts, errors, earlier)
     return render(request, "assessment/page.html", {
         "wave": wave, "section": section, "number": number,
@@ -208,21 +211,48 @@ def _render_page(request: HttpRequest, wave: Wave, instrument: Instrument, numbe
     }, status=status)
 
 
+def _resume_link(request: HttpRequest, code: str) -> str:
+    # The code after "#": browsers never send it, so it reaches no server or proxy log.
+    return request.build_absolute_uri(reverse("assessment:resume")) + "#" + code
+
+
+def _email_link(request: HttpRequest, response: Response, code: str) -> str | None:
+    """Send the respondent's link to the address they typed; the error to show, if any."""
+    address = clean_address(request.POST.get("email", ""))
+    if address is None:
+        return _("Please check the e-mail address. It looks like name@example.org.")
+    sent = mail.send_resume_link(response=response, address=address,
+                                 link=_resume_link(request, code))
+    if not sent.ok:
+        return _("We could not send the message just now. Your link and code are still on "
+                 "this page: please copy them or write them down.")
+    messages.success(request, _("We sent your link to %(address)s. If it does not arrive "
+                                "in a few minutes, look in your spam folder.") % {
+        "address": address})
+    return None
+
+
+@require_http_methods(["GET", "POST"])
 @open_wave_only
 def saved(request: HttpRequest, wave: Wave) -> HttpResponse:
-    """The resume link and code, shown after screening and whenever the respondent stops."""
+    """The resume link and code, shown after screening and whenever the respondent stops,
+    with a form to e-mail the link to oneself."""
     response = _current(request, wave)
     code = _kept_code(request, response) if response is not None else None
     if response is None or code is None:
         return redirect("assessment:wave", slug=wave.slug)
     request.session[f"hrta.code_shown.{wave.slug}"] = True
-    # The code after "#": browsers never send it, so it reaches no server or proxy log.
-    link = request.build_absolute_uri(reverse("assessment:resume")) + "#" + code
+    email_error = None
+    if request.method == "POST":
+        email_error = _email_link(request, response, code)
+        if email_error is None:
+            return redirect("assessment:saved", slug=wave.slug)
     sections = flow.pages(_instrument(wave))
     return render(request, "assessment/saved.html", {
-        "wave": wave, "code": code, "link": link, "finished": response.finished,
-        "next_url": _left_off_url(response, sections),
-    })
+        "wave": wave, "code": code, "link": _resume_link(request, code),
+        "finished": response.finished, "next_url": _left_off_url(response, sections),
+        "email_error": email_error, "email": request.POST.get("email", "")[:254],
+    }, status=400 if email_error else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -260,7 +290,8 @@ def _label(question: Question, option_id: str) -> str:
     return next((o.label for o in question.options if o.id == option_id), option_id)
 
 
-def _answer_lines(question: Question, chosen, texts) -> list[dict[str, object]]:
+def _answer_lines(question: Question, chosen: flow.Chosen,
+                  texts: Mapping[str, str]) -> list[dict[str, object]]:
     not_answered = _("No answer")
     if question.type == "text":
         text = texts.get(question.id)
@@ -305,7 +336,13 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     instrument = _instrument(wave)
     errors: dict[str, str] = {}
     saved_contact = request.session.get(f"hrta.contact.{slug}", False)
-    if request.method == "POST" and not saved_contact:
+    code = _kept_code(request, response)
+    email_error = None
+    if request.method == "POST" and request.POST.get("action") == "email_link" and code:
+        email_error = _email_link(request, response, code)
+        if email_error is None:
+            return redirect("assessment:thanks", slug=slug)
+    elif request.method == "POST" and not saved_contact:
         errors = save_contact(response=response, instrument=instrument, data=request.POST)
         if not errors:
             request.session[f"hrta.contact.{slug}"] = True
@@ -316,7 +353,9 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "assessment/thanks.html", {
         "wave": wave, "fields": fields, "errors": [f for f in fields if f["error"]],
         "saved_contact": saved_contact, "may_contact": request.POST.get("may_contact") == "yes",
-    }, status=400 if errors else 200)
+        "code": code, "link": _resume_link(request, code) if code else "",
+        "email_error": email_error, "email": request.POST.get("email", "")[:254],
+    }, status=400 if errors or email_error else 200)
 
 
 def _contact_fields(questions: list[Question], post: Any,
@@ -335,10 +374,30 @@ def _contact_fields(questions: list[Question], post: Any,
     return fields
 
 
+def _new_link(request: HttpRequest) -> HttpResponse:
+    """A new link for a lost one, sent only to an address the respondent gave for it. The
+    page answers the same whether or not the address is known, so it tells nobody whose
+    address it is."""
+    address = clean_address(request.POST.get("email", ""))
+    if address is None:
+        return render(request, "assessment/resume.html", {
+            "email_error": _("Please check the e-mail address. It looks like "
+                             "name@example.org."),
+            "email": request.POST.get("email", "")[:254]}, status=400)
+    mail.send_new_link(address=address, link_for=lambda _response, code: _resume_link(
+        request, code))
+    messages.info(request, _("If you asked us to e-mail your link to %(address)s, a new link "
+                             "is on its way there. Your old link and code no longer work "
+                             "once it is sent.") % {"address": address})
+    return redirect("assessment:resume")
+
+
 @require_http_methods(["GET", "POST"])
 def resume_form(request: HttpRequest) -> HttpResponse:
     error = None
     code = ""
+    if request.method == "POST" and request.POST.get("action") == "new_link":
+        return _new_link(request)
     if request.method == "POST":
         code = pages.clean_text(request.POST.get("code", ""))[:200]
         response = services.find_by_code(code)

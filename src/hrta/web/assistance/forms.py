@@ -10,9 +10,9 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,7 @@ from hrta.instrument import Instrument
 from hrta.web.assistance.models import TARequest
 from hrta.web.assistance.services import MAX_FIELD, MAX_MESSAGE
 from hrta.web.contacts.services import EMAIL
+from hrta.web.formfields import field_of
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -70,8 +71,8 @@ class CatalogEntryForm(forms.Form):
                  str]]], editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, options in choices.items():
-            self.fields[name].choices = ([("", _("Choose a format"))] if name == "format"
-                                         else []) + options
+            first = [("", _("Choose a format"))] if name == "format" else []
+            field_of(self, name, forms.ChoiceField).choices = [*first, *options]
         if editing:
             self.fields["id"].disabled = True
 
@@ -105,10 +106,12 @@ class TARequestForm(forms.Form):
     may_contact = forms.BooleanField(
         label=_("You may also invite us to small-group discussions with other organizations "
                 "on these topics."), required=False)
+    updates = forms.BooleanField(
+        label=_("E-mail me when my request is scheduled or delivered."), required=False)
 
     def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["areas"].choices = areas
+        field_of(self, "areas", forms.ChoiceField).choices = areas
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
@@ -117,7 +120,8 @@ class TARequestForm(forms.Form):
         return email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("areas") and not (cleaned.get("message") or "").strip() \
                 and "areas" not in self.errors:
             self.add_error("areas", _("Please choose at least one area, or tell us what you "
@@ -125,7 +129,7 @@ class TARequestForm(forms.Form):
         return cleaned
 
 
-def ta_staff() -> Any:
+def ta_staff() -> QuerySet[User]:
     """Accounts that may be assigned a request: those allowed to track requests."""
     permission = Permission.objects.filter(content_type__app_label="assistance",
                                            codename="manage_requests").first()
@@ -141,8 +145,9 @@ class RequestUpdateForm(forms.Form):
     on = forms.DateField(label=_("Day it happened"), widget=DATE,
                          help_text=_("Today, or the day the step was taken if you record it "
                                      "later."))
-    assignee = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False,
-                                      empty_label=_("No one yet"))
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=None, required=False,
+        empty_label=_("No one yet"))
     scheduled_for = forms.DateField(label=_("Scheduled for"), required=False, widget=DATE,
                                     help_text=_("The day the TA is to take place."))
     note = forms.CharField(label=_("Note"), required=False, max_length=4000,
@@ -158,4 +163,4 @@ class RequestUpdateForm(forms.Form):
             "assignee": request_obj.assignee_id, "scheduled_for": request_obj.scheduled_for,
             "outcome": request_obj.outcome})
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = ta_staff()
+        field_of(self, "assignee", forms.ModelChoiceField).queryset = ta_staff()

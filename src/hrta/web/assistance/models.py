@@ -19,6 +19,8 @@ from hrta.instrument import DEFAULT_INSTRUMENT
 from hrta.web.surveys.models import Response, Wave
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from hrta.assistance.catalog import Resource
 
 
@@ -155,7 +157,7 @@ class TARequest(models.Model):
         return getattr(self, STEP_DATES[status])
 
 
-STEP_DATES = {
+STEP_DATES: dict[str, str] = {
     TARequest.Status.RECEIVED: "received_on",
     TARequest.Status.ASSIGNED: "assigned_on",
     TARequest.Status.SCHEDULED: "scheduled_on",
@@ -185,5 +187,5 @@ class TARequestEvent(models.Model):
         default_permissions = ()
 
     @property
-    def previous_label(self) -> str:
+    def previous_label(self) -> StrOrPromise:
         return TARequest.Status(self.previous_status).label if self.previous_status else ""

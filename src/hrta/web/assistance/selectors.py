@@ -13,7 +13,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
@@ -33,6 +33,9 @@ from hrta.web.contacts import selectors as contacts
 from hrta.web.staff.selectors import reference, wave_version
 from hrta.web.surveys.models import Response, Wave
 from hrta.web.surveys.selectors import analysed_responses, response_set
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CACHE_SECONDS = 60 * 60
 
@@ -65,13 +68,23 @@ def catalog_in_use(instrument_id: str) -> Catalog:
 
 
 def has_plan(response: Response) -> bool:
-    """Submitted and not screened out: the responses a plan is made for."""
-    return response.status == Response.Status.SUBMITTED
+    """Submitted and not screened out, of an instrument with readiness rules: the
+    responses a plan is made for."""
+    return response.status == Response.Status.SUBMITTED and has_rules(response.wave)
 
 
-def plan_of(response: Response) -> Plan | None:
+def has_rules(wave: Wave) -> bool:
+    """TA plans follow an instrument's readiness rules; a questionnaire drafted or imported
+    from another tool has none (bundled rules are looked up by the instrument's id)."""
+    from hrta.assistance.rules import bundled_rules_path
+
+    return not wave.instrument_yaml and bundled_rules_path(wave.instrument_id).is_file()
+
+
+def plan_of(response: Response, language: str | None = None) -> Plan | None:
     """The readiness profile and TA plan of a submitted response, or None when it has none
-    (not finished, or screened out).
+    (not finished, or screened out); written in `language` (the respondent's page's; staff
+    read plans in English).
 
     The response is named by its reference (a pseudonym for a web response): its public
     id keys contact details and never leaves the app.
@@ -85,7 +98,7 @@ def plan_of(response: Response) -> Plan | None:
     instrument, rules = instrument_and_rules(response.wave.instrument_id)
     answers = dataclasses.replace(answers, response_id=reference(response))
     return build_plan(answers, instrument=instrument, rules=rules,
-                      catalog=catalog_in_use(instrument.id))
+                      catalog=catalog_in_use(instrument.id), language=language)
 
 
 def area_labels(instrument: Instrument, rules: Rules, plan: Plan) -> list[str]:
@@ -210,7 +223,7 @@ OPEN = (TARequest.Status.RECEIVED, TARequest.Status.ASSIGNED, TARequest.Status.S
 class RequestCounts:
     total: int
     open: int
-    by_status: list[tuple[str, str, int]]
+    by_status: list[tuple[str, StrOrPromise, int]]
     """(status, label, count) in the order requests move through."""
     delivered: int
     median_days: float | None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from hrta.assistance.catalog import (
 )
 from hrta.errors import InputError
 from hrta.instrument import DEFAULT_INSTRUMENT
+from hrta.web.accounts.users import Someone, account
 from hrta.web.assistance.models import STEP_DATES, CatalogEntry, TARequest, TARequestEvent
 from hrta.web.assistance.rules import instrument_and_rules, vocabulary
 from hrta.web.contacts.models import Contact
@@ -63,7 +65,7 @@ def _values(resource: Resource) -> dict[str, Any]:
     return values
 
 
-def seed_catalog(*, instrument_id: str = DEFAULT_INSTRUMENT, user: object = None,
+def seed_catalog(*, instrument_id: str = DEFAULT_INSTRUMENT, user: Someone = None,
                  audit: bool = False) -> SeedResult:
     """Bring the catalog table up to date with the catalog files: the bundled catalog and
     the user catalog that `hrta catalog import` writes (hrta.assistance.load_catalog).
@@ -122,7 +124,7 @@ def seed_catalog_after_migrate(sender: object = None, using: str = DEFAULT_DB_AL
         log.warning("TA catalog not updated from the catalog files: %s", exc)
 
 
-def save_catalog_entry(*, instrument_id: str, data: Mapping[str, Any], user: object,
+def save_catalog_entry(*, instrument_id: str, data: Mapping[str, Any], user: Someone,
                        entry: CatalogEntry | None = None) -> CatalogEntry:
     """Add an entry (entry None) or change one, checked exactly as a catalog file's entries
     are (hrta.assistance.check_resource); FieldError names the field at fault."""
@@ -151,14 +153,14 @@ def save_catalog_entry(*, instrument_id: str, data: Mapping[str, Any], user: obj
         for name, value in _values(resource).items():
             setattr(entry, name, value)
         entry.updated_at = timezone.now()
-        entry.updated_by = user if getattr(user, "pk", None) else None
+        entry.updated_by = account(user)
         entry.save()
         record(action=action, user=user, detail={"entry": entry.resource_id,
                                                  "fields": changed})
     return entry
 
 
-def set_retired(*, entry: CatalogEntry, retired: bool, user: object,
+def set_retired(*, entry: CatalogEntry, retired: bool, user: Someone,
                 reason: str = "") -> CatalogEntry:
     """Retire an entry (plans stop pointing to it; it stays listed for staff) or bring it
     back. The catalog files never undo a retirement."""
@@ -166,7 +168,7 @@ def set_retired(*, entry: CatalogEntry, retired: bool, user: object,
         entry = CatalogEntry.objects.select_for_update().get(pk=entry.pk)
         entry.retired_at = timezone.now() if retired else None
         entry.updated_at = timezone.now()
-        entry.updated_by = user if getattr(user, "pk", None) else None
+        entry.updated_by = account(user)
         entry.save(update_fields=["retired_at", "updated_at", "updated_by"])
         record(action="catalog_retire" if retired else "catalog_restore", user=user,
                reason=reason.strip(), detail={"entry": entry.resource_id})
@@ -181,7 +183,7 @@ OPEN = (TARequest.Status.RECEIVED, TARequest.Status.ASSIGNED, TARequest.Status.S
 
 
 def request_ta(*, response: Response, areas: list[str], message: str, name: str,
-               email: str, may_contact: bool) -> TARequest:
+               email: str, may_contact: bool, updates: bool = False) -> TARequest:
     """A request for individualized TA from a submitted response's plan.
 
     An organization waits on one request at a time: while one is open, asking again
@@ -190,7 +192,8 @@ def request_ta(*, response: Response, areas: list[str], message: str, name: str,
 
     Its contact details go to the contacts database, encrypted, as a record of this
     request's own, apart from the thank-you page's; `may_contact` there lets the center
-    invite the organization to cohorts. The caller has checked the fields
+    invite the organization to cohorts, and `updates` asks for an e-mail as the request
+    moves (hrta.web.mail.services.notify_ta_status). The caller has checked the fields
     (forms.TARequestForm).
     """
     instrument, rules = instrument_and_rules(response.wave.instrument_id)
@@ -214,7 +217,8 @@ def request_ta(*, response: Response, areas: list[str], message: str, name: str,
                        purpose=Contact.Purpose.TA_REQUEST, ta_request=request.pk,
                        may_contact=may_contact,
                        details={"ta_name": name.strip()[:MAX_FIELD],
-                                "ta_email": email.strip()[:MAX_FIELD]})
+                                "ta_email": email.strip()[:MAX_FIELD],
+                               "ta_updates": "yes" if updates else ""})
             record(action="ta_request", wave=response.wave, response=response,
                    respondent=True, detail={"request": request.reference, "areas": request.areas})
     except IntegrityError:
@@ -234,8 +238,8 @@ ORDER = [TARequest.Status.RECEIVED, TARequest.Status.ASSIGNED, TARequest.Status.
          TARequest.Status.DELIVERED, TARequest.Status.FOLLOW_UP]
 
 
-def update_request(*, request: TARequest, user: object, status: str, on: date,
-                   assignee: object = None, scheduled_for: date | None = None,
+def update_request(*, request: TARequest, user: Someone, status: str, on: date,
+                   assignee: User | None = None, scheduled_for: date | None = None,
                    note: str = "", outcome: str | None = None) -> TARequest:
     """Record a step: a new status reached on day `on`, the assignee, the day the TA is
     scheduled for, a note, the outcome.
@@ -289,7 +293,7 @@ def update_request(*, request: TARequest, user: object, status: str, on: date,
         locked.save()
         note = note.strip()
         TARequestEvent.objects.create(
-            request=locked, on=on, user=user if getattr(user, "pk", None) else None,
+            request=locked, on=on, user=account(user),
             status=locked.status, previous_status=previous if previous != locked.status else "",
             assignee=assignee, note=note)
         record(action="ta_request_update", user=user, wave=locked.wave,

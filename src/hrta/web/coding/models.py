@@ -117,3 +117,21 @@ class WaveTheme(models.Model):
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["wave", "question", "theme_id"],
                                                name="wave_theme_once")]
+
+
+class WaveCodebook(models.Model):
+    """A codebook staff uploaded for one open-ended question of a wave: it takes the place
+    of the bundled one (a questionnaire hrta bundles no codebook for has none without it).
+    Kept as hrta's codebook YAML, the text `hrta code --codebook` reads."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    question = models.CharField(max_length=100)
+    text = models.TextField()
+    name = models.CharField(max_length=200)  # the uploaded file's name
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "question"],
+                                               name="wave_codebook_per_question")]

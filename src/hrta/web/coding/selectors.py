@@ -13,15 +13,30 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.contrib.auth.models import User
 from django.db.models import Count, Max
 
-from hrta.coding.autocode import CodedAnswer, ThemeScore
-from hrta.coding.codebook import Codebook, Theme, bundled_questions, load_codebook
+from hrta.coding.autocode import UNCODABLE, CodedAnswer, ThemeConfidence
+from hrta.coding.codebook import (
+    Codebook,
+    Theme,
+    bundled_questions,
+    load_codebook,
+    parse_codebook,
+)
 from hrta.coding.embedder import DIMENSIONS
-from hrta.coding.review import Confirmation, agreement_report, primary_codes
+from hrta.coding.review import Confirmation, agreement_report, primary_codes, review_queue
 from hrta.responses import ResponseSet
-from hrta.web.coding.models import CodingRun, HumanCode, ProposedTheme, Suggestion, WaveTheme
+from hrta.web.coding.models import (
+    CodingRun,
+    HumanCode,
+    ProposedTheme,
+    Suggestion,
+    WaveCodebook,
+    WaveTheme,
+)
 from hrta.web.surveys.models import Wave
+from hrta.yamlfiles import load_yaml
 
 PRIMARY, BLIND = "primary", "blind"
 # What Findings and the report say in place of an answer a reviewer withheld.
@@ -29,16 +44,10 @@ WITHHELD = "(answer withheld by a reviewer)"
 
 
 def coded_questions(wave: Wave) -> list[str]:
-    """The wave's open-ended questions that have a codebook."""
-    instrument = wave.instrument
-    found = []
-    for question in bundled_questions(wave.instrument_id):
-        try:
-            if instrument.question(question).type == "text":
-                found.append(question)
-        except KeyError:
-            continue
-    return found
+    """The wave's open-ended questions (contact questions aside). Those with a codebook
+    (bundled, uploaded or built from proposed themes) are coded; the others get theme
+    discovery until they have one."""
+    return [q.id for q in wave.instrument.analysable_questions() if q.type == "text"]
 
 
 def question_text(wave: Wave, question: str) -> str:
@@ -46,8 +55,9 @@ def question_text(wave: Wave, question: str) -> str:
 
 
 def wave_codebook(wave: Wave, question: str) -> Codebook:
-    """The bundled codebook of `question` and the themes people added for this wave."""
-    book = load_codebook(question, instrument_id=wave.instrument_id)
+    """The codebook staff uploaded for `question` (else the bundled one, else none: no
+    themes) and the themes people added for this wave."""
+    book = base_codebook(wave, question)
     added = [Theme(id=t.theme_id, label=t.label, description=t.description,
                    examples=tuple(t.examples))
              for t in WaveTheme.objects.filter(wave=wave, question=question)
@@ -56,6 +66,21 @@ def wave_codebook(wave: Wave, question: str) -> Codebook:
         return book
     return Codebook(book.question, (*book.themes, *added), title=book.title,
                     source=book.source, uncoded_examples=book.uncoded_examples)
+
+
+def base_codebook(wave: Wave, question: str) -> Codebook:
+    """The wave's uploaded codebook of `question`, else the bundled one, else an empty one."""
+    uploaded = WaveCodebook.objects.filter(wave=wave, question=question).first()
+    if uploaded is not None:
+        return parse_codebook(load_yaml(uploaded.text, origin=uploaded.name),
+                              origin=uploaded.name)
+    if question in bundled_questions(wave.instrument_id):
+        return load_codebook(question, instrument_id=wave.instrument_id)
+    return Codebook(question, ())
+
+
+def uploaded_codebook(wave: Wave, question: str) -> WaveCodebook | None:
+    return WaveCodebook.objects.filter(wave=wave, question=question).first()
 
 
 def current_run(wave: Wave, question: str) -> CodingRun | None:
@@ -113,7 +138,7 @@ def stored_run(run: CodingRun, *, vectors: bool = True) -> StoredRun:
         keys.append(key)
         pks.append(pk)
         texts.append(text)
-        coded.append(CodedAnswer(text, status, tuple(ThemeScore(t, c) for t, c in themes)))
+        coded.append(CodedAnswer(text, status, tuple(ThemeConfidence(t, c) for t, c in themes)))
         confidences.append(scores)
         found.append(np.frombuffer(bytes(vector), dtype=np.float32) if vector
                      else np.zeros(DIMENSIONS, dtype=np.float32))
@@ -148,19 +173,19 @@ class ReviewItem:
     reviewed_by: str
 
 
-def reviewed_positions(stored: StoredRun, wave: Wave, *, user: Any, mode: str) -> set[int]:
-    """Positions already coded: by any primary reviewer, or (blind) by this coder."""
-    codes = HumanCode.objects.filter(wave=wave, question=stored.run.question)
-    codes = codes.filter(coder=user) if mode == BLIND else codes.filter(primary=True)
-    done = set(codes.values_list("response_id", flat=True))
-    return {i for i, pk in enumerate(stored.response_pks) if pk in done}
+def review_positions(stored: StoredRun, wave: Wave, *, user: User,
+                     mode: str) -> tuple[list[int], set[int]]:
+    """The run's codable answers in review order (hrta.coding.review.review_queue), and
+    those already coded: by any primary reviewer, or (blind) by this coder."""
+    question = stored.run.question
+    order = review_queue(stored.coded, stored.confidences, stored.keys, (), question)
+    waiting = review_queue(stored.coded, stored.confidences, stored.keys,
+                           confirmations(wave, question), question,
+                           coder=user.get_username() if mode == BLIND else None)
+    return order, set(order) - set(waiting)
 
 
-def codable_positions(stored: StoredRun) -> list[int]:
-    return [i for i, a in enumerate(stored.coded) if a.status != "uncodable"]
-
-
-def review_item(stored: StoredRun, wave: Wave, book: Codebook, position: int, *, user: Any,
+def review_item(stored: StoredRun, wave: Wave, book: Codebook, position: int, *, user: User,
                 mode: str) -> ReviewItem:
     """One answer as the review page shows it. A blind coder sees neither the machine's
     codes nor anyone else's: only the answer and their own earlier codes, if any."""
@@ -218,7 +243,7 @@ def agreement(wave: Wave, question: str) -> dict[str, Any] | None:
     report = agreement_report(stored.coded, stored.keys, given, question, list(book.ids))
     report["labels"] = {t.id: t.label for t in book.themes}
     report["reviewed"] = len(primary_codes(given, question))
-    report["answers"] = len(codable_positions(stored))
+    report["answers"] = sum(1 for answer in stored.coded if answer.status != UNCODABLE)
     return report
 
 
@@ -295,7 +320,7 @@ def run_summary(wave: Wave, run: CodingRun) -> RunSummary:
                 .values("response_id").distinct().count())
     return RunSummary(
         answers=suggestions.count(),
-        codable=suggestions.exclude(status="uncodable").count(),
+        codable=suggestions.exclude(status=UNCODABLE).count(),
         reviewed=codes.filter(primary=True).values("response_id").distinct().count(),
         second=codes.filter(primary=False).values("response_id").distinct().count(),
         answered_now=answered,

@@ -1,55 +1,78 @@
 """What changes coding data: a coding run (the one place the embedding model is used),
 people's codes, themes added to a wave's codebook, proposals dismissed.
 
-A run is started by an explicit action and works in a thread of the server process while
-the page shows its progress. The model and each codebook's trained coder are loaded once
-per process, on the first run (hrta.coding.autocode.coder_for keeps them), and one run at
-a time works in a process so that two cannot each take the machine's cores.
+A run is started by an explicit action and worked as a Job (hrta.web.tasks) by whichever
+worker takes it, while the page shows its progress. At most one run per wave is queued or
+working at a time, across every server: the Job's key is the wave's, held unique among
+active Jobs by the database (so two clicks, two tabs or two servers start one run, and two
+runs never each take a worker's cores for one wave). The model and each codebook's trained
+coder are loaded once per worker process (hrta.coding.autocode.coder_for keeps them).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
-import threading
 import time
-from collections.abc import Sequence
-from datetime import timedelta
-from typing import Any
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from django.db import close_old_connections, connection, transaction
+from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
-from hrta.web.coding.models import CodingRun, HumanCode, ProposedTheme, Suggestion, WaveTheme
+from hrta.coding.review import review_order
+from hrta.errors import InputError
+from hrta.web.accounts.users import Someone
+from hrta.web.coding.models import (
+    CodingRun,
+    HumanCode,
+    ProposedTheme,
+    Suggestion,
+    WaveCodebook,
+    WaveTheme,
+)
 from hrta.web.coding.selectors import wave_codebook
 from hrta.web.surveys.models import Response, Wave
 from hrta.web.surveys.selectors import analysed_responses, response_set
 from hrta.web.surveys.services import record
 
+if TYPE_CHECKING:
+    from hrta.web.tasks.work import Working
+
 log = logging.getLogger(__name__)
-_one_at_a_time = threading.Lock()
 # Progress is written to the database at most this often (seconds).
 PROGRESS_EVERY = 0.5
 THEME_ID = re.compile(r"^[a-z0-9][a-z0-9_]{0,59}$")
-# A run still "working" this long after it started died with its server process (a
-# restart): it may be started again.
-STALE = timedelta(hours=1)
+BUSY = "This wave is already being coded: wait for that run to finish, or cancel it."
 
 
 class CodingError(ValueError):
     """A request the coding services refuse, said in words a person can act on."""
 
 
-def start_run(*, wave: Wave, question: str, user: Any, wait: bool = False) -> CodingRun:
-    """Code the wave's answers to `question` again: the run is (re)set to queued and
-    worked in a background thread (or here, with `wait`)."""
+def job_key(wave: Wave) -> str:
+    """The key of a wave's coding Job: one active per wave."""
+    return f"coding:{wave.pk}"
+
+
+def start_run(*, wave: Wave, question: str, user: User, wait: bool = False) -> CodingRun:
+    """Code the wave's answers to `question` again: the run is (re)set to queued and a Job
+    put in the queue for a worker (or worked here, with `wait`)."""
+    from hrta.web.tasks.models import Job
+    from hrta.web.tasks.runners import fingerprint
+    from hrta.web.tasks.services import enqueue
+    from hrta.web.tasks.work import work_job
+
     with transaction.atomic():
-        run, created = CodingRun.objects.select_for_update().get_or_create(
+        if Job.objects.filter(key=job_key(wave), status__in=Job.ACTIVE).exists():
+            raise CodingError(BUSY)
+        run, _created = CodingRun.objects.select_for_update().get_or_create(
             wave=wave, question=question)
-        working = run.status in (CodingRun.Status.QUEUED, CodingRun.Status.RUNNING)
-        if not created and working and run.started_at > timezone.now() - STALE:
-            raise CodingError("This question is already being coded.")
         run.status = CodingRun.Status.QUEUED
         run.done = run.total = 0
         run.message = ""
@@ -57,53 +80,58 @@ def start_run(*, wave: Wave, question: str, user: Any, wait: bool = False) -> Co
         run.started_at = timezone.now()
         run.finished_at = None
         run.save()
+        job, new = enqueue(kind=Job.Kind.CODING, key=job_key(wave), wave=wave, user=user,
+                           params={"run": run.pk, "question": question},
+                           fingerprint=fingerprint(wave))
+        if not new:
+            raise CodingError(BUSY)  # another server's request came first: undo the reset
     record(action="coding_run", user=user, wave=wave, detail={"question": question})
     if wait:
-        work_run(run_id=run.pk)
-    else:
-        threading.Thread(target=_in_thread, kwargs={"run_id": run.pk}, daemon=True,
-                         name=f"coding-{run.pk}").start()
+        work_job(str(job.pk), worker="inline")
     run.refresh_from_db()
     return run
 
 
-def _in_thread(*, run_id: int) -> None:
-    try:
-        work_run(run_id=run_id)
-    finally:
-        connection.close()  # the thread's own connection
-
-
-def work_run(*, run_id: int) -> None:
+def work_run(*, run_id: int, working: Working | None = None) -> None:
     """Code every analysed answer of the run's question, store the suggestions and the
-    proposed themes in one transaction; on failure the run says why."""
-    from hrta.coding.autocode import UNCODABLE, UNCODED, coder_for
-    from hrta.coding.discovery import discover
+    proposed themes in one transaction (written only while the Job is still this worker's);
+    on failure the run says why, and the error goes on to the Job."""
+    from hrta.coding.autocode import UNCODABLE, UNCODED, CodedAnswer, coder_for
+    from hrta.coding.discovery import discover, discover_all
     from hrta.coding.themes import question_answers
+    from hrta.web.tasks.work import Stopped
 
-    close_old_connections()
     run = CodingRun.objects.select_related("wave").get(pk=run_id)
     wave = run.wave
     try:
-        with _one_at_a_time:
-            CodingRun.objects.filter(pk=run_id).update(status=CodingRun.Status.RUNNING)
-            responses = response_set(wave)
-            texts, keys = question_answers(responses, run.question)
-            CodingRun.objects.filter(pk=run_id).update(total=len(texts))
-            book = wave_codebook(wave, run.question)
+        CodingRun.objects.filter(pk=run_id).update(status=CodingRun.Status.RUNNING)
+        responses = response_set(wave)
+        texts, keys = question_answers(responses, run.question)
+        CodingRun.objects.filter(pk=run_id).update(total=len(texts))
+        book = wave_codebook(wave, run.question)
+        if book.themes:
             coder = coder_for(run.question, codebook=book, instrument_id=wave.instrument_id)
-            coded = coder.code(texts, progress=_progress(run_id, len(texts)))
+            coded = coder.code(texts, progress=_progress(run_id, len(texts), working))
             # The vectors are cached by text now: these take no more model time.
-            confidences = coder.scores(texts)
+            confidences = coder.confidences(texts)
             vectors, readable = coder.vectors(texts)
             full = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
             full[readable] = vectors
             uncoded = [i for i, a in enumerate(coded) if a.status == UNCODED]
             candidates = discover([texts[i] for i in uncoded], full[uncoded],
                                   background=[texts[i] for i in readable])
+        else:
+            # No codebook yet: nothing to code into; every answer is open to discovery.
+            found = discover_all(texts, progress=_progress(run_id, len(texts), working))
+            full, candidates = found.vectors, found.candidates
+            kept = set(found.readable.tolist())
+            coded = [CodedAnswer(text, UNCODED if i in kept else UNCODABLE)
+                     for i, text in enumerate(texts)]
+            confidences = np.zeros((len(texts), 0))
         pks = _response_pks(wave, keys)
-        order = _review_order(coded, confidences)
-        with transaction.atomic():
+        order = review_order(coded, confidences)
+        owned: AbstractContextManager[None] = working.owned() if working else nullcontext()
+        with owned, transaction.atomic():
             run.suggestions.all().delete()
             run.proposals.all().delete()
             Suggestion.objects.bulk_create([
@@ -122,14 +150,18 @@ def work_run(*, run_id: int) -> None:
                 status=CodingRun.Status.DONE, done=len(texts), total=len(texts),
                 themes=list(book.ids), codebook_fingerprint=book.fingerprint(),
                 finished_at=timezone.now())
+    except Stopped:
+        raise  # cancelled (hrta.web.tasks.services.cancel says so on the run) or taken over
     except Exception as exc:  # the page must say the run failed, whatever the cause
         log.exception("coding run %s failed", run_id)
         CodingRun.objects.filter(pk=run_id).update(
             status=CodingRun.Status.FAILED, message=str(exc)[:2000],
             finished_at=timezone.now())
+        raise
 
 
-def _progress(run_id: int, total: int) -> Any:
+def _progress(run_id: int, total: int,
+              working: Working | None) -> Callable[[int], None]:
     state = {"done": 0, "written": 0.0}
 
     def advance(count: int) -> None:
@@ -137,7 +169,10 @@ def _progress(run_id: int, total: int) -> Any:
         now = time.monotonic()
         if now - state["written"] >= PROGRESS_EVERY or state["done"] >= total:
             state["written"] = now
-            CodingRun.objects.filter(pk=run_id).update(done=min(state["done"], total))
+            done = min(state["done"], total)
+            CodingRun.objects.filter(pk=run_id).update(done=done)
+            if working is not None:
+                working.progress(int(done), total)  # raises Stopped once cancelled
 
     return advance
 
@@ -151,17 +186,7 @@ def _response_pks(wave: Wave, keys: Sequence[str]) -> dict[str, int]:
     return {key: found[key] for key in keys if key in found}
 
 
-def _review_order(coded: Sequence[Any], confidences: np.ndarray) -> list[int]:
-    """Answers with a close call (a confidence near 0.5) first, uncodable ones last."""
-    if not len(coded):
-        return []
-    closeness = np.abs(confidences - 0.5).min(axis=1) if confidences.shape[1] else \
-        np.zeros(len(coded))
-    last = np.array([a.status == "uncodable" for a in coded])
-    return [int(i) for i in np.lexsort((closeness, last))]
-
-
-def save_code(*, wave: Wave, question: str, response: Response, user: Any,
+def save_code(*, wave: Wave, question: str, response: Response, user: User,
               themes: Sequence[str], primary: bool, hide_quote: bool) -> HumanCode:
     """One person's codes of one answer (replacing their earlier ones)."""
     known = set(wave_codebook(wave, question).ids)
@@ -179,7 +204,7 @@ def save_code(*, wave: Wave, question: str, response: Response, user: Any,
     return code
 
 
-def add_theme(*, wave: Wave, question: str, user: Any, theme_id: str, label: str,
+def add_theme(*, wave: Wave, question: str, user: User, theme_id: str, label: str,
               description: str = "", examples: Sequence[str] = (),
               proposal: ProposedTheme | None = None) -> WaveTheme:
     """A theme added to the wave's codebook; the next run codes with it."""
@@ -204,7 +229,30 @@ def add_theme(*, wave: Wave, question: str, user: Any, theme_id: str, label: str
     return theme
 
 
-def dismiss_proposal(*, proposal: ProposedTheme, user: Any = None) -> None:
+def upload_codebook(*, wave: Wave, question: str, user: User, path: Path,
+                    name: str) -> WaveCodebook:
+    """A codebook file (YAML, CSV or .qdc, as `hrta codebook import` reads) for one of the
+    wave's open-ended questions, in place of the bundled one; the next run codes with it.
+    InputError names the file and row when it is not a codebook of that question."""
+    from hrta.coding.codebook import EXPORT_SUFFIXES, codebook_yaml, read_codebook
+
+    if Path(name).suffix.lower() not in (*EXPORT_SUFFIXES, ".xlsx"):
+        raise CodingError(f"{name}: choose a codebook file: .yaml, .csv, .xlsx or .qdc.")
+    try:
+        book = read_codebook(path, question=question)
+    except InputError as exc:
+        raise CodingError(str(exc).replace(str(path), name)) from None
+    book = dataclasses.replace(book, source=name)
+    with transaction.atomic():
+        stored, _created = WaveCodebook.objects.update_or_create(
+            wave=wave, question=question,
+            defaults={"text": codebook_yaml(book), "name": name, "uploaded_by": user})
+        record(action="coding_codebook_uploaded", user=user, wave=wave,
+               detail={"question": question, "file": name, "themes": len(book.themes)})
+    return stored
+
+
+def dismiss_proposal(*, proposal: ProposedTheme, user: Someone = None) -> None:
     with transaction.atomic():
         proposal.status = ProposedTheme.Status.DISMISSED
         proposal.save(update_fields=["status"])

@@ -9,6 +9,8 @@ app_name = "coding"
 urlpatterns = [
     path("waves/<slug:slug>/coding/", views.overview, name="overview"),
     path("waves/<slug:slug>/coding/<str:question>/run/", views.run, name="run"),
+    path("waves/<slug:slug>/coding/<str:question>/codebook/", views.codebook,
+         name="codebook"),
     path("waves/<slug:slug>/coding/<str:question>/status/", views.status, name="status"),
     path("waves/<slug:slug>/coding/<str:question>/review/", views.review, name="review"),
     path("waves/<slug:slug>/coding/<str:question>/agreement/", views.agreement,

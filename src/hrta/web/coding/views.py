@@ -4,23 +4,33 @@ selectors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, NamedTuple
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hrta.web.accounts.users import signed_in
 from hrta.web.coding import selectors, services
 from hrta.web.coding.models import CodingRun, ProposedTheme
 from hrta.web.staff.access import MANAGE_RESPONSES, staff_page, wave_or_404
 from hrta.web.surveys.models import Wave
+from hrta.web.tasks.selectors import coding_job
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _question(wave: Wave, question: str) -> str:
     if question not in selectors.coded_questions(wave):
-        raise Http404("no codebook for this question")
+        raise Http404("no open-ended question of this wave")
     return question
 
 
@@ -36,10 +46,15 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     questions = []
     for question in selectors.coded_questions(wave):
         run = selectors.current_run(wave, question)
+        working = run if run is not None and run.status in (
+            CodingRun.Status.QUEUED, CodingRun.Status.RUNNING) else None
         questions.append({
             "id": question, "text": selectors.question_text(wave, question), "run": run,
+            # The running run's task page, where it can be followed and cancelled.
+            "job": coding_job(wave, working.pk) if working else None,
             "summary": selectors.run_summary(wave, run) if run else None,
-            "book": selectors.wave_codebook(wave, question)})
+            "book": selectors.wave_codebook(wave, question),
+            "uploaded": selectors.uploaded_codebook(wave, question)})
     return render(request, "coding/overview.html", {
         "wave": wave, "waves": Wave.objects.order_by("-created_at", "-id"),
         "questions": questions})
@@ -51,11 +66,41 @@ def run(request: HttpRequest, slug: str, question: str) -> HttpResponse:
     wave = wave_or_404(slug)
     question = _question(wave, question)
     try:
-        services.start_run(wave=wave, question=question, user=request.user)
+        services.start_run(wave=wave, question=question, user=signed_in(request))
     except services.CodingError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Coding has started. This page shows how far it has got."))
+    return redirect(_overview_url(wave, question))
+
+
+@require_POST
+@staff_page(MANAGE_RESPONSES)
+def codebook(request: HttpRequest, slug: str, question: str) -> HttpResponse:
+    """A codebook file uploaded for the question, in place of the bundled one (or of none)."""
+    import tempfile
+    from pathlib import Path
+
+    wave = wave_or_404(slug)
+    question = _question(wave, question)
+    upload = request.FILES.get("codebook")
+    if upload is None:
+        messages.error(request, _("Choose a codebook file to upload."))
+        return redirect(_overview_url(wave, question))
+    name = Path(upload.name or "codebook").name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        with path.open("wb") as copy:
+            for chunk in upload.chunks():
+                copy.write(chunk)
+        try:
+            stored = services.upload_codebook(wave=wave, question=question,
+                                              user=signed_in(request), path=path, name=name)
+        except services.CodingError as exc:
+            messages.error(request, str(exc))
+            return redirect(_overview_url(wave, question))
+    messages.success(request, _("%(name)s is this question's codebook now. Code the answers "
+                                "again to use it.") % {"name": stored.name})
     return redirect(_overview_url(wave, question))
 
 
@@ -71,29 +116,48 @@ def status(request: HttpRequest, slug: str, question: str) -> JsonResponse:
                          "message": found.message})
 
 
-def _done_run(wave: Wave, question: str) -> CodingRun | None:
-    found = selectors.current_run(wave, question)
-    return found if found is not None and found.status == CodingRun.Status.DONE else None
+class _Finished(NamedTuple):
+    wave: Wave
+    question: str
+    run: CodingRun
+
+
+_OnFinished = Callable[[HttpRequest, _Finished], HttpResponse]
+_QuestionPage = Callable[[HttpRequest, str, str], HttpResponse]
+
+
+def _finished(first: StrOrPromise) -> Callable[[_OnFinished], _QuestionPage]:
+    """A page that works on a question's finished run, given the wave, the question and
+    the run. Without a finished run it sends the user back to the overview, saying `first`
+    (what to do first)."""
+    def decorate(view: _OnFinished) -> _QuestionPage:
+        @wraps(view)
+        def page(request: HttpRequest, slug: str, question: str) -> HttpResponse:
+            wave = wave_or_404(slug)
+            question = _question(wave, question)
+            found = selectors.current_run(wave, question)
+            if found is None or found.status != CodingRun.Status.DONE:
+                messages.info(request, first)
+                return redirect(_overview_url(wave, question))
+            return view(request, _Finished(wave, question, found))
+        return page
+    return decorate
 
 
 @require_http_methods(["GET", "POST"])
 @staff_page(MANAGE_RESPONSES)
-def review(request: HttpRequest, slug: str, question: str) -> HttpResponse:
-    wave = wave_or_404(slug)
-    question = _question(wave, question)
-    found = _done_run(wave, question)
-    if found is None:
-        messages.info(request, _("Code the answers first: then you can review them."))
-        return redirect(_overview_url(wave, question))
+@_finished(gettext_lazy("Code the answers first: then you can review them."))
+def review(request: HttpRequest, finished: _Finished) -> HttpResponse:
+    wave, question, found = finished
     mode = selectors.BLIND if request.GET.get("mode") == selectors.BLIND else \
         selectors.PRIMARY
+    user = signed_in(request)
     stored = selectors.stored_run(found, vectors=False)
-    order = selectors.codable_positions(stored)
-    done = selectors.reviewed_positions(stored, wave, user=request.user, mode=mode)
+    order, done = selectors.review_positions(stored, wave, user=user, mode=mode)
     base = reverse("coding:review", args=[wave.slug, question])
 
     def at(position: int | None) -> str:
-        query = {"at": position} if position is not None else {}
+        query: dict[str, int | str] = {"at": position} if position is not None else {}
         if mode == selectors.BLIND:
             query["mode"] = selectors.BLIND
         return f"{base}?{urlencode(query)}" if query else base
@@ -109,7 +173,7 @@ def review(request: HttpRequest, slug: str, question: str) -> HttpResponse:
             services.save_code(
                 wave=wave, question=question,
                 response=get_object_or_404(Response, pk=response, wave=wave),
-                user=request.user, themes=request.POST.getlist("themes"),
+                user=user, themes=request.POST.getlist("themes"),
                 primary=mode == selectors.PRIMARY,
                 hide_quote=request.POST.get("hide_quote") == "on")
         except services.CodingError as exc:
@@ -128,7 +192,7 @@ def review(request: HttpRequest, slug: str, question: str) -> HttpResponse:
         if position is None and order:
             position = order[0]
     book = selectors.wave_codebook(wave, question)
-    item = selectors.review_item(stored, wave, book, position, user=request.user, mode=mode) \
+    item = selectors.review_item(stored, wave, book, position, user=user, mode=mode) \
         if position is not None else None
     index = order.index(position) if position is not None else 0
     return render(request, "coding/review.html", {
@@ -164,13 +228,9 @@ def agreement(request: HttpRequest, slug: str, question: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @staff_page(MANAGE_RESPONSES)
-def proposals(request: HttpRequest, slug: str, question: str) -> HttpResponse:
-    wave = wave_or_404(slug)
-    question = _question(wave, question)
-    found = _done_run(wave, question)
-    if found is None:
-        messages.info(request, _("Code the answers first: proposed themes come from a run."))
-        return redirect(_overview_url(wave, question))
+@_finished(gettext_lazy("Code the answers first: proposed themes come from a run."))
+def proposals(request: HttpRequest, finished: _Finished) -> HttpResponse:
+    wave, question, found = finished
     here = reverse("coding:proposals", args=[wave.slug, question])
     if request.method == "POST":
         proposal = None
@@ -183,7 +243,7 @@ def proposals(request: HttpRequest, slug: str, question: str) -> HttpResponse:
             return redirect(here)
         try:
             theme = services.add_theme(
-                wave=wave, question=question, user=request.user,
+                wave=wave, question=question, user=signed_in(request),
                 theme_id=request.POST.get("theme_id", ""), label=request.POST.get("label", ""),
                 description=request.POST.get("description", ""),
                 examples=request.POST.get("examples", "").splitlines(), proposal=proposal)

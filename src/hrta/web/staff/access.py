@@ -4,9 +4,10 @@ its role grants (else 403). Roles and their permissions: hrta.web.accounts.roles
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from hrta.web.surveys.models import Wave
@@ -16,9 +17,11 @@ MANAGE_RESPONSES = "staff.manage_responses"
 MANAGE_WAVES = "staff.manage_waves"
 DRAW_WINNER = "contacts.draw_winner"
 
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
-def staff_page(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+
+def staff_page(permission: str) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
         return login_required(permission_required(permission, raise_exception=True)(view))
     return decorate
 

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -29,7 +30,7 @@ SCHEME = "Token"
 DESCRIPTION = Path(__file__).with_name("openapi.json")
 
 
-def _caller(request: HttpRequest) -> tuple[object | None, str]:
+def _caller(request: HttpRequest) -> tuple[User | None, str]:
     """The user making the request and how they proved it, or None."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header:
@@ -38,7 +39,7 @@ def _caller(request: HttpRequest) -> tuple[object | None, str]:
             return None, ""
         return user_for_token(token), "token"
     user = request.user
-    return (user, "session") if user.is_authenticated else (None, "")
+    return (user, "session") if isinstance(user, User) else (None, "")
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -56,18 +57,22 @@ def findings(request: HttpRequest, slug: str) -> JsonResponse:
     user, how = _caller(request)
     if user is None:
         return _error(401, "Sign in, or send a valid API token as 'Authorization: Token …'.")
-    if not user.has_perm(VIEW):  # type: ignore[attr-defined]
+    if not user.has_perm(VIEW):
         return _error(403, "Your account may not read Findings.")
     wave = Wave.objects.filter(slug=slug).first()
     if wave is None:
         return _error(404, f"No wave {slug!r}.")
     found = wave_findings(wave)
     record(action="download", user=user, wave=wave, detail={"file": "findings.json", "via": how})
-    return JsonResponse(found, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(found.model_dump(mode="json"), json_dumps_params={"ensure_ascii": False})
+
+
+OpenAPI = dict[str, Any]
+"""The OpenAPI document as parsed JSON: served as written, its shape is OpenAPI's."""
 
 
 @cache
-def _description() -> dict[str, Any]:
+def _description() -> OpenAPI:
     return json.loads(DESCRIPTION.read_text(encoding="utf-8"))
 
 

@@ -1,4 +1,5 @@
-"""What staff download: the report, the Findings JSON, and the clean data as CSV and XLSX.
+"""What staff download: the report, the Findings JSON, the clean data as CSV and XLSX, and
+the wide layout for SPSS (.sav), Stata (.dta), spreadsheets and R (CSV, XLSX, codebook).
 
 Every file is drawn from the wave's Findings or its ResponseSet, which never hold contact
 details. Spreadsheet cells that a spreadsheet program would read as a formula (starting
@@ -22,6 +23,8 @@ import polars as pl
 from openpyxl import Workbook
 
 from hrta.exports import surveymonkey_frame
+from hrta.exports.data import codebook_bytes, csv_bytes, write_wide, xlsx_bytes
+from hrta.exports.wide import WideData, wide_data
 from hrta.formulas import neutralise, neutralise_frame
 from hrta.ingest.layout import header_rows
 from hrta.report import render_reports
@@ -53,15 +56,38 @@ def clean_data(wave: Wave) -> tuple[list[list[str]], pl.DataFrame]:
     Web responses are named by their pseudonym (see selectors.web_reference), never by
     the random id that keys contact entries.
     """
+    responses = _named_responses(wave)
+    frame = surveymonkey_frame(responses)
+    headers = [[neutralise(cell) or "" for cell in row]
+               for row in header_rows(responses.instrument)]
+    return headers, neutralise_frame(frame)
+
+
+def _named_responses(wave: Wave) -> ResponseSet:
+    """The analysed responses, web responses named by their pseudonym."""
     responses: ResponseSet = response_set(wave)
     names = {str(pid): web_reference(pid) for pid in analysed_responses(wave).filter(
         respondent_id="").values_list("public_id", flat=True)}
     respondents = responses.respondents.with_columns(
         pl.col("response_id").replace(names))
-    frame = surveymonkey_frame(dataclasses.replace(responses, respondents=respondents))
-    headers = [[neutralise(cell) or "" for cell in row]
-               for row in header_rows(responses.instrument)]
-    return headers, neutralise_frame(frame)
+    return dataclasses.replace(responses, respondents=respondents)
+
+
+def _wide(write: Callable[[WideData], bytes]) -> Callable[[Wave], bytes]:
+    """A download of the wide layout (hrta.exports.wide) for statistics packages."""
+    def build(wave: Wave) -> bytes:
+        return write(wide_data(_named_responses(wave)))
+    return build
+
+
+def _through_file(suffix: str) -> Callable[[WideData], bytes]:
+    """SPSS and Stata files are written to disk by their library, then read."""
+    def write(data: WideData) -> bytes:
+        with tempfile.TemporaryDirectory(prefix="hrta-data-") as folder:
+            path = Path(folder) / f"responses{suffix}"
+            write_wide(path, data)
+            return path.read_bytes()
+    return write
 
 
 def _csv(wave: Wave) -> bytes:
@@ -92,7 +118,8 @@ def _xlsx_rows(headers: Sequence[Sequence[str]],
 
 
 def _findings_json(wave: Wave) -> bytes:
-    return json.dumps(wave_findings(wave), indent=2, ensure_ascii=False).encode("utf-8")
+    return json.dumps(wave_findings(wave).model_dump(mode="json"), indent=2,
+                      ensure_ascii=False).encode("utf-8")
 
 
 def _report(suffix: str) -> Callable[[Wave], bytes]:
@@ -115,6 +142,14 @@ KINDS: dict[str, Kind] = {
     "responses.csv": Kind(".csv", "text/csv; charset=utf-8", _csv),
     "responses.xlsx": Kind(".xlsx", "application/vnd.openxmlformats-officedocument"
                            ".spreadsheetml.sheet", _xlsx),
+    # The wide layout: one row per response, one column per question, option or statement,
+    # choices as numbers with their labels in the file or the codebook.
+    "responses.sav": Kind(".sav", "application/x-spss-sav", _wide(_through_file(".sav"))),
+    "responses.dta": Kind(".dta", "application/x-stata-dta", _wide(_through_file(".dta"))),
+    "responses-wide.xlsx": Kind(".xlsx", "application/vnd.openxmlformats-officedocument"
+                                ".spreadsheetml.sheet", _wide(xlsx_bytes)),
+    "responses-wide.csv": Kind(".csv", "text/csv; charset=utf-8", _wide(csv_bytes)),
+    "codebook.csv": Kind(".csv", "text/csv; charset=utf-8", _wide(codebook_bytes)),
 }
 
 

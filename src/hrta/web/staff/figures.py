@@ -12,20 +12,34 @@ are read from Findings and formatted with the report's own formatting.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from hrta.analysis.suppression import suppress
+from hrta.findings.model import ClosedQuestion, Findings, MatrixStatement, SectionItem
+from hrta.findings.proportion import Proportion
 from hrta.report import charts
 from hrta.report.document import Chart, Column, Figure, Listing, OtherTexts, Row, Table
 from hrta.report.formatting import clean_text, format_count, format_interval, format_percent
 from hrta.report.items import MAX_LISTED, SPARSE_OPTIONS, alt_text, build_item, max_choices_note
-from hrta.report.selectors import Entry, Findings, anchor, caption, ordered, question_label
+from hrta.report.lookup import (
+    anchor,
+    caption,
+    closed,
+    known_percent,
+    ordered,
+    other_texts,
+    question_label,
+)
 
 Block = Figure | Listing
+CHART_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -44,50 +58,51 @@ def findings_parts(findings: Findings, *, threshold: int | None) -> list[Part]:
     (and the counts that would give them away), as in a filtered view.
     """
     parts = []
-    for section in findings["sections"]:
-        blocks = tuple(_block(item, findings, threshold) for item in section["items"])
-        parts.append(Part(section["id"], section["title"], blocks))
+    for section in findings.sections:
+        blocks = tuple(_block(item, findings, threshold) for item in section.items)
+        parts.append(Part(section.id, section.title, blocks))
     return parts
 
 
 def too_few(findings: Findings, threshold: int | None) -> bool:
     """A filtered view of fewer eligible respondents than the threshold shows no numbers."""
-    eligible = findings["responses"]["eligible"]
+    eligible = findings.responses.eligible
     return threshold is not None and 0 < eligible < threshold
 
 
-def _block(item: Entry, findings: Findings, threshold: int | None) -> Block:
-    if threshold is None or item["kind"] == "open_ended":
+def _block(item: SectionItem, findings: Findings, threshold: int | None) -> Block:
+    if threshold is None or item.kind == "open_ended":
         return build_item(item, findings)
-    entries = [(qid, findings["questions"][qid]) for qid in _entry_ids(item, findings)]
+    entries = [(qid, closed(findings, qid)) for qid in _entry_ids(item, findings)]
     hidden = {qid: hidden_options(entry, threshold) for qid, entry in entries}
     if not any(any(mask.values()) for mask in hidden.values()):
         return build_item(item, findings)
     return _suppressed_figure(item, findings, entries, hidden, threshold)
 
 
-def _entry_ids(item: Entry, findings: Findings) -> list[str]:
+def _entry_ids(item: SectionItem, findings: Findings) -> list[str]:
     """The Findings question entries an item draws: each question, or a grid's statements."""
     ids: list[str] = []
-    for qid in item["questions"]:
-        matrix = findings.get("matrices", {}).get(qid)
-        ids.extend(matrix["statements"] if matrix else [qid])
+    for qid in item.questions:
+        matrix = findings.matrices.get(qid)
+        ids.extend(matrix.statements if matrix else [qid])
     return ids
 
 
-def hidden_options(entry: Entry, threshold: int) -> dict[str, bool]:
+def hidden_options(entry: ClosedQuestion, threshold: int) -> dict[str, bool]:
     """Option id -> whether its count is hidden, for one question (or statement) of a
     filtered view: the view is one group, so its n is the column total."""
-    keys = list(entry["options"])
+    keys = list(entry.options)
     if not keys:
         return {}
-    counts = np.array([entry["options"][key]["count"] for key in keys])[:, None]
-    mask = suppress(counts, np.array([entry["n"]]), threshold=threshold,
-                    columns_sum_to_n=entry["type"] in ("single", "matrix_statement"))
+    counts = np.array([entry.options[key].count for key in keys])[:, None]
+    mask = suppress(counts, np.array([entry.n]), threshold=threshold,
+                    columns_sum_to_n=entry.type in ("single", "matrix_statement"))
     return {key: bool(gone) for key, gone in zip(keys, mask[:, 0], strict=True)}
 
 
-def _suppressed_figure(item: Entry, findings: Findings, entries: Sequence[tuple[str, Entry]],
+def _suppressed_figure(item: SectionItem, findings: Findings,
+                       entries: Sequence[tuple[str, ClosedQuestion]],
                        hidden: dict[str, dict[str, bool]], threshold: int) -> Figure:
     several = len(entries) > 1
     tables = tuple(_table(qid, entry, hidden[qid], several, findings)
@@ -97,72 +112,89 @@ def _suppressed_figure(item: Entry, findings: Findings, entries: Sequence[tuple[
     for _qid, entry in entries:
         notes.extend(note for note in max_choices_note(entry) if note not in notes)
     chart = None
-    if item["kind"] == "figure":
+    if item.kind == "figure":
         chart = _shown_bars(item, entries, hidden)
         notes.append(_("Options with hidden counts are left out of the chart.") if chart
                      else _("The chart is left out because some of its counts are hidden; "
                             "the tables show the rest."))
     others = tuple(
-        OtherTexts(entry["title"], tuple(clean_text(t) for t in entry["other_texts"][:MAX_LISTED]),
-                   len(entry["other_texts"]))
-        for qid, entry in entries if entry.get("other_texts") and not any(
-            hidden[qid].get(key) for key, option in entry["options"].items()
-            if option.get("other")))
-    return Figure(item["kind"], anchor(item), caption(item, findings), chart=chart,
+        OtherTexts(entry.title, tuple(clean_text(t) for t in texts[:MAX_LISTED]), len(texts))
+        for qid, entry in entries if (texts := other_texts(entry)) and not any(
+            hidden[qid].get(key) for key, option in entry.options.items() if option.other))
+    return Figure(item.kind, anchor(item), caption(item, findings), chart=chart,
                   tables=tables, notes=tuple(notes), others=others)
 
 
-def _cells(option: Entry, gone: bool) -> tuple[str, ...]:
+def _cells(option: Proportion, gone: bool) -> tuple[str, ...]:
     if gone:
         word = _("hidden")
         return (word, word, word)
-    return (format_count(option["count"]), format_percent(option["percent"]),
-            format_interval(option["ci_low"], option["ci_high"]))
+    return (format_count(option.count), format_percent(option.percent),
+            format_interval(option.ci_low, option.ci_high))
 
 
-def _table(qid: str, entry: Entry, hidden: dict[str, bool], several: bool,
+def _table(qid: str, entry: ClosedQuestion, hidden: dict[str, bool], several: bool,
            findings: Findings) -> Table:
     columns = (Column(_("Count")), Column(_("Percent")), Column(_("95% CI")))
-    named = f"{question_label(findings, qid)} (n={format_count(entry['n'])})" if several else ""
-    if entry["n"] == 0:
+    named = f"{question_label(findings, qid)} (n={format_count(entry.n)})" if several else ""
+    if entry.n == 0:
         return Table(columns, (), caption=named,
                      empty=_("No eligible respondent in this view answered this question."))
     # Survey order, not by count: ranked rows would tell which hidden count is larger.
-    pairs = list(entry["options"].items())
-    rows = [Row(clean_text(option["label"]), _cells(option, hidden.get(key, False)))
+    pairs = list(entry.options.items())
+    if entry.type == "single" and len(pairs) >= SPARSE_OPTIONS:
+        # Who answered (state, role): list only options someone in the view chose, as the
+        # whole wave's figure does, not fifty rows of zeros.
+        pairs = [(key, option) for key, option in pairs if option.count > 0]
+    rows = [Row(clean_text(option.label), _cells(option, hidden.get(key, False)))
             for key, option in pairs]
-    for net in entry.get("nets", {}).values():
-        gone = any(hidden.get(key, False) for key in net["options"])
-        rows.append(Row(clean_text(net["label"]), _cells(net, gone), total=True))
+    nets = entry.nets if isinstance(entry, MatrixStatement) else {}
+    for net in nets.values():
+        gone = any(hidden.get(key, False) for key in net.options)
+        rows.append(Row(clean_text(net.label), _cells(net, gone), total=True))
     return Table(columns, tuple(rows), stub=_("Option"), caption=named)
 
 
-def _shown_bars(item: Entry, entries: Sequence[tuple[str, Entry]],
+def _shown_bars(item: SectionItem, entries: Sequence[tuple[str, ClosedQuestion]],
                 hidden: dict[str, dict[str, bool]]) -> Chart | None:
     """A bar chart of the options shown, for a one-question bar figure; else None."""
-    if len(entries) != 1 or item.get("chart") not in (None, "bar"):
+    if len(entries) != 1 or item.chart not in (None, "bar"):
         return None
     qid, entry = entries[0]
-    if entry["type"] not in ("single", "multi"):
+    if entry.type not in ("single", "multi"):
         return None
     pairs = [(key, option) for key, option in ordered(entry) if not hidden[qid].get(key)]
-    if entry["type"] == "single" and len(entry["options"]) >= SPARSE_OPTIONS:
-        pairs = [(key, option) for key, option in pairs if option["count"] > 0]
+    if entry.type == "single" and len(entry.options) >= SPARSE_OPTIONS:
+        pairs = [(key, option) for key, option in pairs if option.count > 0]
     if not pairs:
         return None
-    bars = [charts.Bar(clean_text(o["label"]), o["percent"], format_percent(o["percent"]))
+    bars = [charts.Bar(clean_text(o.label), known_percent(o), format_percent(o.percent))
             for _key, o in pairs]
-    alt = alt_text(item["title"], "Bar chart of the percent of respondents choosing each "
+    alt = alt_text(item.title, "Bar chart of the percent of respondents choosing each "
                    "option shown, highest first", [(b.label, b.text) for b in bars])
     return Chart(charts.bar_spec(bars, description=alt), alt)
 
 
 def chart_svg(block: Block) -> str | None:
-    """The figure's chart as SVG markup, drawn offline by the report's own renderer."""
+    """The figure's chart as SVG markup, drawn offline by the report's own renderer, kept
+    in the database cache under what it draws: a wave's charts are drawn once, by the
+    worker that makes its Findings (hrta.web.tasks.runners.findings), not on first view."""
     chart: Chart | None = getattr(block, "chart", None)
     if chart is None:
         return None
-    return charts.to_svg(chart.spec, prefix=block.anchor)
+    key = chart_key(block.anchor, chart)
+    svg = cache.get(key)
+    if not isinstance(svg, str):
+        svg = charts.to_svg(chart.spec, prefix=block.anchor)
+        cache.set(key, svg, CHART_SECONDS)
+    return svg
+
+
+def chart_key(anchor: str, chart: Chart) -> str:
+    """The cache key of a figure's chart: its spec and anchor, so a changed chart is a new
+    entry and an unchanged one is shared by every view that shows it."""
+    spec = json.dumps(chart.spec, sort_keys=True, separators=(",", ":"))
+    return "hrta:chart:" + hashlib.sha256(f"{anchor}\n{spec}".encode()).hexdigest()
 
 
 def find_block(parts: Sequence[Part], name: str) -> Block | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -21,11 +22,14 @@ from hrta.analysis.grouping import resolve_grouping
 from hrta.instrument import Instrument
 from hrta.responses import ResponseSet
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class FilterSpec:
     key: str  # the query parameter
-    label: str
+    label: StrOrPromise
     question: str
     attribute: str = ""  # group by this option attribute instead of by option
 

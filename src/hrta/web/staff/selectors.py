@@ -2,24 +2,31 @@
 
 Findings come from hrta.analysis.pipeline.analyse on hrta.web.surveys.selectors.response_set
 — the one code path the `hrta` command also takes. They are cached per wave, filters and
-language, under a key that changes whenever the wave's analysed responses change.
+language, under a key that changes whenever the wave's analysed responses change, in the
+database cache (settings.CACHES), so every server reads what one worked out. The cache
+holds their JSON, read back with Findings.load: an entry an earlier hrta wrote still reads,
+and one that no longer fits the model is computed again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
-from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import get_language
 
 from hrta.analysis.pipeline import analyse
+from hrta.errors import InputError
+from hrta.findings import Findings
+from hrta.instrument.schema import Question
 from hrta.responses import ResponseSet
 from hrta.web.coding.selectors import add_confirmed_themes, coding_version
 from hrta.web.staff import duplicates, figures
@@ -29,7 +36,7 @@ from hrta.web.surveys.selectors import analysed_responses, response_set
 
 CACHE_SECONDS = 60 * 60
 CACHED_RESPONSES = 20_000
-Findings = dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 def wave_version(wave: Wave) -> str:
@@ -51,30 +58,52 @@ def _key(kind: str, wave: Wave, version: str, selection: Selection = ()) -> str:
 
 def wave_findings(wave: Wave, selection: Selection = ()) -> Findings:
     """The Findings of the wave's analysed responses, of those the filters keep."""
-    return _findings(wave, wave_version(wave), selection)
+    version = wave_version(wave)
+    return _findings(wave, version, _coded(wave, version), selection)
+
+
+def _coded(wave: Wave, version: str) -> str:
+    # Confirmed codes change the coding blocks without changing the responses.
+    return f"{version}:{coding_version(wave)}"
 
 
 def _responses(wave: Wave, version: str) -> ResponseSet:
     """The wave's ResponseSet, kept while the wave is unchanged (and not too large to keep
-    in each server process's memory): every filter starts from it."""
+    in each server process's memory): every filter starts from it. Only this is kept per
+    process (the "local" cache), under the wave's version: nothing else depends on it."""
+    local = caches["local"]
     key = _key("responses", wave, version)
-    found = cache.get(key)
+    found = local.get(key)
     if found is None:
         found = response_set(wave)
         if found.total <= CACHED_RESPONSES:
-            cache.set(key, found, CACHE_SECONDS)
+            local.set(key, found, CACHE_SECONDS)
     return found
 
 
-def _findings(wave: Wave, version: str, selection: Selection) -> Findings:
-    # Confirmed codes change the coding blocks without changing the responses.
-    key = _key("findings", wave, f"{version}:{coding_version(wave)}", selection)
-    found = cache.get(key)
-    if found is None:
-        chosen = filter_responses(_responses(wave, version), selection)
-        found = analyse(chosen, themes=partial(add_confirmed_themes, wave=wave)).to_json()
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+def findings_key(wave: Wave, selection: Selection = ()) -> str:
+    """Where the cache keeps the wave's Findings JSON as it is now, for these filters and
+    the language of the request."""
+    return _findings_key(wave, _coded(wave, wave_version(wave)), selection)
+
+
+def _findings_key(wave: Wave, coded: str, selection: Selection) -> str:
+    return _key("findings", wave, coded, selection)
+
+
+def _findings(wave: Wave, version: str, coded: str, selection: Selection) -> Findings:
+    key = _findings_key(wave, coded, selection)
+    kept = cache.get(key)
+    if kept is not None:
+        try:
+            return Findings.load(kept)
+        except InputError:
+            log.warning("cached Findings of wave %s no longer fit; computing them again",
+                        wave.slug)
+    chosen = filter_responses(_responses(wave, version), selection)
+    findings = analyse(chosen, themes=partial(add_confirmed_themes, wave=wave))
+    cache.set(key, findings.to_json(), CACHE_SECONDS)
+    return findings
 
 
 @dataclass(frozen=True)
@@ -87,22 +116,30 @@ class Dashboard:
     too_few: bool
 
 
+@dataclass(frozen=True)
+class _Drawn:
+    """What a dashboard keeps in the cache beside its Findings (which have their own)."""
+
+    parts: list[figures.Part]
+    filters: list[FilterField]
+    too_few: bool
+
+
 def dashboard(wave: Wave, selection: Selection = ()) -> Dashboard:
     """The figures a dashboard view shows. A filtered view hides small counts."""
     version = wave_version(wave)
-    key = _key("dashboard", wave, f"{version}:{coding_version(wave)}", selection)
-    found = cache.get(key)
-    if found is None:
-        responses = _responses(wave, version)
-        threshold = settings.SUPPRESS_BELOW if selection else None
-        findings = _findings(wave, version, selection)
+    coded = _coded(wave, version)
+    findings = _findings(wave, version, coded, selection)
+    threshold = settings.SUPPRESS_BELOW if selection else None
+    key = _key("dashboard", wave, coded, selection)
+    drawn = cache.get(key)
+    if not isinstance(drawn, _Drawn):
         few = figures.too_few(findings, threshold)
-        found = Dashboard(
-            version=version, findings=findings,
-            parts=[] if few else figures.findings_parts(findings, threshold=threshold),
-            filters=fields(responses, selection), threshold=threshold, too_few=few)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+        drawn = _Drawn(parts=[] if few else figures.findings_parts(findings, threshold=threshold),
+                       filters=fields(_responses(wave, version), selection), too_few=few)
+        cache.set(key, drawn, CACHE_SECONDS)
+    return Dashboard(version=version, findings=findings, parts=drawn.parts,
+                     filters=drawn.filters, threshold=threshold, too_few=drawn.too_few)
 
 
 @dataclass(frozen=True)
@@ -112,7 +149,7 @@ class LiveStatus:
     screened_out: int
     in_progress: int
     excluded: int
-    updated_at: Any
+    updated_at: datetime | None
 
 
 def live_status(wave: Wave) -> LiveStatus:
@@ -202,7 +239,7 @@ def answers_with_labels(response: Response) -> list[AnswerSection]:
     return sections
 
 
-def _labels(question: Any, rows: list[tuple[str, str | None]]) -> tuple[str, ...]:
+def _labels(question: Question, rows: list[tuple[str, str | None]]) -> tuple[str, ...]:
     labels = []
     for option_id, value in rows:
         if not option_id:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from hrta.web.accounts import people
 from hrta.web.accounts import views as accounts
 from hrta.web.staff.views import dashboard, outputs, responses, waves
 
@@ -10,9 +11,14 @@ urlpatterns = [
     path("logout/", accounts.logout, name="logout"),
     path("account/", accounts.account, name="account"),
     path("account/tokens/<int:token_id>/revoke/", accounts.revoke, name="revoke_token"),
+    path("account/password/", people.password_change, name="password"),
+    path("password/<str:uidb64>/<str:token>/", people.password_link, name="password_link"),
+    path("users/", people.user_list, name="users"),
+    path("users/<int:user_id>/", people.user_detail, name="user"),
     path("", dashboard.home, name="home"),
     path("waves/", waves.wave_list, name="waves"),
     path("waves/new/", waves.wave_edit, name="wave_new"),
+    path("waves/draft/", waves.wave_draft, name="wave_draft"),
     path("waves/<slug:slug>/edit/", waves.wave_edit, name="wave_edit"),
     path("waves/<slug:slug>/", dashboard.dashboard, name="dashboard"),
     path("waves/<slug:slug>/live/", dashboard.live, name="live"),

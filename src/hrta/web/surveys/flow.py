@@ -11,14 +11,26 @@ from hrta.instrument import Instrument, Question, Section
 Chosen = Mapping[str, Sequence[str]]
 
 
+def _contact_ids(section: Section) -> set[str]:
+    """The section's contact questions: those marked `pii`, and the question that opens them
+    (the raffle opt-in, whose answer `show_if` of a detail names). They are asked together,
+    after submission."""
+    details = [q for q in section.questions if q.pii]
+    openers = {q.show_if.question for q in details if q.show_if}
+    return {q.id for q in section.questions if q.pii or q.id in openers}
+
+
 def is_contact_section(section: Section) -> bool:
-    """A section that asks for contact details is offered after submission, apart."""
-    return any(question.pii for question in section.questions)
+    """A section that asks only for contact details (and the opt-in before them) is offered
+    after submission, apart."""
+    return _contact_ids(section) == {q.id for q in section.questions}
 
 
 def pages(instrument: Instrument) -> list[Section]:
-    """The sections answered page by page: the eligibility screen first."""
-    sections = [s for s in instrument.sections if not is_contact_section(s)]
+    """The sections answered page by page: the eligibility screen first. Contact questions
+    are offered after submission, apart, also where a section (as in one drafted from an
+    export) holds them among other questions: the page shows the others."""
+    sections = [_without_contact(s) for s in instrument.sections if not is_contact_section(s)]
     rule = instrument.eligibility
     if rule is None:
         return sections
@@ -26,8 +38,17 @@ def pages(instrument: Instrument) -> list[Section]:
     return screen + [s for s in sections if s not in screen]
 
 
+def _without_contact(section: Section) -> Section:
+    contact = _contact_ids(section)
+    if not contact:
+        return section
+    return section.model_copy(update={
+        "questions": tuple(q for q in section.questions if q.id not in contact)})
+
+
 def contact_questions(instrument: Instrument) -> list[Question]:
-    return [q for s in instrument.sections if is_contact_section(s) for q in s.questions]
+    """The questions of the form after submission, in the instrument's order."""
+    return [q for s in instrument.sections for q in s.questions if q.id in _contact_ids(s)]
 
 
 def applies(question: Question, chosen: Chosen) -> bool:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from hrta.instrument import DEFAULT_INSTRUMENT, Instrument, load
+from hrta.instrument import DEFAULT_INSTRUMENT, Instrument, load, parse
 
 
 class Wave(models.Model):
@@ -23,6 +24,9 @@ class Wave(models.Model):
     title = models.CharField(max_length=200)
     instrument_id = models.CharField(max_length=100, default=DEFAULT_INSTRUMENT)
     instrument_version = models.CharField(max_length=40, blank=True)
+    instrument_yaml = models.TextField(
+        blank=True, help_text="The instrument as YAML, for a wave whose questionnaire is not "
+                              "bundled with hrta; empty for a bundled one (instrument_id).")
     opens_on = models.DateField(null=True, blank=True)
     closes_on = models.DateField(null=True, blank=True)
     accepting = models.BooleanField(
@@ -37,6 +41,8 @@ class Wave(models.Model):
 
     @property
     def instrument(self) -> Instrument:
+        if self.instrument_yaml:
+            return stored_instrument(self.instrument_yaml)
         return load(self.instrument_id)
 
     def is_open(self, today: date | None = None) -> bool:
@@ -46,6 +52,13 @@ class Wave(models.Model):
         if self.opens_on and today < self.opens_on:
             return False
         return not (self.closes_on and today > self.closes_on)
+
+
+@lru_cache(maxsize=32)
+def stored_instrument(text: str) -> Instrument:
+    """A wave's own instrument, parsed once per process: every page of an assessment and
+    every dashboard view reads it."""
+    return parse(text, origin="the wave's instrument")
 
 
 class Response(models.Model):
@@ -132,7 +145,7 @@ class AuditQuerySet(models.QuerySet):
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         raise AppendOnlyError("the audit log is append-only: entries cannot be changed")
 
-    def _raw_delete(self, using: str) -> int:
+    def _raw_delete(self, using: str | None) -> int:
         raise AppendOnlyError("the audit log is append-only: entries cannot be deleted")
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from hrta.instrument import Section
 from hrta.responses import ResponseSet
+from hrta.web.accounts.users import Someone, account
 from hrta.web.surveys import flow
 from hrta.web.surveys.models import Answer, AuditEntry, Response, Wave
 
@@ -172,7 +173,7 @@ def chosen_options(response: Response) -> dict[str, list[str]]:
     return chosen
 
 
-def set_excluded(*, response: Response, user: object, excluded: bool, reason: str) -> Response:
+def set_excluded(*, response: Response, user: Someone, excluded: bool, reason: str) -> Response:
     """Exclude a response from the analysis (or include it again), with the reason audited."""
     reason = reason.strip()
     if not reason:
@@ -187,7 +188,13 @@ def set_excluded(*, response: Response, user: object, excluded: bool, reason: st
     return locked
 
 
-def record(*, action: str, user: object = None, wave: Wave | None = None,
+# What changes a wave's Findings (every such change is audited): each queues them to be
+# made anew once it commits (hrta.web.tasks.services.prepare_findings).
+CHANGES_FINDINGS = frozenset({"response_submit", "import", "exclude", "include", "coding_code",
+                              "coding_theme_added"})
+
+
+def record(*, action: str, user: Someone = None, wave: Wave | None = None,
            response: Response | None = None, reason: str = "",
            detail: Mapping[str, object] | None = None,
            respondent: bool = False) -> AuditEntry:
@@ -204,7 +211,7 @@ def record(*, action: str, user: object = None, wave: Wave | None = None,
     detail = dict(detail or {})
     if origin.os_user:
         detail.setdefault("os_user", origin.os_user)
-    known = user if getattr(user, "pk", None) else None
+    known = account(user)
     if wave is None and response is not None:
         wave = response.wave
     entry = AuditEntry.objects.create(
@@ -214,10 +221,14 @@ def record(*, action: str, user: object = None, wave: Wave | None = None,
         response_ref=audit.response_name(response) if response else "",
         reason=reason, detail=detail)
     audit.ship(entry)
+    if wave is not None and action in CHANGES_FINDINGS:
+        from hrta.web.tasks.services import prepare_findings
+
+        prepare_findings(wave=wave)
     return entry
 
 
-def import_responses(*, wave: Wave, responses: ResponseSet, user: object = None,
+def import_responses(*, wave: Wave, responses: ResponseSet, user: Someone = None,
                      source_name: str = "") -> int:
     """Add an imported wave's responses (same ingest as the CLI) in one transaction.
 

@@ -24,7 +24,9 @@ def ta_plan_ready(context: template.Context) -> dict[str, Any]:
     """The box on the thank-you page that leads to the respondent's plan."""
     wave = context.get("wave")
     request = context.get("request")
-    response = current_response(request, wave) if wave is not None and request else None
+    if wave is None or not request:
+        return {"ta_plan": None}
+    response = current_response(request, wave)
     if response is None or not selectors.has_plan(response):
         return {"ta_plan": None}
     try:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hrta.assistance.pages import demand_charts
 from hrta.report.charts import to_svg
+from hrta.report.plans import demand_charts
 from hrta.web.assistance import selectors
 from hrta.web.staff.access import DRAW_WINNER, MANAGE_RESPONSES, VIEW, staff_page, wave_or_404
 from hrta.web.surveys.models import Wave
@@ -23,7 +23,7 @@ VIEW_CONTACTS = "assistance.view_ta_contacts"
 HIDDEN = "hidden"
 
 
-def may_see_contacts(user: AbstractBaseUser) -> bool:
+def may_see_contacts(user: User | AnonymousUser) -> bool:
     return user.has_perm(VIEW_CONTACTS) or user.has_perm(DRAW_WINNER)
 
 
@@ -39,10 +39,20 @@ def _tables(demand: dict[str, Any]) -> list[dict[str, Any]]:
     return tables
 
 
+def no_rules(request: HttpRequest, wave: Wave, current: str) -> HttpResponse:
+    """The page in place of a TA page for a wave whose questionnaire has no readiness
+    rules (one drafted or imported from another tool): said plainly, not a 404."""
+    return render(request, "assistance/no_rules.html", {
+        "wave": wave, "waves": Wave.objects.order_by("-created_at", "-id"),
+        "current": current})
+
+
 @require_GET
 @staff_page(VIEW)
 def demand(request: HttpRequest, slug: str) -> HttpResponse:
     wave = wave_or_404(slug)
+    if not selectors.has_rules(wave):
+        return no_rules(request, wave, "ta_demand")
     found = selectors.wave_demand(wave)
     return render(request, "assistance/demand.html", {
         "wave": wave, "waves": Wave.objects.order_by("-created_at", "-id"),
@@ -58,6 +68,8 @@ def demand(request: HttpRequest, slug: str) -> HttpResponse:
 def demand_chart(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """One demand chart as SVG, drawn by the report's own renderer."""
     wave = wave_or_404(slug)
+    if not selectors.has_rules(wave):
+        raise Http404("this wave's questionnaire has no readiness rules")
     figure = next((f for f in demand_charts(selectors.wave_demand(wave)) if f["key"] == key),
                   None)
     if figure is None:
@@ -76,6 +88,8 @@ def cohorts(request: HttpRequest, slug: str) -> HttpResponse:
     """Cohorts to invite. Contact details are shown only when asked for (a POST, noted in
     the audit log), and only to staff allowed to see them."""
     wave = wave_or_404(slug)
+    if not selectors.has_rules(wave):
+        return no_rules(request, wave, "ta_cohorts")
     _instrument, rules = selectors.instrument_and_rules(wave.instrument_id)
     raw = request.GET.get("min_size", "")
     min_size = int(raw) if raw.isdigit() and 1 <= int(raw) <= 1000 else \

@@ -5,29 +5,28 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hrta.web.assistance import selectors, services
+from hrta.web.assistance import news, selectors, services
 from hrta.web.assistance.forms import RequestUpdateForm
 from hrta.web.assistance.models import TARequest
 from hrta.web.assistance.views.center import may_see_contacts
 from hrta.web.staff.access import staff_page
 from hrta.web.staff.downloads import neutralise
+from hrta.web.staff.paging import paged
 from hrta.web.staff.selectors import reference
 from hrta.web.surveys.models import Wave
 from hrta.web.surveys.services import record
 
 MANAGE_REQUESTS = "assistance.manage_requests"
-PER_PAGE = 50
 FILTERS = ("", "open", *TARequest.Status.values)
 
 
@@ -43,17 +42,17 @@ def _chosen(request: HttpRequest) -> tuple[str, Wave | None]:
 def request_list(request: HttpRequest) -> HttpResponse:
     status, wave = _chosen(request)
     chosen = selectors.ta_requests(status=status, wave=wave)
-    page = Paginator(chosen, PER_PAGE).get_page(request.GET.get("page"))
-    keep = {k: v for k, v in (("status", status), ("wave", wave.slug if wave else "")) if v}
+    listing = paged(request, chosen, [("status", status), ("wave", wave.slug if wave else "")])
     return render(request, "assistance/requests.html", {
-        "page": page, "rows": [{"request": r, "reference": reference(r.response),
-                                "areas": selectors.request_area_labels(r)} for r in page],
+        "page": listing.page, "rows": [{"request": r, "reference": reference(r.response),
+                                        "areas": selectors.request_area_labels(r)}
+                                       for r in listing.page],
         "counts": selectors.request_counts(
             TARequest.objects.filter(**({"wave": wave} if wave else {})).only(
                 "status", "received_on", "delivered_on")),
         "status": status, "wave": wave, "statuses": TARequest.Status.choices,
         "waves": Wave.objects.order_by("-created_at", "-id"),
-        "keep": urlencode(keep) + "&" if keep else "", "query": urlencode(keep),
+        "keep": listing.keep, "query": listing.query,
     })
 
 
@@ -88,6 +87,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Saved: %(reference)s is now “%(status)s”.") % {
                     "reference": found.reference,
                     "status": TARequest.Status(data["status"]).label})
+                if data["status"] != found.status:
+                    news.report_to_staff(request, news.tell_organization(
+                        TARequest.objects.get(pk=found.pk), user=request.user))
                 return redirect("ta:request", pk=found.pk)
         status = 400
     return render(request, "assistance/request.html", {
@@ -117,7 +119,7 @@ def request_export(request: HttpRequest) -> HttpResponse:
     writer.writerow(COLUMNS)
     count = 0
     for item in chosen:
-        def day(value: object) -> str:
+        def day(value: date | None) -> str:
             return value.isoformat() if value else ""
 
         writer.writerow([neutralise(str(cell)) if cell is not None else "" for cell in (

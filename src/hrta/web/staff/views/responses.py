@@ -5,43 +5,38 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrta.errors import InputError
 from hrta.web import audit
-from hrta.web.staff import selectors, services
-from hrta.web.staff.access import MANAGE_RESPONSES, staff_page, wave_or_404
+from hrta.web.staff import listing, selectors, services
+from hrta.web.staff.access import MANAGE_RESPONSES, MANAGE_WAVES, staff_page, wave_or_404
 from hrta.web.staff.forms import ExclusionForm, ImportForm
+from hrta.web.staff.paging import paged
 from hrta.web.surveys.models import AuditEntry, Response, Wave
 from hrta.web.surveys.services import record, set_excluded
-
-PER_PAGE = 50
-SHOW = ("", "submitted", "ineligible", "in_progress", "excluded", "duplicates")
 
 
 @require_GET
 @staff_page(MANAGE_RESPONSES)
 def response_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The wave's responses, searched by name and filtered by answers, status and day."""
     wave = wave_or_404(slug)
-    show = request.GET.get("show", "")
-    show = show if show in SHOW else ""
+    chosen = listing.read_filter(wave.instrument, request.GET)
     flagged = selectors.likely_duplicates(wave)
-    responses = selectors.wave_responses(wave, show=show)
-    if show == "duplicates":
-        responses = responses.filter(pk__in=list(flagged))
-    page = Paginator(responses, PER_PAGE).get_page(request.GET.get("page"))
-    rows = [{"response": r, "reference": selectors.reference(r), "duplicate": r.pk in flagged}
-            for r in page]
+    responses = listing.filtered(wave, chosen, flagged)
+    shown = paged(request, responses, chosen.query())
     return render(request, "staff/responses.html", {
-        "wave": wave, "page": page, "rows": rows, "show": show, "flagged": len(flagged),
-        "keep": f"{urlencode({'show': show})}&" if show else "",
+        "wave": wave, "page": shown.page, "show": chosen.show, "chosen": chosen,
+        "rows": listing.rows(wave.instrument, list(shown.page), flagged),
+        "choices": listing.choices(wave.instrument, chosen),
+        "filtered": any(value for _key, value in chosen.query()),
+        "flagged": len(flagged), "keep": shown.keep,
     })
 
 
@@ -89,7 +84,7 @@ UPLOAD_OVERHEAD = 16 * 1024
 @require_http_methods(["GET", "POST"])
 @staff_page(MANAGE_RESPONSES)
 def import_export(request: HttpRequest, slug: str) -> HttpResponse:
-    """Upload a SurveyMonkey export into the wave; all of it is saved, or none."""
+    """Upload an export (any tool, any layout) into the wave; all of it is saved, or none."""
     wave = wave_or_404(slug)
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if request.method == "POST" and length > settings.IMPORT_MAX_BYTES + UPLOAD_OVERHEAD:
@@ -108,9 +103,19 @@ def _import(request: HttpRequest, wave: Wave) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _import_page(request, wave, form, status=400)
+    chosen = form.cleaned_data
+    if (chosen["file"].size or 0) > settings.HRTA_IMPORT_TASK_BYTES:
+        # A large file is imported by a worker, its progress shown on the task's page.
+        from hrta.web.tasks.services import import_later
+
+        job = import_later(wave=wave, upload=chosen["file"], user=request.user,
+                           fmt=chosen["format"] or "auto", member=chosen["member"],
+                           definition=chosen["definition"])
+        return redirect("tasks:page", job_id=job.pk)
     try:
-        count = services.import_upload(wave=wave, upload=form.cleaned_data["file"],
-                                       user=request.user)
+        count = services.import_upload(wave=wave, upload=chosen["file"], user=request.user,
+                                       fmt=chosen["format"] or "auto", member=chosen["member"],
+                                       definition=chosen["definition"])
     except InputError as exc:
         return _import_page(request, wave, form, exc, status=400)
     messages.success(request, _("Imported %(count)s responses.") % {"count": f"{count:,}"})
@@ -122,6 +127,8 @@ def _import_page(request: HttpRequest, wave: Wave, form: ImportForm,
     return render(request, "staff/import.html", {
         "wave": wave, "form": form, "error": error,
         "limit_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
+        "surveys": getattr(error, "names", []),
+        "can_draft": request.user.has_perm(MANAGE_WAVES),
     }, status=status)
 
 
@@ -134,14 +141,13 @@ def _audit_filters(request: HttpRequest) -> tuple[str, str]:
 def audit_log(request: HttpRequest) -> HttpResponse:
     slug, action = _audit_filters(request)
     entries = selectors.audit_entries(wave_slug=slug, action=action)
-    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
-    actions = (AuditEntry.objects.order_by("action").values_list("action", flat=True)
-               .distinct())
-    filters = urlencode({k: v for k, v in (("wave", slug), ("action", action)) if v})
+    listing = paged(request, entries, [("wave", slug), ("action", action)])
+    actions = audit.action_choices(
+        AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
     return render(request, "staff/audit.html", {
-        "page": page, "wave_slug": slug, "action": action, "actions": list(actions),
+        "page": listing.page, "wave_slug": slug, "action": action, "actions": actions,
         "waves": Wave.objects.order_by("-created_at", "-id"),
-        "rows": page, "filters": filters, "keep": filters + "&",
+        "rows": listing.page, "filters": listing.query, "keep": listing.keep,
         "formats": audit.FORMATS,
     })
 

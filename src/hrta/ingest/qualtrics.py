@@ -1,0 +1,332 @@
+"""Import a Qualtrics data export (CSV or XLSX) of an instrument.
+
+Current exports have three header rows: row 1 the column ids (`Q1`, `Q2_4`, `Q2_6_TEXT`,
+`Q3_1`), row 2 the question texts, row 3 `{"ImportId":"QID2"}` (single-quoted, with
+hyphens, in 2016's exports). Legacy exports have two: `V1`…`V10` then the column ids in
+row 1, `ResponseID`…`Finished` then the question texts in row 2. Cells hold the choice
+text or, in a "numeric values" export, the recode values, which the instrument imported
+from the survey's .qsf carries as each option's `code`.
+
+A column's id is its question's export tag, then for a select-all option its recode
+value, for a matrix statement its id, and `_TEXT` for typed "Other" text; hrta's question
+ids are those tags as ids (`hrta instrument import survey.qsf`), which is how columns are
+matched. Identifying metadata (IP address, location, recipient names and e-mail, external
+reference) and embedded data are dropped here. Responses whose `Status` is a survey
+preview, a test or spam are left out; unfinished responses are kept unless
+`finished_only`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from hrta.errors import InputError
+from hrta.ingest.building import Answers
+from hrta.ingest.googleforms import split_choices
+from hrta.ingest.labels import header_key, normalize
+from hrta.ingest.qsf import as_id
+from hrta.ingest.tables import Table, column_name, first_row, read_table
+from hrta.instrument import Instrument, Option, Question
+from hrta.responses import ResponseSet
+
+# Row-1 names (as ids) of the metadata Qualtrics writes; those not kept are dropped.
+_KEPT = {"responseid": "id", "_recordid": "id", "startdate": "started", "enddate": "ended",
+         "status": "status", "finished": "finished", "progress": "progress"}
+_LEGACY = {"responseid": "id", "startdate": "started", "enddate": "ended",
+           "status": "status", "finished": "finished"}
+# Status values of responses that are not real answers (text and numeric exports).
+EXCLUDED_STATUS = frozenset({"survey preview", "survey test", "spam", "preview spam",
+                             "survey preview spam", "imported spam", "offline survey preview",
+                             "1", "2", "8", "9", "12", "17"})
+_NOT_FINISHED = frozenset({"false", "0", "no"})
+# Cells Qualtrics writes for "seen but not answered" when asked to.
+_UNANSWERED = frozenset({"-99", "-98"})
+_IMPORT_ID = re.compile(r"""^\{\s*['"]ImportId['"]\s*:\s*['"]([^'"]*)['"]""")
+_METADATA_IDS = re.compile(r"^(q_|location|recipient|external|distribution|userlanguage|"
+                           r"ipaddress|duration|recordeddate|v\d+$|sc\d+$)")
+
+
+def is_qualtrics(header: list[str]) -> bool:
+    """Row 1 of a Qualtrics export: its metadata ids, or the legacy V1, V2, ..."""
+    ids = {as_id(cell) for cell in header[:40]}
+    return [c.strip() for c in header[:2]] == ["V1", "V2"] or (
+        "startdate" in ids and ("responseid" in ids or "_recordid" in ids))
+
+
+def read(path: Path, instrument: Instrument, *, finished_only: bool = False) -> ResponseSet:
+    path = Path(path)
+    legacy = [c.strip() for c in first_row(path)[:2]] == ["V1", "V2"]
+    table = read_table(path, header_rows=2 if legacy else 3)
+    width = table.width
+    header = [[(cell or "").strip() for cell in row] + [""] * (width - len(row))
+              for row in table.header]
+    if not legacy:
+        _check_third_row(table.file, header)
+    layout = _Layout.of(table.file, header, legacy, instrument)
+    table, dropped = _kept_rows(table, layout, finished_only)
+    answers = Answers(table, header[0], instrument)
+    for index, target in layout.columns.items():
+        _read_column(answers, index, target, header)
+    ids = answers.respondent_ids(layout.metadata["id"])
+    warnings = [*layout.warnings, *dropped]
+    return answers.build(ids, started=_optional(answers, layout.metadata.get("started")),
+                         ended=_optional(answers, layout.metadata.get("ended")),
+                         warnings=tuple(warnings))
+
+
+def _check_third_row(file: str, header: list[list[str]]) -> None:
+    """Row 3 must be the ImportId row: without it the first response would be read as a
+    header and every count would be one short."""
+    row3 = header[2]
+    filled = [i for i, cell in enumerate(row3) if cell]
+    if filled and all(_IMPORT_ID.match(row3[i]) for i in filled):
+        return
+    bad = next((i for i in filled if not _IMPORT_ID.match(row3[i])), 0)
+    raise InputError("the third header row is missing: row 3 holds data where a Qualtrics "
+                     "export has {\"ImportId\": ...}; export the data again (CSV, with all "
+                     "three header rows) rather than editing them away", file=file, row=3,
+                     column=column_name(header[0], bad))
+
+
+@dataclass(frozen=True)
+class _Target:
+    kind: str
+    """text, contact, single, rating, joined, tick or other."""
+    question: Question
+    qid: str
+    option: Option | None = None
+
+
+@dataclass
+class _Layout:
+    metadata: dict[str, int]
+    columns: dict[int, _Target]
+    warnings: list[str]
+
+    @classmethod
+    def of(cls, file: str, header: list[list[str]], legacy: bool,
+           instrument: Instrument) -> _Layout:
+        row1, row2 = header[0], header[1]
+        keys = _keys(instrument)
+        metadata: dict[str, int] = {}
+        columns: dict[int, _Target] = {}
+        unread: list[int] = []
+        for index, cell in enumerate(row1):
+            name = as_id(row2[index] if legacy and re.fullmatch(r"V\d+", cell) else cell)
+            kind = (_LEGACY if legacy else _KEPT).get(name)
+            if kind is not None and kind not in metadata:
+                metadata[kind] = index
+                continue
+            if legacy and re.fullmatch(r"V\d+", cell):
+                continue  # the legacy metadata block: names, e-mail, IP address, ...
+            if not legacy and not _IMPORT_ID.match(header[2][index] or ""):
+                continue
+            import_id = _import_id(header, index, legacy)
+            if import_id is not None and not import_id.upper().startswith("QID"):
+                continue  # embedded data, scores, metadata: never answers
+            if _METADATA_IDS.match(name) or not cell:
+                continue
+            target = keys.get(name)
+            if target is None:
+                unread.append(index)
+                continue
+            _same_question(file, row1, row2, index, target)
+            columns[index] = target
+        if "id" not in metadata:
+            raise InputError("no ResponseId column: this does not look like a Qualtrics "
+                             "export (row 1 holds StartDate, ..., ResponseId, then the "
+                             "question ids)", file=file, row=1, column="A")
+        if not columns:
+            first = unread[0] if unread else 0
+            raise InputError(f"no column of this export is a question of {instrument.id!r}: "
+                             "read it with the instrument imported from this survey's .qsf "
+                             "(`hrta instrument import survey.qsf -o instrument.yaml`)",
+                             file=file, row=1, column=column_name(row1, first))
+        warnings = []
+        if unread:
+            names = ", ".join(row1[i] for i in unread[:8]) + (" ..." if len(unread) > 8 else "")
+            warnings.append(f"{file}: columns {names} are no question of the instrument "
+                            "(timing, sliders, rankings, ...): not read")
+        return cls(metadata, columns, warnings)
+
+
+def _import_id(header: list[list[str]], index: int, legacy: bool) -> str | None:
+    if legacy:
+        return None
+    match = _IMPORT_ID.match(header[2][index])
+    return match.group(1) if match else None
+
+
+def _same_question(file: str, row1: list[str], row2: list[str], index: int,
+                   target: _Target) -> None:
+    """Row 2 shows the question's text: a column of another survey that happens to have
+    the same id (Q1, Q2, ... are every survey's defaults) is refused, not misread."""
+    shown, expected = normalize(row2[index]), normalize(target.question.text)
+    if not shown or not expected:
+        return
+    size = min(len(shown), len(expected), 40)
+    if shown[:size] != expected[:size]:
+        raise InputError(
+            f"column {row1[index]!r} is {row2[index][:80]!r} in this export but question "
+            f"{target.question.id!r} of the instrument is {target.question.text[:80]!r}: the "
+            "export and the survey file (.qsf) are of different surveys", file=file, row=2,
+            column=column_name(row1, index))
+
+
+def _keys(instrument: Instrument) -> dict[str, _Target]:
+    """Column id (as an id) -> what the column holds, for every question of the instrument."""
+    keys: dict[str, _Target] = {}
+
+    def add(key: str, target: _Target) -> None:
+        keys.setdefault(key, target)
+
+    for question in instrument.questions:
+        qid = question.id
+        if question.type == "text":
+            kind = "contact" if question.pii else "text"
+            add(qid, _Target(kind, question, qid))
+            add(f"{qid}_text", _Target(kind, question, qid))
+            continue
+        if question.type == "matrix":
+            for statement in question.statements:
+                target = _Target("rating", question, f"{qid}.{statement.id}")
+                add(f"{qid}_{statement.id}", target)
+                add(statement.id, target)
+            continue
+        add(qid, _Target("single" if question.type == "single" else "joined", question, qid))
+        for option in question.options:
+            for name in dict.fromkeys(filter(None, (option.code and as_id(option.code),
+                                                    option.id))):
+                if option.other:
+                    add(f"{qid}_{name}_text", _Target("other", question, qid, option))
+                if question.type == "multi":
+                    add(f"{qid}_{name}", _Target("tick", question, qid, option))
+        others = [o for o in question.options if o.other]
+        if len(others) == 1:
+            add(f"{qid}_text", _Target("other", question, qid, others[0]))
+    return keys
+
+
+def _kept_rows(table: Table, layout: _Layout, finished_only: bool) -> tuple[Table, list[str]]:
+    """Previews, tests and spam out; unfinished responses too when asked."""
+    data = table.data
+    keep = np.ones(data.height, dtype=bool)
+    warnings: list[str] = []
+    status = layout.metadata.get("status")
+    if status is not None:
+        cells = data[f"c{status}"].cast(pl.String).str.strip_chars().str.to_lowercase()
+        out = cells.is_in(list(EXCLUDED_STATUS)).fill_null(False).to_numpy()
+        if out.any():
+            warnings.append(f"{table.file}: {int(out.sum())} responses left out: their Status "
+                            "is a survey preview, a test or spam")
+        keep &= ~out
+    finished = layout.metadata.get("finished")
+    if finished is not None:
+        cells = data[f"c{finished}"].cast(pl.String).str.strip_chars().str.to_lowercase()
+        unfinished = cells.is_in(list(_NOT_FINISHED)).fill_null(False).to_numpy() & keep
+        if unfinished.any() and finished_only:
+            warnings.append(f"{table.file}: {int(unfinished.sum())} unfinished responses left "
+                            "out (--finished-only)")
+            keep &= ~unfinished
+        elif unfinished.any():
+            warnings.append(f"{table.file}: {int(unfinished.sum())} unfinished responses kept "
+                            "with the questions they answered (--finished-only leaves them "
+                            "out)")
+    elif finished_only:
+        raise InputError("--finished-only needs the export's Finished column, which this "
+                         "export lacks", file=table.file, row=1)
+    if keep.all():
+        return table, warnings
+    positions = np.arange(data.height) if table.kept is None else table.kept
+    kept = positions[keep]
+    return replace(table, data=data.filter(pl.Series(keep)), kept=kept), warnings
+
+
+def _read_column(answers: Answers, index: int, target: _Target,
+                 header: list[list[str]]) -> None:
+    question = target.question
+    if target.kind == "contact" or (question.pii and target.kind in ("text", "other")):
+        answers.contact(index, target.qid)
+    elif target.kind == "text":
+        answers.text(index, target.qid)
+    elif target.kind == "other":
+        answers.text(index, target.qid, target.option.id if target.option else None)
+    elif question.pii:
+        answers.contact(index, target.qid)
+    elif target.kind in ("single", "rating"):
+        answers.chosen(index, target.qid, _OneOf(question))
+    elif target.kind == "joined":
+        answers.chosen(index, target.qid, _Several(question))
+    else:
+        assert target.option is not None
+        answers.chosen(index, target.qid, _Tick(question, target.option, header[1][index]))
+
+
+class _OneOf:
+    """A single choice's or a rating's cell: the choice text or its recode value."""
+
+    def __init__(self, question: Question) -> None:
+        self.question = question
+        self.labels = {header_key(o.label): o.id for o in question.options}
+        self.codes = {o.code: o.id for o in question.options if o.code is not None}
+
+    def __call__(self, cell: str) -> list[str]:
+        found = self.labels.get(header_key(cell)) or self.codes.get(cell)
+        if found is not None:
+            return [found]
+        if cell in _UNANSWERED:
+            return []
+        raise ValueError(self.unknown(cell))
+
+    def unknown(self, cell: str) -> str:
+        if re.fullmatch(r"-?\d+(\.\d+)?", cell) and not self.codes:
+            return (f"{cell!r} is a numeric value, but the instrument has no recode values "
+                    f"for question {self.question.id!r}: read a numeric-values export with "
+                    "the instrument imported from the survey's .qsf (`hrta instrument import "
+                    "survey.qsf -o instrument.yaml`), or export choice text")
+        expected = "; ".join(o.label + (f" ({o.code})" if o.code else "")
+                             for o in self.question.options)
+        return (f"unknown answer {cell!r} for question {self.question.id!r}: the survey file "
+                f"has no such choice or recode value; expected one of: {expected}")
+
+
+class _Several(_OneOf):
+    """A select-all question in one column: choices joined with commas."""
+
+    def __call__(self, cell: str) -> list[str]:
+        pieces = [p.strip() for p in cell.split(",")]
+        if self.codes and all(p in self.codes for p in pieces):
+            return [self.codes[p] for p in pieces]
+        labels = {o.label: o.id for o in self.question.options}
+        chosen, unknown = split_choices(cell, list(labels), separators=(",",))
+        if unknown:
+            raise ValueError(self.unknown(unknown[0]))
+        return [labels[label] for label in chosen]
+
+
+class _Tick:
+    """One option's column of a select-all question: its text, its recode value or 1."""
+
+    def __init__(self, question: Question, option: Option, shown: str) -> None:
+        self.question, self.option = question, option
+        self.yes = {header_key(option.label), header_key(shown.rpartition(" - ")[2]), "1"}
+        if option.code is not None:
+            self.yes.add(option.code)
+
+    def __call__(self, cell: str) -> list[str]:
+        if header_key(cell) in self.yes or cell in self.yes:
+            return [self.option.id]
+        if cell in _UNANSWERED or cell == "0":
+            return []
+        raise ValueError(f"unexpected value {cell!r} in the column of option "
+                         f"{self.option.id!r} of {self.question.id!r}: expected its text, "
+                         f"{self.option.code or 1} or nothing")
+
+
+def _optional(answers: Answers, index: int | None) -> pl.Series | None:
+    return None if index is None else answers.cells(index)

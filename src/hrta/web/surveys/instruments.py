@@ -1,0 +1,101 @@
+"""A wave's own instrument, read from a file: hrta's instrument YAML, another survey tool's
+questionnaire definition (Qualtrics .qsf, REDCap Data Dictionary, XLSForm), or a draft
+made from an export's header rows.
+
+The wave keeps the instrument as YAML text (Wave.instrument_yaml): the same text
+`hrta instrument import` and `hrta instrument draft` write, so what staff download from
+the web is the file the command line reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from hrta.errors import InputError
+from hrta.instrument import Instrument, parse
+
+YAML_SUFFIXES = (".yaml", ".yml")
+DEFINITION_SUFFIXES = (".qsf", ".csv", ".xlsx", ".xls", ".json")
+DRAFT_FORMATS = ("surveymonkey", "googleforms")
+
+
+@dataclass(frozen=True)
+class InstrumentText:
+    """An instrument and the YAML it is kept as."""
+
+    instrument: Instrument
+    yaml: str
+
+    @property
+    def questions(self) -> int:
+        return sum(len(section.questions) for section in self.instrument.sections)
+
+
+def from_yaml(text: str, *, name: str) -> InstrumentText:
+    """Instrument YAML as staff pasted or uploaded it; InputError names `name`."""
+    return InstrumentText(parse(text, origin=name), text)
+
+
+def read_instrument_file(path: Path, *, name: str) -> InstrumentText:
+    """An instrument YAML file, or a questionnaire definition converted to YAML. `name` is
+    what messages call the file (the uploaded file's own name, not the temporary copy)."""
+    suffix = path.suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the instrument: {exc}", file=name) from None
+        return from_yaml(text, name=name)
+    if suffix not in DEFINITION_SUFFIXES:
+        raise InputError("choose an instrument YAML file or a questionnaire definition "
+                         "(Qualtrics .qsf, REDCap Data Dictionary .csv, XLSForm .xlsx)",
+                         file=name)
+    from hrta.ingest.definitions import read_definition
+    from hrta.instrument.writing import instrument_yaml
+
+    try:
+        converted = read_definition(path)
+        text = instrument_yaml(converted.instrument, header=converted.header,
+                               notes=converted.notes, origin=name)
+    except InputError as exc:
+        raise _renamed(exc, path, name) from None
+    return InstrumentText(converted.instrument, text)
+
+
+def draft_from_export(path: Path, *, name: str, fmt: str = "surveymonkey") -> InstrumentText:
+    """An instrument drafted from an export's header rows and answers, as
+    `hrta instrument draft` writes it: to be read, edited, then used."""
+    from hrta.ingest import googleforms
+    from hrta.ingest.draft import draft_yaml, read_export
+
+    if fmt not in DRAFT_FORMATS:
+        raise InputError(f"an instrument can be drafted from a SurveyMonkey export or Google "
+                         f"Forms responses, not from {fmt!r}; for Qualtrics, REDCap or "
+                         "KoboToolbox, give the survey's definition file instead", file=name)
+    try:
+        export = googleforms.read_export(path) if fmt == "googleforms" else read_export(path)
+        text = _first_line_named(draft_yaml(export, instrument_id=_id_of(name)), path, name)
+    except InputError as exc:
+        raise _renamed(exc, path, name) from None
+    return from_yaml(text, name=name)
+
+
+def _id_of(name: str) -> str:
+    """The drafted instrument's id, from the uploaded file's own name (not the copy's)."""
+    stem = Path(name.split(": ")[-1]).stem.lower()
+    return re.sub(r"[^a-z0-9]+", "_", stem).strip("_") or "instrument"
+
+
+def _first_line_named(text: str, path: Path, name: str) -> str:
+    """The draft's header says which file it was drafted from: the upload's own name."""
+    first, _, rest = text.partition("\n")
+    return first.replace(path.name, Path(name).name) + "\n" + rest
+
+
+def _renamed(error: InputError, path: Path, name: str) -> InputError:
+    """The error as the person who uploaded the file knows it: by its own name."""
+    file = name if error.file in (None, str(path)) else error.file
+    message = error.message.replace(str(path), name)
+    return InputError(message, file=file, row=error.row, column=error.column)
