@@ -21,10 +21,14 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.web import postgres
+
+if TYPE_CHECKING:
+    from tests.web import mailserver
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("HRTA_CHROMIUM", "/usr/bin/chromium")
@@ -203,3 +207,25 @@ def phone(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# A real SMTP server (tests/web/mailserver.py) for the tests that read what was sent.
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[tuple[mailserver.Inbox, int]]:
+    """One real SMTP server for a test module."""
+    from tests.web import mailserver
+
+    with mailserver.smtp_server() as served:
+        yield served
+
+
+@pytest.fixture
+def inbox(smtp: tuple[mailserver.Inbox, int]) -> Iterator[mailserver.Inbox]:
+    """The module's server, emptied, with Django's mail sent to it for one test."""
+    from tests.web import mailserver
+
+    messages, port = smtp
+    messages.clear()
+    with mailserver.sending_to(port):
+        yield messages

@@ -20,26 +20,12 @@ from hrta.web.mailconfig import CONSOLE, SMTP, email_settings
 from hrta.web.surveys import services as surveys
 from hrta.web.surveys.models import AuditEntry, Response
 from tests.web import respondents
-from tests.web.mailserver import REFUSED, sending_to, silent_server, smtp_server
+from tests.web.mailserver import REFUSED, sending_to, silent_server
 from tests.web.staffdata import post as staff_post
 from tests.web.staffdata import signed_in
 from tests.web.test_assistance_web import RICH, submit, text_of
 
 ANSWER_TEXT = "Stigma from the county board"
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    with smtp_server() as (inbox, port):
-        yield inbox, port
-
-
-@pytest.fixture
-def inbox(smtp):
-    inbox, port = smtp
-    inbox.clear()
-    with sending_to(port):
-        yield inbox
 
 
 def _code_in(body: str) -> str:

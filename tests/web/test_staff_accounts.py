@@ -15,24 +15,10 @@ from hrta.web.accounts.roles import role_of
 from hrta.web.accounts.tokens import issue_token
 from hrta.web.surveys.models import AuditEntry
 from tests.web.conftest import make_user
-from tests.web.mailserver import REFUSED, sending_to, smtp_server
+from tests.web.mailserver import REFUSED
 from tests.web.staffdata import post, signed_in
 
 NEW_PASSWORD = "plum-orchard-lantern-7"
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    with smtp_server() as (inbox, port):
-        yield inbox, port
-
-
-@pytest.fixture
-def inbox(smtp):
-    inbox, port = smtp
-    inbox.clear()
-    with sending_to(port):
-        yield inbox
 
 
 @pytest.fixture

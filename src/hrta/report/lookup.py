@@ -48,25 +48,26 @@ def closed(findings: Findings, qid: str) -> ClosedQuestion:
     """A single-choice, select-all or rated-statement entry: one with options."""
     entry = findings.questions[qid]
     if isinstance(entry, TextQuestion):
-        raise InputError(f"the Findings do not fit the report: {qid!r} is open-ended where "
-                         "the report draws options")
+        raise _misfit(qid, "is open-ended where the report draws options")
     return entry
 
 
 def statement(findings: Findings, qid: str) -> MatrixStatement:
     entry = findings.questions[qid]
     if not isinstance(entry, MatrixStatement):
-        raise InputError(f"the Findings do not fit the report: {qid!r} is not a rated "
-                         "statement of an agreement grid")
+        raise _misfit(qid, "is not a rated statement of an agreement grid")
     return entry
 
 
 def open_ended(findings: Findings, qid: str) -> TextQuestion:
     entry = findings.questions[qid]
     if not isinstance(entry, TextQuestion):
-        raise InputError(f"the Findings do not fit the report: {qid!r} is not an open-ended "
-                         "question")
+        raise _misfit(qid, "is not an open-ended question")
     return entry
+
+
+def _misfit(qid: str, why: str) -> InputError:
+    return InputError(f"the Findings do not fit the report: {qid!r} {why}")
 
 
 def other_texts(entry: ClosedQuestion) -> list[str]:

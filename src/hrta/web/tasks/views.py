@@ -5,6 +5,7 @@ services and runners."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import (
@@ -53,26 +54,25 @@ def status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
 @require_POST
 @staff_page(VIEW)
 def cancel(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
-    job = _job(request, job_id)
-    try:
-        services.cancel(job=job)
-    except services.JobError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Cancelled."))
-    return redirect("tasks:page", job_id=job.pk)
+    return _act(request, job_id, services.cancel, _("Cancelled."))
 
 
 @require_POST
 @staff_page(VIEW)
 def retry(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    return _act(request, job_id, services.retry, _("Queued again."))
+
+
+def _act(request: HttpRequest, job_id: uuid.UUID, action: Callable[..., object],
+         done: str) -> HttpResponse:
+    """Cancel or retry a task, and say on its page whether that could be done."""
     job = _job(request, job_id)
     try:
-        services.retry(job=job)
+        action(job=job)
     except services.JobError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Queued again."))
+        messages.success(request, done)
     return redirect("tasks:page", job_id=job.pk)
 
 
