@@ -272,6 +272,14 @@ def test_a_bad_trusted_proxy_setting_is_named():
     assert "Traceback" not in failed.stderr
 
 
+def test_a_malformed_contacts_key_stops_the_command_at_once():
+    failed = _hrta("user", "unlock", "admin",
+                   env=_fresh_env(HRTA_CONTACTS_KEY="not-a-fernet-key"))
+    assert failed.returncode == 2
+    assert "HRTA_CONTACTS_KEY is not a valid key" in failed.stderr
+    assert "Traceback" not in failed.stderr
+
+
 # --- 6. resume codes --------------------------------------------------------------------------
 
 def _all_sessions() -> str:

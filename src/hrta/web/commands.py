@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -81,7 +82,15 @@ def serve(
     Slow work (coding runs, reports) waits in the task queue for `hrta worker`: run at
     least one beside the servers (`make run` starts both)."""
     prepare()
-    command = gunicorn_command(host=host, port=port, workers=workers, threads=threads)
+    bind = f"{host}:{port}"
+    if port == 0:
+        # Port 0 asks the system for a free port; binding it here, before gunicorn takes
+        # this process's place, lets the line below name the port actually served.
+        listener = socket.create_server((host, 0))
+        listener.set_inheritable(True)
+        port = listener.getsockname()[1]
+        bind = f"fd://{listener.fileno()}"
+    command = gunicorn_command(bind=bind, workers=workers, threads=threads)
     out.print(f"Serving at http://{host}:{port}/  (staff pages: http://{host}:{port}/staff/)",
               highlight=False)
     sys.stdout.flush()
@@ -121,7 +130,7 @@ def worker(
         out.print("No queued tasks left.", highlight=False)
 
 
-def gunicorn_command(*, host: str, port: int, workers: int = 0, threads: int = 4) -> list[str]:
+def gunicorn_command(*, bind: str, workers: int = 0, threads: int = 4) -> list[str]:
     """gunicorn with threaded workers: a respondent's page waits on the database, not the
     CPU, so threads keep the cores busy while requests wait. The app is loaded once and
     then forked (--preload): workers start at once and share the imported libraries, which
@@ -131,7 +140,7 @@ def gunicorn_command(*, host: str, port: int, workers: int = 0, threads: int = 4
     if gunicorn is None:
         raise InputError("gunicorn is not installed in this environment")
     count = workers or (2 * (os.cpu_count() or 1) + 1)
-    return [gunicorn, "hrta.web.wsgi:application", "--bind", f"{host}:{port}",
+    return [gunicorn, "hrta.web.wsgi:application", "--bind", bind,
             "--workers", str(count), "--threads", str(threads), "--worker-class", "gthread",
             "--preload", "--timeout", "120", "--graceful-timeout", "10",
             "--access-logfile", "-", "--logger-class", "hrta.web.accesslog.ScrubbingLogger",

@@ -77,6 +77,15 @@ SECRET_KEY = os.environ.get("HRTA_SECRET_KEY") or _generated(
     "secret_key", lambda: secrets.token_urlsafe(50))
 CONTACTS_KEY = os.environ.get("HRTA_CONTACTS_KEY") or _generated(
     "contacts.key", lambda: Fernet.generate_key().decode())
+try:
+    Fernet(CONTACTS_KEY)
+except ValueError:
+    # Checked at start-up: a mistyped key would otherwise surface only when the first
+    # respondent leaves an address, as a failed page.
+    raise ImproperlyConfigured(
+        "HRTA_CONTACTS_KEY is not a valid key: it must be 32 bytes in URL-safe base64 "
+        "(44 characters), as made by `python -c \"from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())\"`") from None
 DEBUG = os.environ.get("HRTA_DEBUG") == "1"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
     "HRTA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h.strip()]
