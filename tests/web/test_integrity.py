@@ -41,7 +41,7 @@ from hrta.web.assistance.services import FieldError, request_ta, update_request
 from hrta.web.contacts.models import Contact, raffle_entrants
 from hrta.web.contacts.services import save_contact
 from hrta.web.surveys.models import Response
-from hrta.web.surveys.services import code_hash, start_response
+from hrta.web.surveys.services import code_hash, set_excluded, start_response
 from tests.web import conftest, respondents
 from tests.web.conftest import ROOT, make_user
 from tests.web.staffdata import add_response, raffle_export, signed_in
@@ -340,6 +340,22 @@ def test_raffle_after_a_ta_request_leaves_its_contact_and_consent(wave):
     assert [e.details["raffle_email"] for e in raffle_entrants(wave_slug=wave.slug)] == \
         ["bo@new.example"]
     assert response.public_id in ta_selectors.consenting_keys(wave)
+
+
+def test_an_excluded_response_leaves_the_raffle_draw(wave):
+    """A duplicate copy excluded by staff must not give its organization a second ticket."""
+    kept, copy = (add_response(wave, ASKS_FOR_TA) for _ in range(2))
+    for number, response in enumerate((kept, copy)):
+        save_contact(response=response, instrument=wave.instrument, data={
+            "raffle_opt_in": "yes", "raffle_name": f"Entrant {number}",
+            "raffle_email": f"entrant{number}@raffle.example"})
+    assert raffle_entrants(wave_slug=wave.slug).count() == 2
+    admin, _ = signed_in("admin")
+    set_excluded(response=copy, user=admin, excluded=True, reason="duplicate of an import")
+    assert [e.details["raffle_email"] for e in raffle_entrants(wave_slug=wave.slug)] == \
+        ["entrant0@raffle.example"]
+    set_excluded(response=copy, user=admin, excluded=False, reason="not a duplicate")
+    assert raffle_entrants(wave_slug=wave.slug).count() == 2
 
 
 def test_cohort_invitations_use_the_contact_given_with_the_consent(wave):

@@ -76,11 +76,18 @@ def current(purpose: str) -> models.QuerySet[Contact]:
 
 
 def raffle_entrants(*, wave_slug: str) -> models.QuerySet[Contact]:
-    """Entries that may still win: entered on the newest thank-you form, never drawn."""
+    """Entries that may still win: entered on the newest thank-you form, never drawn, and
+    from a response still counted (a response excluded, e.g. as a duplicate copy of an
+    import, takes its entry out of the draw: one organization, one chance)."""
+    from hrta.web.surveys.models import Response  # the answers database, apart from this one
+
     drawn = Contact.objects.filter(wave_slug=wave_slug, purpose=Contact.Purpose.RAFFLE,
                                    drawn_at__isnull=False).values("response_key")
+    excluded = list(Response.objects.filter(wave__slug=wave_slug, excluded=True)
+                    .values_list("public_id", flat=True))
     return current(Contact.Purpose.RAFFLE).filter(
-        wave_slug=wave_slug, raffle=True, drawn_at=None).exclude(response_key__in=drawn)
+        wave_slug=wave_slug, raffle=True, drawn_at=None).exclude(
+        response_key__in=drawn).exclude(response_key__in=excluded)
 
 
 def raffle_winners(*, wave_slug: str) -> models.QuerySet[Contact]:
