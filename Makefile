@@ -9,8 +9,9 @@ STAMP := $(VENV)/.installed
 # Sans has Arial's metrics, so charts keep their layout), and poppler-utils, whose pdftoppm
 # the tests use to look at rendered pages. Installed only when missing.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation poppler-utils
-# The tests also run a real PostgreSQL server and drive Debian's Chromium.
-TEST_PACKAGES := postgresql chromium
+# The tests also run a real PostgreSQL server, drive Debian's Chromium and run R's Rscript on
+# the script written beside a wide CSV export.
+TEST_PACKAGES := postgresql chromium r-base-core
 NODE_STAMP := node_modules/.installed
 
 .PHONY: run test lint fuzz bench clean system system-test install-debian

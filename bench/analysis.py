@@ -23,6 +23,14 @@ with numbers for labels: an option's position, a grid's scale position). hrta's 
 for them must equal its tables for the condensed file; their time (wall and CPU seconds,
 runs of the layouts taken in turns) is reported beside the condensed file's, in
 bench/results/analysis_layouts.json. With --profile, each layout is also profiled once.
+
+--tools adds other tools' exports of the same responses, written from the demo generator
+(the same seed): `qualtrics` (a choice-text CSV in the three-header-row layout, read with
+the bundled instrument, whose ids are the column ids) and `redcap` (a raw-data CSV, read
+with the instrument imported from the bundled instrument's own Data Dictionary). Their
+tables must equal the SurveyMonkey file's; wall and CPU seconds and peak memory are
+reported against the SurveyMonkey path's (runs taken in turns), in
+bench/results/analysis_tools.json.
 """
 
 from __future__ import annotations
@@ -45,6 +53,8 @@ DATA = BENCH / "data"
 RESULTS = BENCH / "results" / "analysis.json"
 LAYOUT_RESULTS = BENCH / "results" / "analysis_layouts.json"
 LAYOUTS = ("condensed", "expanded", "numeric")
+TOOL_RESULTS = BENCH / "results" / "analysis_tools.json"
+TOOLS = ("qualtrics", "redcap")
 DEFAULT_SIZES = "1000,100000,1000000"
 
 # {question id: {"n": int, "counts": {option id: int}}}; open-ended questions have no counts.
@@ -118,6 +128,111 @@ def relayout(source: Path, path: Path, layout: str) -> dict[str, Any]:
                              pl.DataFrame([c.alias(f"c{i}") for i, c in enumerate(out)]))
     return {"write_seconds": time.perf_counter() - started, "peak_mb": peak_mb(),
             "file_mb": path.stat().st_size / 1e6}
+
+
+def write_tool_export(path: Path, size: int, seed: int, tool: str) -> dict[str, Any]:
+    """The demo generator's responses as a Qualtrics or REDCap export (and, for REDCap, the
+    Data Dictionary beside it), through the wide layout of `hrta convert`."""
+    import polars as pl
+
+    from hrta.demo import synthetic_responses
+    from hrta.exports.redcap import redcap_dictionary
+    from hrta.exports.wide import wide_data
+    from hrta.instrument import load_bundled
+
+    instrument = load_bundled()
+    started = time.perf_counter()
+    wide = wide_data(synthetic_responses(instrument, size, seed=seed))
+    frame = wide.frame
+    names = redcap_dictionary(instrument).names if tool == "redcap" else {}
+    header: list[list[str]] = [[], [], []] if tool == "qualtrics" else [[]]
+    columns: list[pl.Expr] = []
+
+    def add(name: str, text: str, import_id: str, expr: pl.Expr) -> None:
+        header[0].append(name)
+        if tool == "qualtrics":
+            header[1].append(text)
+            header[2].append(json.dumps({"ImportId": import_id}, separators=(",", ":")))
+        columns.append(expr.alias(f"c{len(columns)}"))
+
+    if tool == "qualtrics":
+        for name, import_id, value in (
+                ("StartDate", "startDate", pl.col("started_at")),
+                ("EndDate", "endDate", pl.col("ended_at")),
+                ("Status", "status", pl.lit("IP Address")),
+                ("Finished", "finished", pl.lit("True")),
+                ("ResponseId", "_recordId", pl.col("response_id"))):
+            add(name, name, import_id, value)
+    else:
+        add("record_id", "", "", pl.col("response_id"))
+    numbers = {q.id: n for n, q in enumerate(instrument.questions, start=1)}
+    for variable in wide.variables:
+        if variable.question_id is None:
+            continue
+        question = instrument.question(variable.question_id)
+        item, column = variable.item_id, pl.col(variable.name)
+        import_id = f"QID{numbers[question.id]}" + (f"_{item}" if item else "")
+        if variable.kind == "code":
+            # The chosen option's number: its label (Qualtrics' choice text) or its id
+            # (the REDCap code, which the exported dictionary makes the option id).
+            points = {i: (o.label if tool == "qualtrics" else o.id)
+                      for i, o in enumerate(question.options, start=1)}
+            value = column.replace_strict(points, default=None, return_dtype=pl.String)
+            key = f"{question.id}.{item}" if question.type == "matrix" else question.id
+            name = f"{question.id}_{item}" if question.type == "matrix" else question.id
+            statements = {s.id: s.text for s in question.statements}
+            text = question.text + (f" - {statements[item]}"
+                                    if question.type == "matrix" and item else "")
+            add(name if tool == "qualtrics" else names[key], text, import_id, value)
+        elif variable.kind == "flag":
+            option = question.option(item or "")
+            if tool == "qualtrics":
+                value = pl.when(column == 1).then(pl.lit(option.label)).otherwise(None)
+                add(f"{question.id}_{option.id}", f"{question.text} - {option.label}",
+                    import_id, value)
+            else:
+                value = pl.when(column == 1).then(pl.lit("1")).otherwise(pl.lit("0"))
+                add(f"{names[question.id]}___{option.id}", "", "", value)
+        elif variable.kind == "text":
+            key = f"{question.id}.{item}" if item else question.id
+            name = f"{question.id}_{item}_TEXT" if item else f"{question.id}_TEXT"
+            add(name if tool == "qualtrics" else names[key], question.text, import_id,
+                column.cast(pl.String))
+    if tool == "redcap":
+        add(f"{instrument.sections[-1].id}_complete", "", "", pl.lit("2"))
+    out = frame.select(columns)
+    from hrta.exports import write_frame_with_headers
+
+    write_frame_with_headers(path, header, out)
+    if tool == "redcap":
+        dictionary = redcap_dictionary(instrument).body
+        (path.parent / f"{path.stem}_DataDictionary.csv").write_bytes(
+            dictionary if isinstance(dictionary, bytes) else dictionary.encode())
+    return {"write_seconds": time.perf_counter() - started, "peak_mb": peak_mb(),
+            "file_mb": path.stat().st_size / 1e6}
+
+
+def run_tool(path: Path, tool: str) -> dict[str, Any]:
+    """hrta on a tool's export, as `hrta analyze --format TOOL` reads it."""
+    from hrta.analysis import build_findings
+    from hrta.ingest import load_responses
+    from hrta.instrument import load_bundled
+
+    if tool == "redcap":
+        from hrta.ingest.definitions import read_definition
+
+        dictionary = path.parent / f"{path.stem}_DataDictionary.csv"
+        # A dictionary has no screening rule: the analyst adds the bundled one's, as the
+        # SurveyMonkey path applies it.
+        instrument = read_definition(dictionary).instrument.model_copy(
+            update={"eligibility": load_bundled().eligibility})
+    else:
+        instrument = load_bundled()
+    started, cpu = time.perf_counter(), time.process_time()
+    findings = build_findings(load_responses(path, instrument, fmt=tool)).to_json()
+    return {"seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu, "peak_mb": peak_mb(),
+            "tables": findings_tables(findings)}
 
 
 def run_hrta(path: Path, profiler: cProfile.Profile | None = None) -> dict[str, Any]:
@@ -346,11 +461,83 @@ def profile_layouts(size: int, seed: int, layouts: list[str], say: Any) -> None:
               file=sys.stderr)
 
 
+def tool_export(size: int, seed: int, tool: str, say: Any) -> Path:
+    path = DATA / f"{tool}_{size}_seed{seed}.csv"
+    if path.exists():
+        return path
+    DATA.mkdir(parents=True, exist_ok=True)
+    made = in_child("--worker", "tool_export", "--file", str(path), "--size", str(size),
+                    "--seed", str(seed), "--tool", tool)
+    say(f"{size:,}: wrote the {tool} export, {made['file_mb']:,.0f} MB in "
+        f"{made['write_seconds']:.1f} s, peak {made['peak_mb']:,.0f} MB")
+    return path
+
+
+def measure_tools(size: int, seed: int, repeat: int, tools: list[str],
+                  say: Any) -> dict[str, dict[str, float]]:
+    """hrta on each tool's export of the same responses: equal tables, time and memory
+    beside the SurveyMonkey path's (the condensed export), runs taken in turns."""
+    paths = {"surveymonkey": export_for(size, seed, say)}
+    paths.update({tool: tool_export(size, seed, tool, say) for tool in tools})
+    done: dict[str, list[dict[str, Any]]] = {name: [] for name in paths}
+    for _ in range(repeat):
+        for name, path in paths.items():
+            args = ("--worker", "hrta", "--file", str(path)) if name == "surveymonkey" else (
+                "--worker", "tool", "--tool", name, "--file", str(path))
+            done[name].append(in_child(*args))
+    reference = done["surveymonkey"][0]["tables"]
+    base = {key: statistics.median(d[key] for d in done["surveymonkey"])
+            for key in ("seconds", "cpu_seconds")}
+    base_peak = max(d["peak_mb"] for d in done["surveymonkey"])
+    found: dict[str, dict[str, float]] = {}
+    for name, runs_of in done.items():
+        for run in runs_of:
+            check_equal(run["tables"], reference, size)
+        took = statistics.median(d["seconds"] for d in runs_of)
+        cpu = statistics.median(d["cpu_seconds"] for d in runs_of)
+        peak = max(d["peak_mb"] for d in runs_of)
+        found[name] = {"seconds": round(took, 3), "cpu_seconds": round(cpu, 3),
+                       "peak_mb": round(peak, 1), "ratio": round(took / base["seconds"], 2),
+                       "cpu_ratio": round(cpu / base["cpu_seconds"], 2),
+                       "peak_ratio": round(peak / base_peak, 2)}
+        if name != "surveymonkey":
+            say(f"{size:,}: {name} gives the SurveyMonkey file's tables; {took:.2f} s "
+                f"({took / base['seconds']:.2f}x), CPU {cpu:.2f} s "
+                f"({cpu / base['cpu_seconds']:.2f}x), peak {peak:,.0f} MB "
+                f"({peak / base_peak:.2f}x)")
+    return found
+
+
 def save_layouts(results: dict[str, dict[str, dict[str, float]]]) -> None:
     previous = json.loads(LAYOUT_RESULTS.read_text()) if LAYOUT_RESULTS.exists() else {}
     previous.update(results)
     ordered = dict(sorted(previous.items(), key=lambda item: int(item[0])))
     LAYOUT_RESULTS.write_text(json.dumps(ordered, indent=2) + "\n")
+
+
+def save_tools(results: dict[str, dict[str, dict[str, float]]]) -> None:
+    previous = json.loads(TOOL_RESULTS.read_text()) if TOOL_RESULTS.exists() else {}
+    previous.update(results)
+    ordered = dict(sorted(previous.items(), key=lambda item: int(item[0])))
+    TOOL_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    TOOL_RESULTS.write_text(json.dumps(ordered, indent=2) + "\n")
+
+
+def show_tools(results: dict[str, dict[str, dict[str, float]]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Import + analysis of each tool's export of the same responses")
+    for heading in ("responses", "export", "s", "CPU s", "peak MB", "time ×", "CPU ×",
+                    "memory ×"):
+        table.add_column(heading, justify="right")
+    for size, rows in results.items():
+        for name, row in rows.items():
+            table.add_row(f"{int(size):,}", name, f"{row['seconds']:.2f}",
+                          f"{row['cpu_seconds']:.2f}", f"{row['peak_mb']:,.0f}",
+                          f"{row['ratio']:.2f}", f"{row['cpu_ratio']:.2f}",
+                          f"{row['peak_ratio']:.2f}")
+    Console().print(table)
 
 
 def save(results: dict[str, dict[str, float]]) -> None:
@@ -389,9 +576,13 @@ def main() -> None:
     parser.add_argument("--layouts", default="",
                         help="also time these layouts of the same responses: "
                              f"{', '.join(LAYOUTS)} (default: none)")
+    parser.add_argument("--tools", default="",
+                        help="also time these tools' exports of the same responses: "
+                             f"{', '.join(TOOLS)} (default: none)")
     parser.add_argument("--worker", choices=("generate", "hrta", "pandas", "profile",
-                                             "relayout"),
+                                             "relayout", "tool_export", "tool"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--tool", choices=TOOLS, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--layout", choices=LAYOUTS, help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
@@ -408,6 +599,10 @@ def main() -> None:
         print(json.dumps(profile_hrta(args.file)))
     elif args.worker == "relayout":
         print(json.dumps(relayout(args.file, args.out, args.layout)))
+    elif args.worker == "tool_export":
+        print(json.dumps(write_tool_export(args.file, args.size, args.seed, args.tool)))
+    elif args.worker == "tool":
+        print(json.dumps(run_tool(args.file, args.tool)))
     else:
         from rich.console import Console
 
@@ -417,6 +612,18 @@ def main() -> None:
         if unknown:
             parser.error(f"unknown layouts {', '.join(sorted(unknown))}; choose from "
                          f"{', '.join(LAYOUTS)}")
+        tools = [name for name in args.tools.split(",") if name]
+        if set(tools) - set(TOOLS):
+            parser.error(f"unknown tools {', '.join(sorted(set(tools) - set(TOOLS)))}; "
+                         f"choose from {', '.join(TOOLS)}")
+        if tools:
+            measured = {str(size): measure_tools(int(size), args.seed, args.repeat, tools,
+                                                 console.print)
+                        for size in args.sizes.split(",")}
+            save_tools(measured)
+            show_tools(measured)
+            print(json.dumps(measured, indent=2))
+            return
         if layouts:
             sizes = [int(s) for s in args.sizes.split(",")]
             found = {str(size): measure_layouts(size, args.seed, args.repeat, layouts,

@@ -1,20 +1,27 @@
-"""Benchmark: `hrta analyze --no-themes` from a cold process, against plain Python.
+"""Benchmark: `hrta` from a cold process: start-up, the demo wave, and 100,000 responses
+against plain Python.
 
-    python bench/startup.py [--repeat 5] [--size 100000] [--seed 2022]
+    python bench/startup.py [--repeat 5] [--size 100000] [--seed 2022] [--no-large]
 
-Two measurements, each of whole fresh processes (interpreter start, imports and the work),
-so they are what a person waits for at the command line:
+Every row times whole fresh processes (interpreter start, imports and the work), so they
+are what a person waits for at the command line; medians of --repeat processes:
 
-- **demo wave**: `hrta analyze responses.csv --no-themes --json findings.json` on the
-  161-response demo wave (`hrta.demo.demo_responses`, seed 2022), the median of --repeat
-  processes; one more run under `python -X importtime` lists any statistics library
-  (SciPy, statsmodels, pandas) a plain analysis loaded: there should be none;
-- **large export**: the same command on a synthetic SurveyMonkey export of --size responses
-  (bench/analysis.py's generator and cache), against a process that computes the same
-  frequency tables (every question's n and per-option counts) with the csv module and
-  dicts, as a short script without hrta would. The two must agree on every question before
-  any time is reported. Medians of --repeat processes each, run in the same session so that
-  both meet the same machine.
+- **commands**: `hrta --version`, `hrta --help`, and `hrta analyze responses.csv
+  --no-themes --json findings.json` on the 161-response demo wave (`hrta.demo.demo_responses`,
+  seed 2022);
+- **floor**: `python -c pass`, then `python -c "import …"` of Polars alone, of Polars and
+  NumPy, and of every library the demo analysis imported (from its -X importtime report):
+  what any analysis on this stack costs before hrta's own code runs;
+- **imports**: the demo analysis under `python -X importtime`, --repeat times: the median
+  milliseconds each package's modules take to import (their own time, so the rows add up),
+  and any statistics library (SciPy, statsmodels, pandas) a plain analysis loaded: there
+  should be none;
+- **large export** (left out with --no-large): the same command on a synthetic SurveyMonkey
+  export of --size responses (bench/analysis.py's generator and cache), against a process
+  that computes the same frequency tables (every question's n and per-option counts) with
+  the csv module and dicts, as a short script without hrta would. The two must agree on
+  every question before any time is reported; both run in the same session so that both
+  meet the same machine.
 
 Wall seconds are reported with the processes' CPU seconds beside them: on a shared machine
 the CPU time wanders less. Results: bench/results/startup.json.
@@ -154,12 +161,49 @@ def analyze_command(path: Path, out: Path, *extra: str) -> list[str]:
             "--json", str(out)]
 
 
-def heavy_modules(path: Path, out: Path) -> list[str]:
-    """Statistics libraries a plain analysis imported, from -X importtime."""
-    _, _, done = timed(analyze_command(path, out, "-X", "importtime"))
-    names = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
-             if line.startswith("import time:") and line.count("|") == 2}
-    return sorted(n for n in names if n.split(".")[0] in HEAVY)
+def import_times(stderr: str) -> dict[str, int]:
+    """Each module's own import time (microseconds) from a -X importtime report."""
+    times: dict[str, int] = {}
+    for line in stderr.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            own, _, name = line.removeprefix("import time:").split("|")
+            if own.strip().isdigit():
+                times[name.strip()] = int(own)
+    return times
+
+
+def package(module: str) -> str:
+    """The row a module's time is counted in: its top-level package; hrta's by subpackage."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "hrta" else parts[0]
+
+
+def measure_imports(path: Path, out: Path, repeat: int) -> dict[str, Any]:
+    """Median own import milliseconds per package, and the statistics libraries loaded."""
+    runs = [import_times(timed(analyze_command(path, out, "-X", "importtime"))[2].stderr)
+            for _ in range(repeat)]
+    packages = sorted({package(m) for run in runs for m in run})
+    per_run = [{p: sum(us for m, us in run.items() if package(m) == p) for p in packages}
+               for run in runs]
+    milliseconds = {p: round(statistics.median(r[p] for r in per_run) / 1000, 1)
+                    for p in packages}
+    ordered = dict(sorted(milliseconds.items(), key=lambda item: -item[1]))
+    modules = set(runs[0])
+    libraries = set(_third_party())
+    return {"milliseconds": ordered,
+            "total_milliseconds": round(statistics.median(sum(r.values()) for r in runs)
+                                        / 1000, 1),
+            "heavy_modules": sorted(m for m in modules if m.split(".")[0] in HEAVY),
+            "libraries": sorted({m.split(".")[0] for m in modules} & libraries),
+            "library_modules": [m for m in runs[0] if m.split(".")[0] in libraries]}
+
+
+def _third_party() -> list[str]:
+    """Importable top-level names of the installed distributions (not the standard
+    library, not hrta)."""
+    from importlib.metadata import packages_distributions
+
+    return [name for name in packages_distributions() if name != "hrta"]
 
 
 def demo_export(seed: int) -> Path:
@@ -174,14 +218,34 @@ def demo_export(seed: int) -> Path:
     return path
 
 
-def measure_demo(seed: int, repeat: int, folder: Path) -> dict[str, Any]:
+def hrta_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "hrta.cli", *args]
+
+
+def measure_commands(seed: int, repeat: int, folder: Path) -> dict[str, Any]:
+    """`hrta --version`, `hrta --help` and the demo analysis, taken in turns."""
     path = demo_export(seed)
     out = folder / "demo.json"
-    timed(analyze_command(path, out))  # the first run may compile bytecode; not counted
-    result: dict[str, Any] = medians(analyze_command(path, out), repeat)
-    result["heavy_modules"] = heavy_modules(path, out)
-    result["target_seconds"] = TARGET_DEMO_SECONDS
-    return result
+    commands = {"version": hrta_command("--version"), "help": hrta_command("--help"),
+                "demo": analyze_command(path, out)}
+    for command in commands.values():
+        timed(command)  # the first run may compile bytecode; not counted
+    return {name: medians(command, repeat) for name, command in commands.items()}
+
+
+def measure_floor(imports: dict[str, Any], repeat: int) -> dict[str, Any]:
+    """The interpreter, then the interpreter importing the libraries the analysis uses:
+    Polars, NumPy, then every module of a library the analysis imported (a package's
+    `__init__` alone leaves out what the analysis loads later, e.g. pydantic.main)."""
+    every = ("import importlib\n"
+             f"for name in {imports['library_modules']!r}:\n"
+             "    try:\n        importlib.import_module(name)\n"
+             "    except ImportError:\n        pass\n")
+    steps = {"python": "pass", "polars": "import polars", "polars, numpy": "import polars, numpy",
+             "all": every}
+    floor = {name: medians([sys.executable, "-c", code], repeat) for name, code in steps.items()}
+    floor["all"]["libraries"] = imports["libraries"]
+    return floor
 
 
 def measure_large(size: int, seed: int, repeat: int, folder: Path, say: Any) -> dict[str, Any]:
@@ -206,23 +270,49 @@ def show(results: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="hrta analyze --no-themes, whole fresh processes (median)")
-    for heading in ("what", "hrta s", "hrta CPU s", "plain Python s", "plain CPU s",
+    console = Console(width=max(Console().width, 100))  # the table's rows unwrapped in a pipe
+    table = Table(title="hrta from a cold process: whole fresh processes (median)")
+    for heading in ("what", "wall s", "CPU s", "min wall", "plain wall", "plain CPU",
                     "speed-up", "target"):
-        table.add_column(heading, justify="right")
-    demo = results["demo"]
-    table.add_row("demo wave (161)", f"{demo['seconds']:.2f}", f"{demo['cpu_seconds']:.2f}",
-                  "", "", "", f"≤ {demo['target_seconds']} s")
-    large = results["large"]
-    table.add_row(f"{large['responses']:,} responses", f"{large['seconds']:.2f}",
-                  f"{large['cpu_seconds']:.2f}", f"{large['baseline_seconds']:.2f}",
-                  f"{large['baseline_cpu_seconds']:.2f}", f"{large['speedup']:.1f}×",
-                  f"≥ {large['target_speedup']:.0f}×")
-    Console().print(table)
-    heavy = demo["heavy_modules"]
-    Console().print(f"statistics libraries a plain analysis loaded: {', '.join(heavy) or 'none'}"
-                    f"; load average {results['load_average'][0]:.1f} before, "
-                    f"{results['load_average_after'][0]:.1f} after")
+        table.add_column(heading, justify="left" if heading == "what" else "right",
+                         no_wrap=heading == "what")
+    commands, floor = results["commands"], results["floor"]
+    for label, row in (("hrta --version", commands["version"]),
+                       ("hrta --help", commands["help"]),
+                       ("analyze demo (161)", commands["demo"])):
+        target = f"≤ {TARGET_DEMO_SECONDS} s" if row is commands["demo"] else ""
+        table.add_row(label, *_seconds(row), "", "", "", target)
+    large = results.get("large")
+    if large:
+        table.add_row(f"analyze {large['responses']:,}", f"{large['seconds']:.2f}",
+                      f"{large['cpu_seconds']:.2f}", "", f"{large['baseline_seconds']:.2f}",
+                      f"{large['baseline_cpu_seconds']:.2f}",
+                      f"{large['speedup']:.1f}×/{large['cpu_speedup']:.1f}×",
+                      f"≥ {large['target_speedup']:.0f}×")
+    table.add_section()
+    # The floor: an interpreter that only imports, then each row's libraries on top.
+    for label, key in (("python -c pass", "python"), ("+ polars", "polars"),
+                       ("+ polars, numpy", "polars, numpy"), ("+ all it imports", "all")):
+        table.add_row(label, *_seconds(floor[key]), "", "", "", "")
+    console.print(table)
+
+    imports = results["imports"]
+    breakdown = Table(title="analyze demo: own import ms by package (median)")
+    breakdown.add_column("package")
+    breakdown.add_column("ms", justify="right")
+    for name, ms in list(imports["milliseconds"].items())[:15]:
+        breakdown.add_row(name, f"{ms:.0f}")
+    breakdown.add_row("all imports", f"{imports['total_milliseconds']:.0f}")
+    console.print(breakdown)
+    heavy = imports["heavy_modules"]
+    console.print(f"libraries the analysis loaded: {', '.join(floor['all']['libraries'])}; "
+                  f"statistics libraries: {', '.join(heavy) or 'none'}; load average "
+                  f"{results['load_average'][0]:.1f} before, "
+                  f"{results['load_average_after'][0]:.1f} after")
+
+
+def _seconds(row: dict[str, float]) -> tuple[str, str, str]:
+    return f"{row['seconds']:.2f}", f"{row['cpu_seconds']:.2f}", f"{row['min_seconds']:.2f}"
 
 
 def main() -> None:
@@ -231,6 +321,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000, help="responses of the large "
                                                                   "export")
     parser.add_argument("--seed", type=int, default=2022)
+    parser.add_argument("--no-large", dest="large", action="store_false",
+                        help="leave out the large export and its plain-Python baseline")
     parser.add_argument("--worker", choices=("plain",), help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -244,8 +336,13 @@ def main() -> None:
     say = Console(stderr=True).print
     results: dict[str, Any] = {"load_average": list(os.getloadavg())}
     with tempfile.TemporaryDirectory() as folder:
-        results["demo"] = measure_demo(args.seed, args.repeat, Path(folder))
-        results["large"] = measure_large(args.size, args.seed, args.repeat, Path(folder), say)
+        results["commands"] = measure_commands(args.seed, args.repeat, Path(folder))
+        results["imports"] = measure_imports(demo_export(args.seed), Path(folder) / "i.json",
+                                             args.repeat)
+        results["floor"] = measure_floor(results["imports"], args.repeat)
+        if args.large:
+            results["large"] = measure_large(args.size, args.seed, args.repeat, Path(folder),
+                                             say)
     results["load_average_after"] = list(os.getloadavg())
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

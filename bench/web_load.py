@@ -1,36 +1,46 @@
-"""Benchmark: respondents completing the assessment on the web, against gunicorn on loopback.
+"""Benchmark: respondents completing the assessment and staff using their pages, against
+gunicorn on loopback, with one app server or several.
 
-    python bench/web_load.py [--respondents 100] [--rounds 1] [--think 5]
-                             [--databases sqlite,postgresql] [--workers 0] [--threads 4]
-                             [--no-fault] [--crash-after SECONDS] [--seed 2022]
+    python bench/web_load.py [--respondents 100] [--staff 5] [--think 5]
+                             [--databases sqlite,postgresql] [--servers sqlite=1,postgresql=2]
+                             [--queue-workers 1] [--steps 10,20,40,80] [--step-seconds 15]
+                             [--fresh-samples 6] [--settle 6] [--no-fault] [--seed 2022]
 
 For each database (SQLite in a fresh data folder; PostgreSQL as a throwaway server started
-the way the tests start one), it migrates a fresh database, makes a wave, starts the server
-with `hrta serve` (the command an operator runs, same gunicorn settings) and measures, in
-the same run:
+the way the tests start one), it migrates a fresh database, loads the demo wave as
+`make run` does, starts --servers app servers with `hrta serve` (the command an operator
+runs, same gunicorn settings) and --queue-workers `hrta worker` processes beside them.
+With several servers every client sends each request to the next server in turn
+(round-robin, as a proxy without sticky sessions would). In the same run it measures:
 
 1. ceiling: `/healthz`, a Django view that touches no database, hit by as many keep-alive
-   clients as there are respondents for a few seconds: what the framework and server
-   manage on this machine, the upper bound for any page;
+   clients as there are respondents for a few seconds;
 2. load: --respondents threads, each a respondent with its own session and CSRF token,
-   completing the whole assessment --rounds times (landing, start, every page, the resume
-   code page, review, submit, thank-you), pausing --think seconds (uniform 0.5x to 1.5x)
-   on each page as a person reading would, only much faster: a person spends a minute or
-   more on a page, so 100 respondents at 5 s ask as much of the server as more than
-   1,000 people answering at once;
-3. fault: the same load on a new wave; halfway through, the server (gunicorn's master and
-   its workers) is killed with SIGKILL and started again. Clients retry a request that got
-   no answer (every page save replaces that page's answers, so a retry cannot double it).
+   completing the whole assessment of the demo wave (landing, start, every page, the
+   resume code page, review, submit, thank-you), pausing --think seconds (uniform 0.5x to
+   1.5x) on each page; meanwhile --staff members of staff sign in and, pausing 1.5-4.5 s
+   between steps, refresh the demo wave's dashboard (its page, the chart images it loads,
+   the live counts) and download in turn the Findings JSON, the responses CSV and the HTML
+   report (asked for, made by a worker, followed on its task page, downloaded);
+3. fresh: the dashboard right after new data: a respondent submits, and staff open the
+   dashboard at once; alternately after --settle seconds, when the worker has had time to
+   make the new Findings and charts;
+4. steps: the throughput ceiling: clients that do not pause, more at each step, until p95
+   passes --step-limit-ms or a request fails;
+5. fault (unless --no-fault): the load on a new wave; halfway through, the first server
+   (gunicorn's master and its workers) is killed with SIGKILL and started again. Clients
+   retry a request that got no answer (every page save replaces that page's answers, so a
+   retry cannot double it).
 
-After each load the database is counted in a separate process and compared with what the
+After each phase the database is counted in a separate process and compared with what the
 clients believe: every respondent's resume code must open one response whose stored answers
 equal the pages that client saw saved, submitted exactly when the client saw the thank-you
-page; submitted responses in the wave must equal the clients' submissions (lost or
-duplicated otherwise). Latency is per request (each page view and each form post), from
-sending the request to reading the whole reply. The server's CPU time per completed
-assessment (master and workers, from /proc) gives the most assessments a second the cores
-could finish whatever the think time. The clients run on the same 2 cores as the server,
-so the figures include their cost. Results: bench/results/web_load.json.
+page; web submissions in the wave must equal the clients' submissions (lost or duplicated
+otherwise). Latency is per request, from sending it to reading the whole reply, overall and
+per kind of request. The CPU time of servers and workers per completed assessment (from
+/proc) gives the most assessments a second the cores could finish whatever the think time.
+The clients run on the same cores as the servers, so the figures include their cost.
+Results: bench/results/web_load.json.
 """
 
 from __future__ import annotations
@@ -62,8 +72,13 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results" / "web_load.json"
 HRTA = Path(sys.executable).parent / "hrta"
-WAVE_LOAD = "bench-load"
+# Respondents of the load answer the demo wave (161 imported responses), whose dashboard
+# staff refresh meanwhile: each submission is new data for it.
+WAVE_LOAD = "demo-2022"
+WAVE_STEPS = "bench-steps"
 WAVE_FAULT = "bench-fault"
+STAFF_USER = "bench-staff"
+STAFF_PASSWORD = "bench-only-password-7d41"  # a throwaway database's account
 
 # Open-ended answers as people type them, and as attackers do: stored as given.
 TEXTS = [
@@ -73,26 +88,45 @@ TEXTS = [
     "Estigma en la comunidad; falta de financiación y de formación del personal. ñ á ü",
     "Partnerships with the syringe services program (SSP) and the health department 👍",
 ]
-RESUME_LINK = re.compile(r"/resume/([A-Z0-9-]{30,})/")
+RESUME_CODE = re.compile(r'id="resume-code">\s*([A-Z0-9-]{30,})\s*<')
+
+
+def run_clients(client: Callable[[int], None], clients: int,
+                timeout: float | None = None) -> float:
+    """Run `client(0)` … `client(clients - 1)` on threads at once; seconds until all ended."""
+    threads = [threading.Thread(target=client, args=(i,), daemon=True)
+               for i in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return time.monotonic() - started
 
 
 # --- the database side: each in its own process, configured for one database ----------
 
 
 def worker_prepare() -> dict[str, Any]:
-    """Migrate a fresh database and create the two waves the load uses."""
-    from hrta.web.commands import prepare
+    """Migrate a fresh database, load the demo wave as `make run` does, create the other
+    waves the load uses and a member of staff (an analyst) for the staff threads."""
+    from hrta.web.commands import load_demo
 
-    prepare()
+    load_demo()
+    from django.contrib.auth import get_user_model
+
     from hrta.instrument import load_bundled
+    from hrta.web.accounts.roles import assign_role
     from hrta.web.surveys.models import Wave
 
     instrument = load_bundled()
-    for slug in (WAVE_LOAD, WAVE_FAULT):
+    for slug in (WAVE_STEPS, WAVE_FAULT):
         Wave.objects.get_or_create(slug=slug, defaults={
             "title": f"Load benchmark ({slug})", "instrument_id": instrument.id,
             "instrument_version": instrument.version})
-    return {"waves": [WAVE_LOAD, WAVE_FAULT]}
+    user = get_user_model().objects.create_user(STAFF_USER, password=STAFF_PASSWORD)
+    assign_role(user, "analyst")
+    return {"waves": [WAVE_LOAD, WAVE_STEPS, WAVE_FAULT]}
 
 
 def worker_verify(beliefs_path: Path) -> dict[str, Any]:
@@ -188,14 +222,7 @@ class Server:
     def cpu_seconds(self) -> float:
         """CPU time used so far by the server's processes (master and workers)."""
         assert self.process is not None
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            with contextlib.suppress(OSError):
-                # Fields after the command name: state ppid pgrp session ... utime stime.
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                if int(fields[3]) == self.process.pid:
-                    total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
+        return group_cpu_seconds(self.process.pid)
 
     def crash(self) -> None:
         """SIGKILL to gunicorn's master and every worker: nothing gets to finish."""
@@ -213,6 +240,64 @@ class Server:
                 self.process.wait()
 
 
+def group_cpu_seconds(leader: int) -> float:
+    """CPU time used so far by the processes of the session `leader` started."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # Fields after the command name: state ppid pgrp session ... utime stime.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == leader:
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class QueueWorker:
+    """`hrta worker`, as `make run` starts it beside the server: makes a wave's Findings
+    and charts after new data, and the reports staff ask for."""
+
+    env: dict[str, str]
+    name: str
+    log: Path
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(
+                [str(HRTA), "worker", "--id", self.name, "--interval", "0.5"], env=self.env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def cpu_seconds(self) -> float:
+        assert self.process is not None
+        return group_cpu_seconds(self.process.pid)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+@dataclass
+class Site:
+    """The servers of one run and the workers beside them."""
+
+    servers: list[Server]
+    workers: list[QueueWorker]
+
+    @property
+    def ports(self) -> list[int]:
+        return [server.port for server in self.servers]
+
+    def cpu_seconds(self) -> float:
+        return (sum(s.cpu_seconds() for s in self.servers)
+                + sum(w.cpu_seconds() for w in self.workers))
+
+
 # --- the clients --------------------------------------------------------------------------
 
 
@@ -223,6 +308,7 @@ class UnexpectedReplyError(Exception):
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # what each latency was a request for
     errors: list[str] = field(default_factory=list)
     retries: int = 0
     cut_off: int = 0  # requests sent that got no whole reply (the crash, in the fault run)
@@ -232,30 +318,67 @@ class Tally:
         with self.lock:
             self.errors.append(text)
 
+    def record(self, kind: str, seconds: float) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            self.kinds.append(kind)
+
+    def by_kind(self) -> dict[str, dict[str, float]]:
+        """p50/p95/p99 and count of each kind of request."""
+        grouped: dict[str, list[float]] = {}
+        for kind, seconds in zip(self.kinds, self.latencies, strict=True):
+            grouped.setdefault(kind, []).append(seconds)
+        return {kind: {"requests": len(values), **percentiles(values)}
+                for kind, values in sorted(grouped.items())}
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def kind_of(method: str, path: str) -> str:
+    """A request's kind for the per-kind figures: its path with the wave, page number,
+    task id and chart name taken out."""
+    path = path.split("?", 1)[0]
+    path = _UUID.sub("<id>", path)
+    path = re.sub(r"^/w/[^/]+/", "/w/<wave>/", path)
+    path = re.sub(r"/page/\d+/", "/page/<n>/", path)
+    path = re.sub(r"^/staff/waves/[^/]+/", "/staff/waves/<wave>/", path)
+    path = re.sub(r"/charts/[^/]+\.svg$", "/charts/<chart>.svg", path)
+    return f"{method} {path}"
+
 
 class Browser:
-    """One respondent's HTTP client: a keep-alive connection, cookies, CSRF token."""
+    """One person's HTTP client: cookies, CSRF token, a keep-alive connection to each
+    server. With several servers, each request goes to the next one in turn (round-robin,
+    as a proxy without sticky sessions would send them): nothing may depend on which
+    server answered the request before."""
 
-    def __init__(self, port: int, tally: Tally, retry_for: float) -> None:
-        self.port = port
+    def __init__(self, ports: list[int], tally: Tally, retry_for: float,
+                 start: int = 0) -> None:
+        self.ports = ports
+        self.turn = start
         self.tally = tally
         self.retry_for = retry_for
         self.cookies: dict[str, str] = {}
-        self.connection: http.client.HTTPConnection | None = None
-        self.last_used = 0.0
+        self.connections: dict[int, http.client.HTTPConnection] = {}
+        self.last_used: dict[int, float] = {}
 
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
+    def close(self, port: int | None = None) -> None:
+        for each in [port] if port is not None else list(self.connections):
+            connection = self.connections.pop(each, None)
+            if connection is not None:
+                connection.close()
 
     def _once(self, method: str, path: str, body: str | None) -> tuple[int, str, str]:
+        port = self.ports[self.turn % len(self.ports)]
+        self.turn += 1
         # gunicorn closes a keep-alive connection idle for 2 s; a respondent who has been
         # reading longer than that starts a new one, as a browser would.
-        if self.connection is not None and time.monotonic() - self.last_used > 1.0:
-            self.close()
-        if self.connection is None:
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        if port in self.connections and time.monotonic() - self.last_used[port] > 1.0:
+            self.close(port)
+        if port not in self.connections:
+            self.connections[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection = self.connections[port]
         headers = {"Accept-Language": "en"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -263,24 +386,25 @@ class Browser:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
         try:
-            self.connection.request(method, path, body=body, headers=headers)
-            reply = self.connection.getresponse()
-            text = reply.read().decode()
+            connection.request(method, path, body=body, headers=headers)
+            reply = connection.getresponse()
+            raw = reply.read()
         except ConnectionRefusedError:
-            self.close()
+            self.close(port)
             raise
         except (OSError, http.client.HTTPException):
-            self.close()
+            self.close(port)
             with self.tally.lock:
                 self.tally.cut_off += 1
             raise
-        self.last_used = time.monotonic()
-        self.tally.latencies.append(time.perf_counter() - started)
+        self.last_used[port] = time.monotonic()
+        self.tally.record(kind_of(method, path), time.perf_counter() - started)
+        text = raw.decode(errors="replace")
         for header in reply.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
         if reply.getheader("Connection", "").lower() == "close":
-            self.close()
+            self.close(port)
         return reply.status, reply.getheader("Location", ""), text
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str, str]:
@@ -380,9 +504,9 @@ def complete(browser: Browser, respondent: Respondent, wave: str, sections: list
         browser.post(f"{base}/page/{number}/", [*fields, ("action", "next")], after)
         respondent.saved |= rows
         if number == 1:
-            match = RESUME_LINK.search(browser.get(f"{base}/saved/"))
+            match = RESUME_CODE.search(browser.get(f"{base}/saved/"))
             if match is None:
-                raise UnexpectedReplyError("no resume link on the saved page")
+                raise UnexpectedReplyError("no resume code on the saved page")
             respondent.code = match.group(1)
     browser.get(f"{base}/review/")
     think()
@@ -391,14 +515,91 @@ def complete(browser: Browser, respondent: Respondent, wave: str, sections: list
     browser.get(f"{base}/thanks/")
 
 
-def run_load(server: Server, wave: str, respondents: int, rounds: int, think_seconds: float,
-             seed: int, crash_at: float | None = None) -> dict[str, Any]:
-    """--respondents threads, each completing the assessment --rounds times."""
+def _summary(tally: Tally, elapsed: float) -> dict[str, Any]:
+    return {"requests": len(tally.latencies),
+            "requests_per_s": round(len(tally.latencies) / elapsed, 1),
+            **percentiles(tally.latencies),
+            "errors": len(tally.errors), "error_examples": sorted(set(tally.errors))[:5],
+            "retried_requests": tally.retries, "requests_cut_off": tally.cut_off,
+            "by_kind": tally.by_kind()}
+
+
+class Staff:
+    """One member of staff: signs in, refreshes the wave's dashboard (and the charts it
+    loads after its tables), asks for the live counts, and downloads: the Findings JSON,
+    the responses as CSV, and the HTML report, which a worker makes (ask, follow its task
+    page until done, download the file)."""
+
+    def __init__(self, site: Site, tally: Tally, wave: str, index: int) -> None:
+        self.browser = Browser(site.ports, tally, 0.0, start=index)
+        self.tally = tally
+        self.wave = wave
+        self.index = index
+        self.report_waits: list[float] = []
+
+    def sign_in(self) -> None:
+        self.browser.get("/staff/login/")
+        self.browser.post("/staff/login/", [("username", STAFF_USER),
+                                            ("password", STAFF_PASSWORD)], r"/staff/")
+
+    def dashboard(self) -> None:
+        html = self.browser.get(f"/staff/waves/{self.wave}/")
+        for chart in sorted(set(re.findall(r'/staff/waves/[^/"]+/charts/[^"?]+\.svg', html))):
+            self.browser.get(chart)
+        self.browser.get(f"/staff/waves/{self.wave}/live/")
+
+    def report(self) -> None:
+        started = time.monotonic()
+        location = self.browser.post(f"/staff/waves/{self.wave}/report/",
+                                     [("format", "html")], r"/staff/tasks/[0-9a-f-]+/$")
+        page = urllib.parse.urlsplit(location).path
+        self.browser.get(page)
+        while True:
+            state = json.loads(self.browser.get(f"{page}status/"))
+            if state["status"] == "done":
+                break
+            if state["status"] in ("failed", "cancelled") or \
+                    time.monotonic() - started > 300:
+                raise UnexpectedReplyError(f"report task {state['status']}: {state}")
+            time.sleep(1.0)  # the task page polls about this often
+        self.browser.get(f"{page}result/")
+        self.report_waits.append(time.monotonic() - started)
+
+    def work(self, stop: threading.Event, seed: int) -> None:
+        rng = random.Random(seed)
+        downloads = [lambda: self.browser.get(f"/staff/waves/{self.wave}/downloads/"
+                                              "findings.json"),
+                     lambda: self.browser.get(f"/staff/waves/{self.wave}/downloads/"
+                                              "responses.csv"),
+                     self.report]
+        try:
+            self.sign_in()
+            turn = self.index
+            while not stop.is_set():
+                self.dashboard()
+                stop.wait(rng.uniform(1.5, 4.5))
+                if stop.is_set():
+                    break
+                downloads[turn % len(downloads)]()
+                turn += 1
+                stop.wait(rng.uniform(1.5, 4.5))
+        except UnexpectedReplyError as exc:
+            self.tally.error(str(exc))
+        finally:
+            self.browser.close()
+
+
+def run_load(site: Site, wave: str, respondents: int, rounds: int, think_seconds: float,
+             seed: int, crash_at: float | None = None, staff: int = 0,
+             staff_wave: str = "") -> dict[str, Any]:
+    """--respondents threads, each completing the assessment --rounds times, and `staff`
+    threads using the staff pages of `staff_wave` until the respondents are done."""
     from hrta.instrument import load_bundled
     from hrta.web.surveys import flow
 
     sections = flow.pages(load_bundled())
     tally = Tally()
+    staff_tally = Tally()
     people: list[Respondent] = []
     retry_for = 60.0 if crash_at is not None else 0.0
     outage: dict[str, float] = {}
@@ -415,7 +616,7 @@ def run_load(server: Server, wave: str, respondents: int, rounds: int, think_sec
             respondent = Respondent(index * rounds + round_number, rng.randrange(2**32))
             with tally.lock:
                 people.append(respondent)
-            browser = Browser(server.port, tally, retry_for)
+            browser = Browser(site.ports, tally, retry_for, start=index)
             try:
                 complete(browser, respondent, wave, sections, think)
                 respondent.completed_at = time.monotonic()
@@ -426,50 +627,174 @@ def run_load(server: Server, wave: str, respondents: int, rounds: int, think_sec
 
     threads = [threading.Thread(target=person, args=(i,), daemon=True)
                for i in range(respondents)]
+    stop_staff = threading.Event()
+    members = [Staff(site, staff_tally, staff_wave, i) for i in range(staff)]
+    staff_threads = [threading.Thread(target=m.work, args=(stop_staff, seed + i), daemon=True)
+                     for i, m in enumerate(members)]
     started = time.monotonic()
-    cpu_before = server.cpu_seconds()
-    for thread in threads:
+    cpu_before = site.cpu_seconds()
+    for thread in threads + staff_threads:
         thread.start()
     if crash_at is not None:
         time.sleep(crash_at)
+        server = site.servers[0]
         server.crash()
         outage["killed_at_s"] = time.monotonic() - started
         outage["restart_s"] = server.start()
     for thread in threads:
         thread.join(timeout=600)
     elapsed = time.monotonic() - started
+    stop_staff.set()
+    for thread in staff_threads:
+        thread.join(timeout=300)
     done = [p for p in people if p.submitted]
-    # Server CPU per completed assessment: what one costs whatever the think time, so
-    # cores / this is the most assessments a second the server could finish.
-    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(len(done), 1)
+    # Server and worker CPU per completed assessment (staff work included): what one costs
+    # whatever the think time, so cores / this is the most assessments a second the site
+    # could finish.
+    cpu_ms = (site.cpu_seconds() - cpu_before) * 1000 / max(len(done), 1)
     result = {
         "respondents": respondents, "rounds": rounds, "think_s": think_seconds,
         "elapsed_s": round(elapsed, 2), "completed": len(done),
         "completed_per_s": round(len(done) / elapsed, 2),
-        "requests": len(tally.latencies),
-        "requests_per_s": round(len(tally.latencies) / elapsed, 1),
-        **percentiles(tally.latencies),
-        "errors": len(tally.errors), "error_examples": sorted(set(tally.errors))[:5],
-        "retried_requests": tally.retries, "requests_cut_off": tally.cut_off,
+        **_summary(tally, elapsed),
     }
+    if staff:
+        waits = [w for m in members for w in m.report_waits]
+        result["staff"] = {"members": staff, "wave": staff_wave,
+                           **_summary(staff_tally, elapsed),
+                           "reports_downloaded": len(waits),
+                           "report_wait_s": percentiles_s(waits)}
     if crash_at is None:
-        result["server_cpu_ms_per_assessment"] = round(cpu_ms, 1)
+        result["site_cpu_ms_per_assessment"] = round(cpu_ms, 1)
     if outage:
         result["outage"] = {k: round(v, 2) for k, v in outage.items()}
-    result["beliefs"] = {"wave": wave, "clients": [
-        {"code": p.code, "submitted": p.submitted, "answers": sorted(p.saved,
-                                                                     key=repr)}
-        for p in people]}
+    result["beliefs"] = beliefs(wave, people)
     return result
 
 
-def run_ceiling(server: Server, clients: int, seconds: float) -> dict[str, Any]:
-    """Keep-alive clients asking /healthz as fast as the server answers."""
+def beliefs(wave: str, people: list[Respondent]) -> dict[str, Any]:
+    return {"wave": wave, "clients": [
+        {"code": p.code, "submitted": p.submitted, "answers": sorted(p.saved, key=repr)}
+        for p in people]}
+
+
+def run_steps(site: Site, wave: str, steps: list[int], seconds: float, limit_ms: float,
+              seed: int) -> dict[str, Any]:
+    """The throughput ceiling: respondents who do not pause (each starts the next
+    assessment as soon as one is submitted), more of them at each step, until p95 passes
+    `limit_ms` or a request fails. Requests and assessments a second at the busiest step
+    that kept within the limit are the ceiling."""
+    from hrta.instrument import load_bundled
+    from hrta.web.surveys import flow
+
+    sections = flow.pages(load_bundled())
+    people: list[Respondent] = []
+    lock = threading.Lock()
+    results = []
+    for step, clients in enumerate(steps):
+        tally = Tally()
+        stop = time.monotonic() + seconds
+        done_here: list[Respondent] = []
+
+        def client(index: int, tally: Tally = tally, stop: float = stop,
+                   done_here: list[Respondent] = done_here, step: int = step) -> None:
+            rng = random.Random(seed * 7919 + step * 1000 + index)
+            while time.monotonic() < stop:
+                respondent = Respondent(len(people), rng.randrange(2**32))
+                with lock:
+                    people.append(respondent)
+                browser = Browser(site.ports, tally, 0.0, start=index)
+                try:
+                    complete(browser, respondent, wave, sections, lambda: None)
+                    with lock:
+                        done_here.append(respondent)
+                except UnexpectedReplyError as exc:
+                    tally.error(str(exc))
+                    return
+                finally:
+                    browser.close()
+
+        elapsed = run_clients(client, clients, timeout=seconds + 120)
+        row = {"clients": clients, "elapsed_s": round(elapsed, 2),
+               "completed": len(done_here),
+               "completed_per_s": round(len(done_here) / elapsed, 2),
+               **_summary(tally, elapsed)}
+        row.pop("by_kind")
+        results.append(row)
+        print(f"  step {clients} clients: {row['requests_per_s']} requests/s, "
+              f"p95 {row['p95_ms']} ms, errors {row['errors']}", flush=True)
+        if row["p95_ms"] > limit_ms or row["errors"]:
+            break
+    within = [r for r in results if r["p95_ms"] <= limit_ms and not r["errors"]]
+    best = max(within, key=lambda r: r["requests_per_s"]) if within else None
+    return {"limit_p95_ms": limit_ms, "seconds_per_step": seconds, "steps": results,
+            "ceiling_requests_per_s": best["requests_per_s"] if best else 0.0,
+            "ceiling_assessments_per_s": best["completed_per_s"] if best else 0.0,
+            "ceiling_clients": best["clients"] if best else 0,
+            "peak_requests_per_s": max(r["requests_per_s"] for r in results),
+            "beliefs": beliefs(wave, people)}
+
+
+def run_fresh(site: Site, wave: str, samples: int, settle: float, seed: int) -> dict[str, Any]:
+    """The dashboard of `wave` right after new data, and once the worker has had time to
+    make its Findings and charts: one respondent completes an assessment, then a member
+    of staff opens the dashboard (tables and charts) at once; next time, after `settle`
+    seconds with nobody looking, so only the worker can have filled the cache. Alternated,
+    so both meet the same machine."""
+    from hrta.instrument import load_bundled
+    from hrta.web.surveys import flow
+
+    sections = flow.pages(load_bundled())
+    tally = Tally()
+    member = Staff(site, tally, wave, 0)
+    member.sign_in()
+    rng = random.Random(seed)
+    people: list[Respondent] = []
+    timings: dict[str, list[float]] = {"at_once": [], "after_worker": []}
+    # Views that showed the figures before the submission ("New answers have come in."):
+    # the worker had not made the new ones yet.
+    earlier_figures = {"at_once": 0, "after_worker": 0}
+    charts: dict[str, list[float]] = {"at_once": [], "after_worker": []}
+    for sample in range(samples * 2):
+        respondent = Respondent(sample, rng.randrange(2**32))
+        people.append(respondent)
+        browser = Browser(site.ports, Tally(), 0.0, start=sample)
+        try:
+            complete(browser, respondent, wave, sections, lambda: None)
+        finally:
+            browser.close()
+        when = "at_once" if sample % 2 == 0 else "after_worker"
+        if when == "after_worker":
+            time.sleep(settle)
+        started = time.perf_counter()
+        html = member.browser.get(f"/staff/waves/{wave}/")
+        timings[when].append(time.perf_counter() - started)
+        earlier_figures[when] += 'id="live-news" hidden' not in html
+        started = time.perf_counter()
+        for chart in sorted(set(re.findall(r'/staff/waves/[^/"]+/charts/[^"?]+\.svg', html))):
+            member.browser.get(chart)
+        charts[when].append(time.perf_counter() - started)
+        time.sleep(settle / 2)  # the worker's last Findings job ends before the next sample
+    member.browser.close()
+    return {"samples_each": samples, "settle_s": settle,
+            "dashboard_at_once": percentiles(timings["at_once"]),
+            "dashboard_after_worker": percentiles(timings["after_worker"]),
+            "dashboard_at_once_all_ms": [round(t * 1000, 1) for t in timings["at_once"]],
+            "dashboard_after_worker_all_ms": [round(t * 1000, 1)
+                                              for t in timings["after_worker"]],
+            "views_showing_earlier_figures": earlier_figures,
+            "charts_at_once": percentiles(charts["at_once"]),
+            "charts_after_worker": percentiles(charts["after_worker"]),
+            "errors": len(tally.errors), "beliefs": beliefs(wave, people)}
+
+
+def run_ceiling(site: Site, clients: int, seconds: float) -> dict[str, Any]:
+    """Keep-alive clients asking /healthz as fast as the servers answer."""
     tally = Tally()
     stop = time.monotonic() + seconds
 
-    def client() -> None:
-        browser = Browser(server.port, tally, 0.0)
+    def client(index: int) -> None:
+        browser = Browser(site.ports, tally, 0.0, start=index)
         try:
             while time.monotonic() < stop:
                 browser.get("/healthz")
@@ -478,13 +803,7 @@ def run_ceiling(server: Server, clients: int, seconds: float) -> dict[str, Any]:
         finally:
             browser.close()
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
+    elapsed = run_clients(client, clients)
     return {"clients": clients, "elapsed_s": round(elapsed, 2),
             "requests": len(tally.latencies),
             "requests_per_s": round(len(tally.latencies) / elapsed, 1),
@@ -492,11 +811,19 @@ def run_ceiling(server: Server, clients: int, seconds: float) -> dict[str, Any]:
 
 
 def percentiles(seconds: list[float]) -> dict[str, float]:
-    if len(seconds) < 2:
+    if not seconds:
         return {"p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0}
+    if len(seconds) == 1:
+        only = round(seconds[0] * 1000, 1)
+        return {"p50_ms": only, "p95_ms": only, "p99_ms": only}
     cuts = statistics.quantiles(seconds, n=100, method="inclusive")
     return {"p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
             "p99_ms": round(cuts[98] * 1000, 1)}
+
+
+def percentiles_s(seconds: list[float]) -> dict[str, float]:
+    return {key.replace("_ms", "_s"): round(value / 1000, 2)
+            for key, value in percentiles(seconds).items()}
 
 
 # --- orchestration ------------------------------------------------------------------------
@@ -511,26 +838,60 @@ def in_database(env: dict[str, str], task: str, *args: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def checked(env: dict[str, str], folder: Path, phase: str, outcome: dict[str, Any],
+            earlier: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Compare the clients' beliefs of a phase (and of `earlier` clients of the same wave)
+    with the database, in a separate process."""
+    told = outcome.pop("beliefs")
+    path = folder / f"{phase}-beliefs.json"
+    path.write_text(json.dumps({**told, "clients": [*(earlier or []), *told["clients"]]}))
+    outcome["check"] = in_database(env, "verify", str(path))
+    outcome["clients"] = told["clients"]
+    return outcome
+
+
 def bench_database(name: str, env: dict[str, str], args: argparse.Namespace,
-                   folder: Path) -> dict[str, Any]:
+                   folder: Path, servers: int) -> dict[str, Any]:
     in_database(env, "prepare")
-    server = Server(env, free_port(), args.workers, args.threads, folder / "server.log")
-    result: dict[str, Any] = {"database": name}
+    site = Site([Server(env, free_port(), args.workers, args.threads,
+                        folder / f"server-{n}.log") for n in range(servers)],
+                [QueueWorker(env, f"bench-worker-{n}", folder / f"worker-{n}.log")
+                 for n in range(args.queue_workers)])
+    result: dict[str, Any] = {"database": name, "servers": servers,
+                              "queue_workers": args.queue_workers}
     try:
-        result["startup_s"] = round(server.start(), 2)
-        result["ceiling"] = run_ceiling(server, args.respondents, args.ceiling_seconds)
-        phases = [("load", WAVE_LOAD, None)]
+        result["startup_s"] = [round(server.start(), 2) for server in site.servers]
+        for worker in site.workers:
+            worker.start()
+        result["ceiling"] = run_ceiling(site, args.respondents, args.ceiling_seconds)
+        print(f"  /healthz: {result['ceiling']['requests_per_s']} requests/s", flush=True)
+        outcome = run_load(site, WAVE_LOAD, args.respondents, args.rounds, args.think,
+                           args.seed, staff=args.staff, staff_wave=WAVE_LOAD)
+        result["load"] = checked(env, folder, "load", outcome)
+        load_clients = outcome.pop("clients")
+        print(f"  load: p95 {outcome['p95_ms']} ms, errors {outcome['errors']}", flush=True)
+        if args.fresh_samples:
+            result["fresh"] = checked(env, folder, "fresh", run_fresh(
+                site, WAVE_LOAD, args.fresh_samples, args.settle, args.seed), load_clients)
+            result["fresh"].pop("clients")
+            print(f"  dashboard after new data: p95 at once "
+                  f"{result['fresh']['dashboard_at_once']['p95_ms']} ms, after the worker "
+                  f"{result['fresh']['dashboard_after_worker']['p95_ms']} ms", flush=True)
+        if args.steps:
+            result["steps"] = checked(env, folder, "steps", run_steps(
+                site, WAVE_STEPS, args.steps, args.step_seconds, args.step_limit_ms,
+                args.seed))
+            result["steps"].pop("clients")
         if args.fault:
-            phases.append(("fault", WAVE_FAULT, args.crash_after or args.think * 5))
-        for phase, wave, crash_at in phases:
-            outcome = run_load(server, wave, args.respondents, args.rounds, args.think,
-                               args.seed, crash_at)
-            beliefs = folder / f"{phase}-beliefs.json"
-            beliefs.write_text(json.dumps(outcome.pop("beliefs")))
-            outcome["check"] = in_database(env, "verify", str(beliefs))
-            result[phase] = outcome
+            outcome = run_load(site, WAVE_FAULT, args.respondents, args.rounds, args.think,
+                               args.seed, args.crash_after or args.think * 5)
+            result["fault"] = checked(env, folder, "fault", outcome)
+            result["fault"].pop("clients")
     finally:
-        server.stop()
+        for server in site.servers:
+            server.stop()
+        for worker in site.workers:
+            worker.stop()
     return result
 
 
@@ -544,9 +905,11 @@ def environment(data_dir: Path, database_urls: tuple[str, str] | None) -> dict[s
 
 
 def verdict(run: dict[str, Any], args: argparse.Namespace) -> list[str]:
-    """Where a run misses the targets: p95 page latency, and nothing lost or doubled."""
+    """Where a run misses the targets: p95 page latency, nothing lost or doubled, and the
+    dashboard right after new data."""
     misses = []
-    for phase in ("load", "fault"):
+    label = f"{run['database']} ({run['servers']} server{'s' * (run['servers'] > 1)})"
+    for phase in ("load", "fresh", "steps", "fault"):
         outcome = run.get(phase)
         if outcome is None:
             continue
@@ -555,16 +918,25 @@ def verdict(run: dict[str, Any], args: argparse.Namespace) -> list[str]:
                     "responses_with_answers_lost", "responses_with_unexpected_answers",
                     "responses_with_wrong_status", "unclaimed_with_answers"):
             if check[key]:
-                misses.append(f"{run['database']} {phase}: {key} = {check[key]}")
-        if outcome["completed"] != args.respondents * args.rounds:
-            misses.append(f"{run['database']} {phase}: {outcome['completed']} of "
+                misses.append(f"{label} {phase}: {key} = {check[key]}")
+        if phase in ("load", "fault") and \
+                outcome["completed"] != args.respondents * args.rounds:
+            misses.append(f"{label} {phase}: {outcome['completed']} of "
                           f"{args.respondents * args.rounds} assessments completed")
     load = run["load"]
-    if load["errors"]:
-        misses.append(f"{run['database']} load: {load['errors']} errors")
+    for who, outcome in (("respondents", load), ("staff", load.get("staff"))):
+        if outcome and outcome["errors"]:
+            misses.append(f"{label} load: {outcome['errors']} errors ({who})")
     if load["p95_ms"] > args.target_p95_ms:
-        misses.append(f"{run['database']} load: p95 {load['p95_ms']} ms > "
+        misses.append(f"{label} load: respondents' p95 {load['p95_ms']} ms > "
                       f"{args.target_p95_ms} ms")
+    fresh = run.get("fresh")
+    if fresh:
+        for when in ("at_once", "after_worker"):
+            p95 = fresh[f"dashboard_{when}"]["p95_ms"]
+            if p95 > args.target_p95_ms:
+                misses.append(f"{label} dashboard after new data ({when.replace('_', ' ')}): "
+                              f"p95 {p95} ms > {args.target_p95_ms} ms")
     return misses
 
 
@@ -572,15 +944,16 @@ def print_table(runs: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Respondents completing the assessment against gunicorn (loopback)")
+    console = Console(width=max(Console().width, 170))
+    table = Table(title="The web app on loopback: respondents, staff, the ceiling")
     for column in ("database", "phase", "completed", "assessments/s", "requests/s",
                    "p50 ms", "p95 ms", "p99 ms", "errors", "retried", "lost", "duplicated",
-                   "server CPU ms/assessment"):
+                   "CPU ms/assessment"):
         table.add_column(column, justify="left" if column in ("database", "phase")
                          else "right")
     for run in runs:
         ceiling = run["ceiling"]
-        table.add_row(run["database"], "ceiling (/healthz)", "", "",
+        table.add_row(f"{run['database']} ×{run['servers']}", "/healthz", "", "",
                       f"{ceiling['requests_per_s']:,.0f}", f"{ceiling['p50_ms']}",
                       f"{ceiling['p95_ms']}", f"{ceiling['p99_ms']}", str(ceiling["errors"]),
                       "", "", "", "")
@@ -590,29 +963,76 @@ def print_table(runs: list[dict[str, Any]]) -> None:
             o = run[phase]
             check = o["check"]
             lost = (check["lost_submissions"] + check["responses_with_answers_lost"])
-            label = phase if phase == "load" else "server killed + restarted"
-            table.add_row("", label, f"{o['completed']}/{o['respondents'] * o['rounds']}",
+            name = "respondents" if phase == "load" else "server killed + restarted"
+            table.add_row("", name, f"{o['completed']}/{o['respondents'] * o['rounds']}",
                           f"{o['completed_per_s']}", f"{o['requests_per_s']:,.0f}",
                           f"{o['p50_ms']}", f"{o['p95_ms']}", f"{o['p99_ms']}",
                           str(o["errors"]), str(o["retried_requests"]), str(lost),
                           str(check["duplicated_submissions"]),
-                          str(o.get("server_cpu_ms_per_assessment", "")))
-    Console(width=max(Console().width, 170)).print(table)
+                          str(o.get("site_cpu_ms_per_assessment", "")))
+            if "staff" in o:
+                st = o["staff"]
+                table.add_row("", f"staff ×{st['members']}", "", "",
+                              f"{st['requests_per_s']:,.1f}", f"{st['p50_ms']}",
+                              f"{st['p95_ms']}", f"{st['p99_ms']}", str(st["errors"]),
+                              "", "", "", "")
+        if "steps" in run:
+            for row in run["steps"]["steps"]:
+                table.add_row("", f"no pauses, {row['clients']} clients",
+                              str(row["completed"]), f"{row['completed_per_s']}",
+                              f"{row['requests_per_s']:,.0f}", f"{row['p50_ms']}",
+                              f"{row['p95_ms']}", f"{row['p99_ms']}", str(row["errors"]),
+                              "", "", "", "")
+    console.print(table)
+    kinds = Table(title="Requests by kind during the load (respondents and staff)")
+    for column in ("run", "request", "n", "p50 ms", "p95 ms", "p99 ms"):
+        kinds.add_column(column, justify="left" if column in ("run", "request") else "right")
+    for run in runs:
+        merged = {**run["load"]["by_kind"], **run["load"].get("staff", {}).get("by_kind", {})}
+        for kind, row in merged.items():
+            kinds.add_row(f"{run['database']} ×{run['servers']}", kind, str(row["requests"]),
+                          f"{row['p50_ms']}", f"{row['p95_ms']}", f"{row['p99_ms']}")
+    console.print(kinds)
+    for run in runs:
+        if "fresh" in run:
+            f = run["fresh"]
+            console.print(f"{run['database']} ×{run['servers']}: dashboard right after a "
+                          f"submission p50/p95 {f['dashboard_at_once']['p50_ms']}/"
+                          f"{f['dashboard_at_once']['p95_ms']} ms; after {f['settle_s']} s "
+                          f"(the worker's Findings) {f['dashboard_after_worker']['p50_ms']}/"
+                          f"{f['dashboard_after_worker']['p95_ms']} ms")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--respondents", type=int, default=100)
+    parser.add_argument("--staff", type=int, default=5,
+                        help="staff refreshing the dashboard and downloading meanwhile")
     parser.add_argument("--rounds", type=int, default=1,
                         help="assessments each respondent thread completes one after another")
     parser.add_argument("--think", type=float, default=5.0,
                         help="mean seconds a respondent spends on a page")
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--workers", type=int, default=0, help="0: hrta serve's default")
+    parser.add_argument("--servers", default="sqlite=1,postgresql=2",
+                        help="app servers per database, used round-robin by the clients")
+    parser.add_argument("--queue-workers", type=int, default=1,
+                        help="`hrta worker` processes beside the servers")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="gunicorn workers per server; 0: hrta serve's default")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--ceiling-seconds", type=float, default=5.0)
+    parser.add_argument("--steps", default="10,20,40,80",
+                        help="clients without pauses at each step of the throughput "
+                             "ceiling; empty for none")
+    parser.add_argument("--step-seconds", type=float, default=15.0)
+    parser.add_argument("--step-limit-ms", type=float, default=1000.0,
+                        help="p95 beyond which a step is over the ceiling")
+    parser.add_argument("--fresh-samples", type=int, default=6,
+                        help="dashboard views right after a submission (and as many after "
+                             "--settle seconds); 0 for none")
+    parser.add_argument("--settle", type=float, default=6.0)
     parser.add_argument("--crash-after", type=float, default=None,
-                        help="seconds into the fault run when the server is killed "
+                        help="seconds into the fault run when the first server is killed "
                              "(default: 5 pages' thinking, about halfway)")
     parser.add_argument("--no-fault", dest="fault", action="store_false")
     parser.add_argument("--target-p95-ms", type=float, default=300.0)
@@ -627,6 +1047,9 @@ def main() -> int:
     if args.task == "verify":
         print(json.dumps(worker_verify(Path(rest[0]))))
         return 0
+    args.steps = [int(n) for n in args.steps.split(",") if n.strip()]
+    servers = {name.strip(): int(count) for name, count in
+               (pair.split("=") for pair in args.servers.split(",") if pair.strip())}
 
     sys.path.insert(0, str(ROOT))
     load_before = os.getloadavg()
@@ -643,10 +1066,14 @@ def main() -> int:
                 urls = (pg.url("hrta"), pg.url("hrta_contacts"))
             elif name != "sqlite":
                 parser.error(f"unknown database {name!r}: use sqlite and/or postgresql")
-            print(f"{name}: {args.respondents} respondents x {args.rounds} rounds, "
-                  f"think {args.think} s ...", flush=True)
-            runs.append(bench_database(name, environment(folder / "data", urls), args,
-                                       folder))
+            count = servers.get(name, 1)
+            print(f"{name}, {count} server(s): {args.respondents} respondents x "
+                  f"{args.rounds} rounds, think {args.think} s, {args.staff} staff ...",
+                  flush=True)
+            run = bench_database(name, environment(folder / "data", urls), args, folder,
+                                 count)
+            run["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+            runs.append(run)
         finally:
             if pg is not None:
                 pg.stop()
@@ -659,9 +1086,12 @@ def main() -> int:
                     # Other work on the machine during the run skews every figure.
                     "load_average_before": [round(x, 2) for x in load_before],
                     "load_average_after": [round(x, 2) for x in os.getloadavg()]},
-        "settings": {"respondents": args.respondents, "rounds": args.rounds,
-                     "think_s": args.think, "workers": args.workers or
-                     2 * (os.cpu_count() or 1) + 1, "threads": args.threads,
+        "settings": {"respondents": args.respondents, "staff": args.staff,
+                     "rounds": args.rounds, "think_s": args.think,
+                     "servers": servers, "queue_workers": args.queue_workers,
+                     "workers": args.workers or 2 * (os.cpu_count() or 1) + 1,
+                     "threads": args.threads, "steps": args.steps,
+                     "step_seconds": args.step_seconds, "step_limit_ms": args.step_limit_ms,
                      "target_p95_ms": args.target_p95_ms},
         "runs": runs, "targets_missed": misses,
     }

@@ -104,12 +104,13 @@ def test_statistics_options_add_their_blocks(demo_run, instrument, tmp_path):
                        encoding="utf-8")
     out = tmp_path / "f.json"
     result = run_hrta("analyze", demo / "responses.csv", "--json", out, "--by", "role.group",
-                      "--weights", margins, "--compare", earlier / "responses.csv")
+                      "--weights", margins, "--compare", earlier / "responses.csv",
+                      "--compare-label", "the 2021 wave")
     assert result.returncode == 0, result.stderr
     findings = json.loads(out.read_text(encoding="utf-8"))
     assert [g["id"] for g in findings["comparisons"]["groups"]] == ["leadership", "staff"]
     assert findings["weighting"]["margins"] == ["role.group"]
-    assert findings["trend"]["compare_to"].endswith("responses.csv")
+    assert findings["trend"]["label"] == "the 2021 wave"
     for entry in findings["comparisons"]["questions"].values():
         for option in entry["options"].values():
             for cell in option["groups"].values():

@@ -52,13 +52,15 @@ def findings(export: Path, instrument: Instrument) -> dict[str, Any]:
     responses = load_responses(export, instrument, fmt="native")
     return add_themes(build_findings(responses).to_json(), responses,
                       confirmations=[Confirmation("r5", "challenges", ("stigma",),
-                                                  hide_quote=True)])
+                                                  hide_quote=True),
+                                     # Only confirmed answers are quoted in the report.
+                                     Confirmation("r1", "challenges", ("funding",))])
 
 
 def test_findings_carry_ranked_themes_with_n(findings):
     coding = findings["questions"]["challenges"]["coding"]
     assert coding["status"] == "coded" and coding["n"] == len(CHALLENGES)
-    assert (coding["uncoded"], coding["uncodable"], coding["confirmed"]) == (1, 1, 1)
+    assert (coding["uncoded"], coding["uncodable"], coding["confirmed"]) == (1, 1, 2)
     assert len(coding["codes"]) == len(findings["questions"]["challenges"]["answers"])
     funding = coding["themes"][0]
     assert funding["id"] == "funding" and funding["rank"] == 1 and funding["count"] >= 4
@@ -88,12 +90,14 @@ def test_document_tells_the_themes_like_the_2022_report(findings):
                             "respondents to this question (n=") for t in texts)
     tables = [b for b in section.blocks if isinstance(b, Table) and b.stub == "Theme"]
     assert [t.caption for t in tables] == [
-        f"Themes of challenges to adopting harm reduction services (n={len(CHALLENGES)})",
-        f"Themes of facilitators to adopting harm reduction services (n={len(FACILITATORS)})"]
+        f"Themes of challenges to adopting harm reduction services (n={len(CHALLENGES)}), "
+        "machine-coded, not yet reviewed",
+        f"Themes of facilitators to adopting harm reduction services (n={len(FACILITATORS)}), "
+        "machine-coded, not yet reviewed"]
     assert tables[0].rows[0].label == "Inadequate funding"
     quotes = [run.text for b in section.blocks if isinstance(b, Bullets)
               for item in b.items for run in item]
-    assert f"“{HOSTILE}”" in quotes
+    assert quotes == [f"“{HOSTILE}”"], "only the answer a reviewer confirmed is quoted"
     # Machine-coded themes are told in their section, not in the summary, which leads with
     # takeaways computed from closed questions.
     summary = next(s for s in document.walk() if s.anchor == "summary")
@@ -124,7 +128,8 @@ def test_report_renders_and_says_so_when_the_model_is_missing(export: Path, tmp_
     empty.mkdir()
     out = tmp_path / "report.html"
     result = subprocess.run(
-        [sys.executable, "-m", "hrta.cli", "report", str(export), "-o", str(out)],
+        [sys.executable, "-m", "hrta.cli", "report", str(export), "-o", str(out),
+         "--verbatims"],
         capture_output=True, text=True, check=False,
         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "COLUMNS": "200",
              "NO_COLOR": "1", "HRTA_MODEL_DIR": str(empty), "HRTA_CACHE_DIR": "off"})

@@ -17,6 +17,7 @@ from hrta.ingest import load_responses
 from hrta.ingest.draft import draft_yaml
 from hrta.ingest.googleforms import read_export, split_choices
 from hrta.instrument import Instrument, parse
+from hrta.responses import ResponseSet
 from tests.conftest import FIXTURES, read_rows, run_hrta, write_rows
 
 HERE = FIXTURES / "googleforms"
@@ -99,8 +100,12 @@ def test_draft_then_analyze_through_the_command_line(tmp_path: Path) -> None:
     converted = tmp_path / "wave.csv"
     assert run_hrta("convert", HERE / "responses.csv", "--instrument", instrument,
                     "-o", converted).returncode == 0
+    report = tmp_path / "report.html"
+    done = run_hrta("report", HERE / "responses.csv", "--instrument", instrument,
+                    "-o", report, "--no-themes")
+    assert done.returncode == 0, done.stderr
     for text in (findings_path.read_text(encoding="utf-8"),
-                 converted.read_text(encoding="utf-8")):
+                 converted.read_text(encoding="utf-8"), report.read_text(encoding="utf-8")):
         assert not [planted for planted in PLANTED if planted in text]
 
 
@@ -122,3 +127,49 @@ def _as_xlsx(source: Path, target: Path) -> Path:
         sheet.append(row)
     book.save(target)
     return target
+
+
+# tests/fixtures/googleforms/grids.csv: a checkbox grid (two teams, several kinds of TA
+# each) and a multiple-choice grid (how often, per supply), five responses. By hand:
+# outreach training 3 (rows 1 2 5), coaching 3 (1 4 5), materials 2 (4 5); clinical
+# training 2 (2 5), coaching 1 (3), materials 2 (1 2); naloxone always 3, often 1, rarely
+# 1; test strips sometimes 2, never 1, often 1, always 1.
+GRIDS = HERE / "grids.csv"
+TEAMS = "Which kinds of technical assistance did each team receive?"
+
+
+def _by_text(instrument: Instrument, text: str) -> str:
+    return next(q.id for q in instrument.questions if q.text == text)
+
+
+def _grid_counts(responses: ResponseSet, qid: str) -> dict[str, int]:
+    choices = responses.choices
+    chosen = choices.filter(choices["question_id"] == qid)
+    return {str(k): int(v) for k, v in chosen["option_id"].cast(str).value_counts().iter_rows()}
+
+
+@pytest.mark.parametrize("separator", [", ", ";"])
+def test_checkbox_and_multiple_choice_grids_draft_and_read(separator: str,
+                                                           tmp_path: Path) -> None:
+    rows = read_rows(GRIDS)
+    for row in rows[1:]:
+        row[2], row[3] = (cell.replace(", ", separator) for cell in (row[2], row[3]))
+    path = write_rows(tmp_path / "grids.csv", rows)
+    drafted = parse(draft_yaml(read_export(path)), origin="draft")
+    outreach = drafted.question(_by_text(drafted, f"{TEAMS} - Outreach team"))
+    clinical = drafted.question(_by_text(drafted, f"{TEAMS} - Clinical team"))
+    assert outreach.type == clinical.type == "multi"
+    assert [o.label for o in outreach.options] == ["Training", "Coaching", "Materials"]
+    often = [q for q in drafted.questions if q.type == "matrix"]
+    assert len(often) == 1 and [s.text for s in often[0].statements] == [
+        "Naloxone", "Fentanyl test strips"]
+    responses = load_responses(path, drafted)
+    assert responses.total == 5
+    assert _grid_counts(responses, outreach.id) == {"training": 3, "coaching": 3,
+                                                    "materials": 2}
+    assert _grid_counts(responses, clinical.id) == {"training": 2, "coaching": 1,
+                                                    "materials": 2}
+    naloxone, strips = (f"{often[0].id}.{s.id}" for s in often[0].statements)
+    assert _grid_counts(responses, naloxone) == {"always": 3, "often": 1, "rarely": 1}
+    assert _grid_counts(responses, strips) == {"sometimes": 2, "never": 1, "often": 1,
+                                               "always": 1}

@@ -191,6 +191,11 @@ def test_cli_import_then_every_export_layout_alike(tmp_path: Path) -> None:
     done = run_hrta("convert", XML_EXPORT, "--instrument", instrument, "-o", converted)
     assert done.returncode == 0, done.stderr
     assert not [p for p in PERSONAL if p in converted.read_text()]
+    report = tmp_path / "report.html"
+    done = run_hrta("report", XML_EXPORT, "--instrument", instrument, "-o", report,
+                    "--no-themes")
+    assert done.returncode == 0, done.stderr
+    assert not [p for p in PERSONAL if p in report.read_text(encoding="utf-8")]
 
 
 def test_other_text_and_metadata(instrument_file: Path) -> None:

@@ -157,9 +157,14 @@ def test_import_then_analyze_through_the_command_line(tmp_path: Path) -> None:
     converted = tmp_path / "wave.csv"
     assert run_hrta("convert", HERE / "legacy_v1.csv", "--instrument", instrument,
                     "-o", converted).returncode == 0
-    # Identifying metadata and contact answers reach neither Findings nor converted files.
+    report = tmp_path / "report.html"
+    done = run_hrta("report", HERE / "choice_text.csv", "--instrument", instrument,
+                    "-o", report, "--no-themes")
+    assert done.returncode == 0, done.stderr
+    # Identifying metadata and contact answers reach neither Findings, the report nor
+    # converted files.
     for text in (findings_path.read_text(encoding="utf-8"),
-                 converted.read_text(encoding="utf-8")):
+                 converted.read_text(encoding="utf-8"), report.read_text(encoding="utf-8")):
         assert not [planted for planted in PLANTED if planted in text]
 
 
@@ -174,3 +179,57 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "row 3" in result.stderr and "third header row" in result.stderr
     assert not findings_path.exists()
+
+
+# A survey in English and Spanish (tests/fixtures/qualtrics/multilingual.qsf): five
+# responses, three in Spanish, each choice text exported in the respondent's language.
+# By hand: q1 yes 4 (R1 R2 R4 R5), no 1 (R3); q2 naloxone 3 (R1 R2 R5), syringes 2 (R1 R5),
+# test strips 2 (R2 R4); q3.1 agree 2, disagree 2, neutral 1; q3.2 agree 2, neutral 2,
+# disagree 1.
+MULTILINGUAL = HERE / "multilingual.qsf"
+MULTILINGUAL_EXPORT = HERE / "multilingual_choice_text.csv"
+
+
+def test_a_translated_survey_file_gives_its_other_languages() -> None:
+    converted = read_definition(MULTILINGUAL)
+    assert list(converted.translations) == ["es"]  # the survey's own English is the instrument
+    spanish = converted.translations["es"]["questions"]
+    assert isinstance(spanish, dict)
+    assert spanish["q1"] == {"text": "¿Trabaja en un programa de reducción de daños?",
+                             "options": {"yes": "Sí", "no": "No"}}
+    assert spanish["q2"]["options"]["fentanyl_test_strips"] == "Tiras reactivas de fentanilo"
+    assert spanish["q3"]["options"] == {"agree": "De acuerdo", "neutral": "Neutral",
+                                        "disagree": "En desacuerdo"}
+    assert spanish["q3"]["statements"]["2"] == "El personal tiene la formación que necesita"
+    assert spanish["q4"] == {"text": "¿Cuál es el mayor desafío de su programa?"}
+
+
+def test_answers_in_each_respondents_language_are_counted_together(tmp_path: Path) -> None:
+    from hrta.instrument import load
+    from hrta.instrument.translation import versions_beside
+
+    instrument_file = tmp_path / "survey.yaml"
+    imported = run_hrta("instrument", "import", MULTILINGUAL, "-o", instrument_file)
+    assert imported.returncode == 0, imported.stderr
+    assert (tmp_path / "survey.es.yaml").is_file()
+    survey = load(instrument_file)
+    with pytest.raises(InputError) as caught:  # Spanish labels without the Spanish overlay
+        load_responses(MULTILINGUAL_EXPORT, survey)
+    assert "'Sí'" in caught.value.message and caught.value.row == 5
+    responses = load_responses(MULTILINGUAL_EXPORT, survey,
+                               translated=versions_beside(survey, instrument_file))
+    assert responses.total == 5
+    assert _counts(responses, "q1") == {"yes": 4, "no": 1}
+    assert _counts(responses, "q2") == {"naloxone_distribution": 3, "syringe_services": 2,
+                                        "fentanyl_test_strips": 2}
+    assert _counts(responses, "q3.1") == {"agree": 2, "disagree": 2, "neutral": 1}
+    assert _counts(responses, "q3.2") == {"agree": 2, "neutral": 2, "disagree": 1}
+    assert _texts(responses, "q4") == ["Funding", "Financiación", "Personal"]
+    # The command finds the overlay beside the instrument by itself.
+    findings_path = tmp_path / "findings.json"
+    result = run_hrta("analyze", MULTILINGUAL_EXPORT, "--instrument", instrument_file,
+                      "--json", findings_path, "--no-themes")
+    assert result.returncode == 0, result.stderr
+    findings = json.loads(findings_path.read_text(encoding="utf-8"))
+    assert findings["questions"]["q1"]["options"]["yes"]["count"] == 4
+    assert findings["questions"]["q2"]["options"]["naloxone_distribution"]["count"] == 3

@@ -123,6 +123,11 @@ def test_cli_import_then_analyse_raw_and_labels_alike(tmp_path: Path) -> None:
                     "-o", converted)
     assert done.returncode == 0, done.stderr
     assert not [p for p in PERSONAL if p in converted.read_text()]
+    report = tmp_path / "report.html"
+    done = run_hrta("report", RAW, "--instrument", instrument, "--format", "redcap",
+                    "-o", report, "--no-themes")
+    assert done.returncode == 0, done.stderr
+    assert not [p for p in PERSONAL if p in report.read_text(encoding="utf-8")]
 
 
 def test_export_without_its_dictionary_is_refused(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 import re
 import shutil
 import subprocess
@@ -28,7 +29,7 @@ from hrta.errors import InputError
 from hrta.exports import write_native_csv
 from hrta.ingest import load_responses
 from hrta.instrument import Instrument
-from hrta.report import build_document, render_report, render_reports
+from hrta.report import build_document, charts, render_report, render_reports
 from hrta.report.document import SMALL_TABLE_ROWS, Document, Figure, Listing, Section
 from hrta.report.html import render_html_document
 from hrta.report.worker import write_apart
@@ -59,14 +60,15 @@ def findings(instrument: Instrument, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="module")
 def document(findings: dict[str, Any]) -> Document:
-    return build_document(findings)
+    return build_document(findings, verbatims=True)
 
 
 @pytest.fixture(scope="module")
 def outputs(findings: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """All three at once: Word is written by a second process while HTML and PDF are."""
     folder = tmp_path_factory.mktemp("report")
-    render_reports(findings, [folder / f"report.{suffix}" for suffix in ("html", "pdf", "docx")])
+    render_reports(findings, [folder / f"report.{suffix}" for suffix in ("html", "pdf", "docx")],
+                   verbatims=True)
     return folder
 
 
@@ -166,13 +168,21 @@ def test_pdf_has_cover_and_chapters(findings: dict[str, Any], pdf_text: str) -> 
     assert re.search(r"Page 3 of \d+", pdf_text)
 
 
-def test_pdf_pages_are_letter_and_charts_are_drawn(outputs: Path, pdf_pages: list[str]) -> None:
-    box = PdfReader(outputs / "report.pdf").pages[0].mediabox
+def test_pdf_pages_are_letter_and_charts_are_drawn(outputs: Path, pdf_pages: list[str],
+                                                    document: Document) -> None:
+    reader = PdfReader(outputs / "report.pdf")
+    box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
     map_page = next(i for i, text in enumerate(pdf_pages)
                     if "Figure 1. Number of Survey Respondents" in text)
-    # The tile map's state codes are text in the PDF, not a picture of text.
-    assert re.search(r"\bNY\b", pdf_pages[map_page])
+    # Each chart is a picture sharp enough for print: 200 dots an inch or more at the
+    # width it prints (its share of the 6.8-inch text width).
+    tile_map = next(f for f in document.figures() if f.chart and "by State" in f.caption)
+    inches = 6.8 * charts.print_share(tile_map.chart.spec)
+    drawn = Image.open(io.BytesIO(charts.to_print(tile_map.chart.spec)))
+    assert drawn.width / inches >= 200
+    pictures = [p.image for p in reader.pages[map_page].images if p.image is not None]
+    assert drawn.size in [picture.size for picture in pictures]
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         pytest.skip("pdftoppm is not installed (make test installs poppler-utils)")

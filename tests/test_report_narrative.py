@@ -7,6 +7,7 @@ and n that a reader works out from the answers below.
 from __future__ import annotations
 
 import csv
+import itertools
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,13 @@ import pytest
 
 from hrta.analysis import build_findings
 from hrta.demo import demo_responses
-from hrta.findings.model import Findings, MatrixStatement, OptionTally, SectionItem
+from hrta.findings.model import (
+    Findings,
+    MatrixStatement,
+    MultiQuestion,
+    OptionTally,
+    SectionItem,
+)
 from hrta.ingest import load_responses
 from hrta.instrument import Instrument
 from hrta.report import build_document, narrative
@@ -95,19 +102,20 @@ def test_overview_counts_respondents_and_exclusions(findings: Findings) -> None:
 
 def test_most_common_services_with_percent_and_n(findings: Findings) -> None:
     text = _sentences(findings, "services_direct")
-    assert ("A total of 3 respondents answered the question on services provided directly."
-            in text)
-    # Ties (33% each) keep the instrument's order: peer support before counseling.
-    assert ("The most common services provided directly were naloxone distribution "
-            "(100%, n=3), peer support services (33%) and individual or group counseling "
-            "(33%). No respondent chose 28 of the options listed. No eligible respondent "
-            "answered the question on services provided through referral (Figure 3)." in text)
+    # One comparative sentence, n with the first figure. Ties (33% each) keep the
+    # instrument's order: peer support before counseling.
+    assert text == ("For services provided directly, the leading answer was "
+                    "naloxone distribution (100%, n=3), followed by peer support services "
+                    "(33%) and individual or group counseling (33%). No respondent chose 28 "
+                    "of the options listed. No eligible respondent answered the question on "
+                    "services provided through referral (Figure 3).")
 
 
 def test_halves_round_up(findings: Findings) -> None:
-    assert ("The most common technical assistance areas were overcoming stigma and "
-            "resistance to adopting harm reduction in communities (100%, n=8), implementing "
-            "specific harm reduction practices or services (38%) and securing funding or "
+    assert ("On technical assistance areas, the most common answer was overcoming stigma and "
+            "resistance to adopting harm reduction in communities (100%, n=8), followed by "
+            "implementing specific harm reduction practices or services (38%) and securing "
+            "funding or "
             "reimbursement for harm reduction strategies (13%). No respondent chose 7 of the "
             "options listed (Figure 11)." in _sentences(findings, "ta_areas"))
 
@@ -119,11 +127,10 @@ def test_few_options_are_told_in_full(findings: Findings) -> None:
 
 
 def test_tied_leaders_are_named_together(findings: Findings) -> None:
-    text = _sentences(findings, "partners_current")
-    assert text.split("partners. ", 1)[1] == (
-        "The most common current partners were local public health agencies (67%, n=3), "
-        "emergency medical services (67%) and public safety or law enforcement (33%). "
-        "No respondent chose 18 of the options listed (Figure 4).")
+    assert _sentences(findings, "partners_current") == (
+        "Asked about current partners, respondents' top choices were local public health "
+        "agencies (67%, n=3) and emergency medical services (67%), followed by public safety "
+        "or law enforcement (33%). No respondent chose 18 of the options listed (Figure 4).")
 
 
 def test_unanswered_questions_are_said_plainly(findings: Findings) -> None:
@@ -194,17 +201,22 @@ def test_fielded_dates_only_when_present(instrument: Instrument, findings: Findi
         f"individuals responded to the survey, {excluded} of whom")
 
 
-def test_demo_reads_like_the_2022_report(instrument: Instrument) -> None:
+@pytest.fixture(scope="module")
+def demo_wave(instrument: Instrument) -> tuple[Any, Findings]:
     responses = demo_responses(instrument)
-    demo = build_findings(responses)
+    return responses, build_findings(responses)
+
+
+def test_demo_reads_like_the_2022_report(instrument: Instrument, demo_wave) -> None:
+    responses, demo = demo_wave
     # The numbers the sentences must quote, counted from the raw answers.
     raw = Raw.of(responses)
     n_direct = raw.answered("services_direct")
     peer = whole_percent(raw.chose("services_direct", "peer_support"), n_direct)
     assert n_direct == 101  # the 2022 report's n, which the demo wave is drawn to
     direct = " ".join(narrative.item_sentences(_item(demo, "services_direct"), demo))
-    assert (f"The most common services provided directly were peer support services "
-            f"({peer}%, n={n_direct})") in direct
+    assert (f"For services provided directly, the leading answer was peer "
+            f"support services ({peer}%, n={n_direct})") in direct
     assert "(Figure 3)." in direct
     leadership = {o.id for o in instrument.question("role").options if o.group == "leadership"}
     n_role = raw.answered("role")
@@ -289,3 +301,44 @@ def test_continuum_sets_the_stages_side_by_side(instrument: Instrument,
         [(n, "") for n in range(6, 13)]
     summary = " ".join(text for _, text in narrative.key_findings(findings))
     assert summary.count("provided directly were") <= 1
+
+
+def _question_paragraphs(findings: Findings) -> list[str]:
+    """The findings chapter's opening paragraph of each closed question's figure, in order."""
+    return [" ".join(narrative.item_sentences(item, findings))
+            for section in findings.sections for item in section.items
+            if item.kind != "open_ended" and item.chart not in ("agreement", "continuum")
+            and not any(f"{item.questions[0]}_{key}" in findings.profile
+                        for key in ("represented", "groups"))]
+
+
+def test_each_question_has_one_comparative_sentence_that_varies(demo_wave) -> None:
+    _, demo = demo_wave
+    paragraphs = _question_paragraphs(demo)
+    assert len(paragraphs) >= 8
+    for paragraph in paragraphs:
+        assert not paragraph.startswith("The most common"), paragraph
+        assert "respondents answered the question on" not in paragraph or \
+            paragraph.startswith("Of the "), paragraph
+    # Neighbouring paragraphs open differently: no run of the same first words.
+    openings = [" ".join(p.split()[:2]) for p in paragraphs]
+    assert all(a != b for a, b in itertools.pairwise(openings)), openings
+
+
+def test_least_common_only_where_it_says_something(demo_wave) -> None:
+    _, demo = demo_wave
+    text = {item.questions[0]: " ".join(narrative.item_sentences(item, demo))
+            for section in demo.sections for item in section.items
+            if item.chart != "continuum"}
+    # Far below the leaders: named.
+    assert "the least common were harm reduction vending machines (4%)" in text[
+        "services_direct"]
+    # A service most respondents already provide is not news as the least planned.
+    direct = demo.questions["services_direct"]
+    planned = text["services_planned"]
+    assert isinstance(direct, MultiQuestion)
+    provided = [o.label for o in direct.options.values() if (o.percent or 0) >= 50]
+    least = planned.split("least common", 1)[1] if "least common" in planned else ""
+    assert provided and not any(in_sentence(label) in least for label in provided), planned
+    # Not far behind the leader (34% against 63%): no "least common" at all.
+    assert "least common" not in text["ta_areas"]

@@ -27,9 +27,10 @@ GROUP_LABEL = "<b>North</b>east"
 COMPARISONS = {
     "by": "region", "by_label": "Region", "threshold": 5, "alpha": 0.05,
     "correction": "benjamini-hochberg", "min_group": 10,
-    "groups": [{"id": "northeast", "label": GROUP_LABEL, "n": 25},
-               {"id": "south", "label": "South", "n": 28},
-               {"id": "combined", "label": "All other groups", "n": 13}],
+    # The groups' sizes: fewer of each answered a given question (its own n per group).
+    "groups": [{"id": "northeast", "label": GROUP_LABEL, "n": 30},
+               {"id": "south", "label": "South", "n": 31},
+               {"id": "combined", "label": "All other groups", "n": 15}],
     "small_groups": [{"id": "west", "label": "West", "n": 9},
                      {"id": "midwest", "label": "Midwest", "n": 4}],
     "left_out": 0, "not_grouped": 12,
@@ -68,6 +69,10 @@ COMPARISONS = {
                 "no": {"label": "No", "test": {"method": "fisher-exact", "statistic": 3.1,
                                                "p": 0.004, "p_adjusted": 0.012,
                                                "significant": True},
+                       # 20 of 25 and 14 of 28: Wilson 60.87–91.14 and 32.63–67.37, so
+                       # 30 − √(19.13² + 17.37²) and 30 + √(11.14² + 17.37²).
+                       "difference": {"high": "northeast", "low": "south", "difference": 30.0,
+                                      "ci_low": 4.16, "ci_high": 50.63},
                        "groups": {
                            "northeast": {"count": 20, "n": 25, "percent": 80.0,
                                          "suppressed": False},
@@ -105,7 +110,8 @@ WEIGHTING = {
 }
 
 TREND = {
-    "compare_to": "the 2022 wave", "fielded_before": {"first": "2022-05-16", "last": "2022-06-03"},
+    "compare_to": "the 2022 wave", "label": "the 2022 wave",
+    "fielded_before": {"first": "2021-05-03", "last": "2021-06-11"},
     "questions": {"ta_receiving": {
         "title": "Currently receiving technical assistance", "n": 100, "n_before": 87,
         "options": {
@@ -159,7 +165,7 @@ def real_blocks(instrument: Instrument, tmp_path_factory: pytest.TempPathFactory
         "weighting": [weighted_findings(responses, weights, info).to_json()],
         "trend": [compare_waves(build_findings(responses).to_json(),
                                 build_findings(demo_responses(instrument, seed=2021))
-                                .to_json()).to_json()],
+                                .to_json(), "the 2022 wave").to_json()],
     }
 
 
@@ -216,7 +222,7 @@ def test_stand_ins_have_the_shape_of_the_analysis_output(
 
 @pytest.fixture(scope="module")
 def document(extended: dict[str, Any]) -> Document:
-    return build_document(extended, discussion=DISCUSSION)
+    return build_document(extended, discussion=DISCUSSION, verbatims=True)
 
 
 def _chapter(document: Document, anchor: str) -> Section:
@@ -343,18 +349,28 @@ def test_discussion_markdown_becomes_blocks(document: Document) -> None:
 def test_comparisons_table_marks_significance_and_suppression(document: Document) -> None:
     chapter = _chapter(document, "comparisons")
     overview, table = _tables(chapter)
+    # Each group is headed by its members who answered this question (25 of the 30
+    # northeasterners), not by the group's size.
     assert [c.label for c in table.columns] == [
-        f"{GROUP_LABEL} (n=25)", "South (n=28)", "All other groups (n=13)", "Adjusted p"]
-    assert _row(table, "No *") == ("80% (20)", "50% (14)", "62% (8)", "0.012")
-    assert _row(table, "Yes") == ("–", "21% (6)", "–", "–")
+        f"{GROUP_LABEL} (n=25)", "South (n=28)", "All other groups (n=13)",
+        "Difference, points (95% CI)", "p", "Adjusted p"]
+    assert _row(table, "No *") == ("80% (20)", "50% (14)", "62% (8)", "+30 (+4 to +51)",
+                                   "0.004", "0.012")
+    # A gap to hidden cells is hidden too; a p-value per option of a question tested as a
+    # whole does not apply.
+    assert _row(table, "Yes") == ("–", "21% (6)", "–", "–", "n/a", "n/a")
     notes = " ".join(table.notes)
     assert "– Not shown to protect privacy: fewer than 5 respondents" in notes
+    assert "n/a Not applicable: the question has one test of its whole table" in notes
+    assert "the highest group's percent minus the lowest group's" in notes
     assert "* Significant after adjustment (α = 0.05)" in notes
-    assert "Chi-square, statistic 9.87, adjusted p=0.021 (significant)" in notes
-    # Every question gets a line in the overview; only the one that differs gets a table.
-    assert _row(overview, "Communities served") == ("One per option (2)", "0.700", "No")
+    assert "Chi-square, statistic 9.87, p=0.007, adjusted p=0.021 (significant)" in notes
+    # Every question gets a line in the overview, with its p before and after adjustment;
+    # only the one that differs gets a table.
+    assert _row(overview, "Communities served") == ("One per option (2)", "0.300", "0.700",
+                                                    "No")
     assert _row(overview, "Currently receiving technical assistance *") == (
-        "Chi-square", "0.021", "Yes")
+        "Chi-square", "0.007", "0.021", "Yes")
     captions = [b.caption for b in chapter.blocks if isinstance(b, Figure)]
     assert captions == ["Every question tested by region",
                         "Currently receiving technical assistance, by region"]
@@ -381,11 +397,24 @@ def test_no_significant_difference_is_said(extended: dict[str, Any]) -> None:
     question["test"]["significant"] = False
     for option in question["options"].values():
         option["test"] = None
+    # A group none of whose members answered the question has no percent: not applicable.
+    for option in question["options"].values():
+        option["groups"]["combined"] = {"count": 0, "n": 0, "percent": None,
+                                        "suppressed": False}
+        option.pop("difference", None)
     chapter = _chapter(build_document(quiet), "comparisons")
     text = _text(chapter)
     assert "No difference between groups was statistically significant" in text
-    assert "the tables of each question by group are not printed" in text
-    assert len(_tables(chapter)) == 1  # the overview of the tests only
+    # Still, the questions of the report's last section are described by group.
+    assert ("No difference is significant; to describe the groups, the tables below give "
+            "the 1 question on technical assistance needs and preferences by group.") in text
+    table = _tables(chapter)[1]
+    assert table.columns[2].label == "All other groups (n=0)"
+    assert _row(table, "No") == ("80% (20)", "50% (14)", "n/a", "n/a", "n/a", "n/a")
+    notes = " ".join(table.notes)
+    assert "A group none of whose members answered has no percent." in notes
+    assert "Shown to describe the groups: no difference in this question is significant" \
+        in notes
 
 
 def test_small_groups_too_few_even_together_are_left_out(extended: dict[str, Any]) -> None:
@@ -434,7 +463,7 @@ def test_trend_table_and_sentences(document: Document) -> None:
     assert _row(overview, "Currently receiving technical assistance") == (
         "Yes", "+12", "+3 to +21", "Yes")
     assert [c.label for c in table.columns] == [
-        "the 2022 wave", "This wave", "Change (points)", "95% CI of change"]
+        "The 2022 wave", "This wave", "Change (points)", "95% CI of change"]
     assert _row(table, "Yes") == ("8%", "20%", "+12", "+3 to +21")
     assert _row(table, "No") == ("76%", "70%", "−6", "−15 to +3")
     assert _row(table, "Unsure") == ("16%", "–", "–", "–")
@@ -443,6 +472,22 @@ def test_trend_table_and_sentences(document: Document) -> None:
             "8% to 20% (+12 points; 95% CI +3 to +21).") in text
     assert "“No” fell" not in text  # its interval includes zero
     assert "for the 1 question with a change" in text
+    # Waves are named, with the dates they were fielded.
+    assert ("This chapter compares this wave (fielded May 16, 2022 to June 3, 2022) with "
+            "the 2022 wave (fielded May 3, 2021 to June 11, 2021)") in text
+
+
+def test_unnamed_earlier_wave_is_never_called_by_its_file_name(
+        extended: dict[str, Any]) -> None:
+    unnamed = copy.deepcopy(extended)
+    unnamed["trend"].pop("label")
+    unnamed["trend"]["compare_to"] = "responses_2021_final.csv"
+    chapter = _chapter(build_document(unnamed), "trend")
+    assert chapter.title == "Change since the earlier wave"
+    text = _text(chapter)
+    assert ".csv" not in text
+    assert "with the earlier wave (fielded May 3, 2021 to June 11, 2021)" in text
+    assert _tables(chapter)[1].columns[0].label == "The earlier wave"
 
 
 def test_unchanged_questions_get_a_line_not_a_table(extended: dict[str, Any]) -> None:
@@ -473,7 +518,8 @@ def test_optional_chapters_render_in_html_and_word(extended: dict[str, Any],
     assert ("Heading 2", "What the numbers say") in headings
     assert ("Heading 3", "Next steps") in headings
     cells = [[c.text for c in row.cells] for t in word.tables for row in t.rows]
-    assert ["No *", "80% (20)", "50% (14)", "62% (8)", "0.012"] in cells
+    assert ["No *", "80% (20)", "50% (14)", "62% (8)", "+30 (+4 to +51)", "0.004",
+            "0.012"] in cells
     # Each numbered list restarts at 1: the key findings and the discussion's steps have
     # numberings of their own.
     numbered = {p._p.pPr.numPr.numId.val for p in word.paragraphs

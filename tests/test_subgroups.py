@@ -448,3 +448,48 @@ def test_cli_min_group_and_refusal(demo, tmp_path):
     assert "fewer than two groups of at least 10 respondents" in refused.stderr
     assert "--min-group" in refused.stderr
     assert not (tmp_path / "report.pdf").exists()
+
+
+def test_gap_between_groups_with_newcombe_interval_by_hand(by_role):
+    """ta_receiving "yes": staff 20 of 40 (50%), leadership 10 of 40 (25%). Wilson 95%
+    intervals 35.20–64.80 and 14.19–40.19, so Newcombe's interval of the 25-point gap is
+    25 − √(14.80² + 15.19²) = 3.79 to 25 + √(14.80² + 10.81²) = 43.33."""
+    gap = by_role["questions"]["ta_receiving"]["options"]["yes"]["difference"]
+    assert gap["high"] == "staff" and gap["low"] == "leadership"
+    assert gap["difference"] == pytest.approx(25.0)
+    assert gap["ci_low"] == pytest.approx(3.79, abs=0.02)
+    assert gap["ci_high"] == pytest.approx(43.33, abs=0.02)
+
+
+def test_gap_leaves_out_hidden_cells(by_role):
+    # naloxone: 1 of 40 leaders is hidden (below 5), so no gap can be published.
+    naloxone = by_role["questions"]["services_direct"]["options"]["naloxone"]
+    assert naloxone["groups"]["leadership"]["suppressed"]
+    assert "difference" not in naloxone
+
+
+def test_screening_and_contact_questions_are_never_tested(by_role):
+    # The screening question decides who is analysed; the raffle opt-in is a contact
+    # question no figure draws; contact details themselves never reach Findings.
+    assert "screening" not in by_role["questions"]
+    assert "raffle_opt_in" not in by_role["questions"]
+    assert not {"raffle_name", "raffle_email"} & set(by_role["questions"])
+
+
+@pytest.mark.parametrize("by", ["favourite_colour", "state"])
+def test_a_by_that_cannot_be_compared_is_refused_before_any_analysis(demo, by):
+    """`--by state` leaves fewer than two groups of 10 in the demo wave, and
+    `favourite_colour` names nothing: both are refused before the wave is analysed or its
+    answers coded, which is what made a refusal cost seconds."""
+    from hrta.analysis.pipeline import analyse
+
+    said: list[str] = []
+    coded: list[str] = []
+
+    def themes(findings, responses):
+        coded.append("themes")
+        return findings
+
+    with pytest.raises(InputError):
+        analyse(demo, by=by, themes=themes, step=said.append)
+    assert said == [] and coded == []

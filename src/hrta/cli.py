@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from functools import partial
@@ -9,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
+from typer.main import get_command_name
+from typer.models import CommandInfo
 
 from hrta.commandline import (
     FileArgument,
@@ -36,6 +38,9 @@ from hrta.errors import InputError
 from hrta.files import write_text_atomic
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from hrta.coding.review import Confirmation
     from hrta.findings import Findings
     from hrta.responses import ResponseSet
 
@@ -44,6 +49,24 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
 instrument_app = typer.Typer(no_args_is_help=True, help="The assessment instrument.")
 app.add_typer(instrument_app, name="instrument")
 
+
+def _show_version(asked: bool) -> None:
+    if asked:
+        from hrta import __version__
+
+        say(f"hrta {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_show_version,
+        help="Print hrta's version and exit.")] = False,
+) -> None:
+    """The options of `hrta` itself, given before any command."""
+
+
 ByOption = Annotated[str | None, typer.Option(
     "--by", help="Compare groups: QID (single choice), QID.ATTRIBUTE (e.g. state.region) or "
                  "QID=OPTION (multi choice, e.g. communities=rural).")]
@@ -51,9 +74,16 @@ WeightsOption = Annotated[Path | None, typer.Option(
     "--weights", help="YAML file of population margins to rake to.")]
 CompareOption = Annotated[Path | None, typer.Option(
     "--compare", help="An earlier wave's export: show change since it.")]
+CompareLabelOption = Annotated[str | None, typer.Option(
+    "--compare-label", help="What the report calls the earlier wave, e.g. \"2022 survey\" "
+                           "(default: \"the earlier wave\", with its fielded dates).")]
 ThemesOption = Annotated[bool, typer.Option(
     "--themes/--no-themes", help="Code open-ended answers into themes (about 40 s per "
                                  "10,000 answers on 2 cores; --no-themes lists answers instead).")]
+CodesOption = Annotated[Path | None, typer.Option(
+    "--codes", help="A CSV or XLSX of codes people confirmed (response_id, question, themes; "
+                    "optional hide_quote): they override the machine's, and reviewed themes "
+                    "reach the report's summary.")]
 MinGroupOption = Annotated[int | None, typer.Option(
     "--min-group", min=1, help="Compare groups smaller than this (default: twice "
                                "--suppress-below) as one combined group.")]
@@ -64,21 +94,25 @@ def _load(progress: Progress, file: Path, instrument_ref: str, fmt: str,
           member: str | None = None) -> ResponseSet:
     from hrta.ingest import load_responses
     from hrta.instrument import load
+    from hrta.instrument.translation import versions_beside
 
     step(progress, "Reading the instrument")
     instrument = load(instrument_ref)
     step(progress, f"Importing {file.name}")
     return load_responses(file, instrument, fmt=fmt, mapping=mapping,
-                          finished_only=finished_only, member=member)
+                          finished_only=finished_only, member=member,
+                          translated=versions_beside(instrument, instrument_ref))
 
 
 def _full_findings(progress: Progress, file: Path, instrument_ref: str, fmt: str,
                    mapping: Path | None, *, by: str | None = None,
                    weights: Path | None = None, compare: Path | None = None,
-                   threshold: int = DEFAULT_THRESHOLD, min_group: int | None = None,
+                   compare_label: str | None = None, threshold: int = DEFAULT_THRESHOLD,
+                   min_group: int | None = None,
                    themes: bool = True, finished_only: bool = False,
-                   member: str | None = None) -> Findings:
-    """The Findings of an export, through the pipeline the web app takes too."""
+                   member: str | None = None, codes: Path | None = None) -> Findings:
+    """The Findings of an export, through the pipeline the web app takes too; `codes` a
+    file of codes people confirmed, which override the machine's."""
     from hrta.analysis.pipeline import Themes, analyse
 
     responses = _load(progress, file, instrument_ref, fmt, mapping, finished_only=finished_only,
@@ -91,10 +125,24 @@ def _full_findings(progress: Progress, file: Path, instrument_ref: str, fmt: str
     if themes:
         from hrta.coding.themes import add_themes
 
-        coding = partial(add_themes, step=counter(progress))
+        coding = partial(add_themes, step=counter(progress),
+                         confirmations=_confirmed_codes(codes, responses))
     return analyse(responses, by=by, weights=weights, previous=previous,
-                   previous_label=compare.name if compare else None, threshold=threshold,
+                   previous_label=compare_label, threshold=threshold,
                    min_group=min_group, step=partial(step, progress), themes=coding)
+
+
+def _confirmed_codes(path: Path | None, responses: ResponseSet) -> list[Confirmation]:
+    if path is None:
+        return []
+    from hrta.coding.codebook import load_codebook
+    from hrta.coding.labelled import read_confirmed_codes
+    from hrta.coding.review import confirmations_from_rows
+    from hrta.coding.themes import coded_questions
+
+    books = {q: load_codebook(q, instrument_id=responses.instrument.id)
+             for q in coded_questions(responses)}
+    return confirmations_from_rows(read_confirmed_codes(path, books))
 
 
 def _summary(findings: Findings) -> str:
@@ -141,9 +189,11 @@ def analyze(
     by: ByOption = None,
     weights: WeightsOption = None,
     compare: CompareOption = None,
+    compare_label: CompareLabelOption = None,
     suppress_below: SuppressOption = DEFAULT_THRESHOLD,
     min_group: MinGroupOption = None,
     themes: ThemesOption = True,
+    codes: CodesOption = None,
     finished_only: Annotated[bool, typer.Option(
         "--finished-only", help="Leave out responses a Qualtrics export marks unfinished "
                                 "(kept by default with the questions they answered).")] = False,
@@ -151,9 +201,10 @@ def analyze(
     """Compute the Findings of an export and write them as JSON."""
     with failing_on_bad_input(), steps() as progress:
         findings = _full_findings(progress, file, instrument, fmt, mapping, by=by,
-                                  weights=weights, compare=compare, threshold=suppress_below,
+                                  weights=weights, compare=compare,
+                                  compare_label=compare_label, threshold=suppress_below,
                                   min_group=min_group, themes=themes,
-                                  finished_only=finished_only, member=member)
+                                  finished_only=finished_only, member=member, codes=codes)
         step(progress, f"Writing {json_out}")
         # The same text as json.dumps(indent=2, ensure_ascii=False), written three times
         # faster, which a wave of 100,000 open-ended answers notices.
@@ -178,12 +229,21 @@ def report(
     by: ByOption = None,
     weights: WeightsOption = None,
     compare: CompareOption = None,
+    compare_label: CompareLabelOption = None,
     suppress_below: SuppressOption = DEFAULT_THRESHOLD,
     min_group: MinGroupOption = None,
     themes: ThemesOption = True,
     brief: Annotated[bool, typer.Option(
         "--brief", help="Write the one-page brief instead: takeaways, four small charts, "
                         "what this means for TA.")] = False,
+    codes: CodesOption = None,
+    verbatims: Annotated[bool, typer.Option(
+        "--verbatims", help="Add an appendix of every open-ended answer as written (they "
+                            "can name people, places and agencies).")] = False,
+    release_quote: Annotated[list[str] | None, typer.Option(
+        "--release-quote", help="Show a quote the name screen withheld, by the id the "
+                                "command prints (e.g. challenges-14); repeat for more.")]
+        = None,
 ) -> None:
     """Write the stakeholder analysis report as HTML, PDF or Word (by the file's extension)."""
     from hrta.report import charts, render_report
@@ -192,22 +252,41 @@ def report(
     if output.suffix.lower() not in WRITERS:
         fail(InputError("name the report *.html, *.pdf or *.docx", file=str(output)))
     charts.warm_up()  # the chart renderer starts while the export is read and analysed
+    released = frozenset(release_quote or ())
     with failing_on_bad_input():
         text = _discussion(discussion)
         with steps() as progress:
             findings = _full_findings(progress, file, instrument, fmt, mapping, by=by,
                                       weights=weights, compare=compare,
-                                      threshold=suppress_below, min_group=min_group,
-                                      themes=themes, member=member)
+                                      compare_label=compare_label, threshold=suppress_below,
+                                      min_group=min_group,
+                                      themes=themes, member=member, codes=codes)
             step(progress, "Drawing the charts and writing the report")
             if brief:
                 from hrta.report.brief import render_brief
 
                 render_brief(findings, output, draft=text is None)
             else:
-                render_report(findings.to_json(), output, discussion=text)
+                render_report(findings.to_json(), output, discussion=text,
+                              verbatims=verbatims, released=released)
     note(_summary(findings))
+    if not brief:
+        _tell_withheld(findings, released)
     say(f"Report: {output}")
+
+
+def _tell_withheld(findings: Findings, released: frozenset[str]) -> None:
+    """The quotes the name screen held back, with their ids, for the analyst to read;
+    and any id given to release that names no quote."""
+    from hrta.report.themes import quote_ids, withheld_quotes
+
+    for unknown in sorted(released - quote_ids(findings)):
+        warn(f"--release-quote {unknown}: no quote of a reviewed answer has this id")
+    held = withheld_quotes(findings, released)
+    for quote in held:
+        warn(f"quote {quote.id} ({quote.theme}) withheld, as it may name someone "
+             f"(“{quote.withheld}”); "
+             f"release it with --release-quote {quote.id} once checked: “{quote.text}”")
 
 
 def _discussion(path: Path | None) -> str | None:
@@ -367,7 +446,31 @@ register_instrument(instrument_app)
 
 
 def main() -> None:
-    app()
+    app_for(sys.argv[1:])()
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """`app` with only the command that `args` start with, when they start with one.
+
+    Typer builds the options of every command it holds before it runs one; building the
+    other thirty commands' would cost every run about 0.05 s for nothing. `--version`
+    needs none (it prints and leaves first). Anything else (`--help`, no command, a
+    misspelt one) gets the whole app, which lists them all and suggests names.
+    """
+    name = args[0] if args else ""
+    commands = [c for c in app.registered_commands if _name(c) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups and name != "--version":
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands, lean.registered_groups = commands, groups
+    return lean
+
+
+def _name(command: CommandInfo) -> str:
+    if command.name:
+        return command.name
+    return get_command_name(command.callback.__name__) if command.callback else ""
 
 
 if __name__ == "__main__":

@@ -229,3 +229,17 @@ def inbox(smtp: tuple[mailserver.Inbox, int]) -> Iterator[mailserver.Inbox]:
     messages.clear()
     with mailserver.sending_to(port):
         yield messages
+
+
+@pytest.fixture
+def analysed(monkeypatch) -> list[str]:
+    """Each time a request analyses responses or draws a chart, in the order it did."""
+    from hrta.web.staff import figures, selectors
+
+    calls: list[str] = []
+    analyse, to_svg = selectors.analyse, figures.charts.to_svg
+    monkeypatch.setattr(selectors, "analyse",
+                        lambda *a, **k: calls.append("analyse") or analyse(*a, **k))
+    monkeypatch.setattr(figures.charts, "to_svg",
+                        lambda *a, **k: calls.append("chart") or to_svg(*a, **k))
+    return calls

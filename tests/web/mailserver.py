@@ -16,6 +16,8 @@ from django.test import override_settings
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 REFUSED = "refused.example.org"
+# Refused with the address in the answer, as many real servers word it.
+ECHOED = "echoed.example.org"
 
 
 @dataclass
@@ -38,6 +40,8 @@ class _Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802  (aiosmtpd calls it by this name)
         if address.endswith("@" + REFUSED):
             return "550 5.1.1 Mailbox unavailable"
+        if address.endswith("@" + ECHOED):
+            return f"550 5.1.1 <{address}>: Recipient address rejected"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

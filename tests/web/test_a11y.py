@@ -381,3 +381,49 @@ def test_new_staff_pages_pass_axe_and_fit(browser, live_url, wave):
     finally:
         context.close()
     assert not audit.problems, "\n".join(audit.problems)
+
+
+def test_invitation_pages_pass_axe_and_fit(browser, live_url, wave):
+    """The invitations page with a list's problems and a failed message, the message
+    written and previewed, and the invitee's personal-link, unsubscribe and broken-link
+    pages, at 360 px and at desktop width."""
+    from hrta.web.invitations import services
+    from hrta.web.invitations.models import Delivery, Invitee
+    from hrta.web.invitations.roster import read_roster
+    from tests.web.staffdata import signed_in
+
+    found = read_roster("Harbor,harbor@example.org\nbad,not-an-address\n")
+    services.add_invitees(wave=wave, roster=found, user=None, source="pasted")
+    invitee = Invitee.objects.get(wave_slug=wave.slug)
+    services.queue_mailing(wave=wave, kind="invitation", to=[services.Recipient(
+        invitee.name, invitee.address, invitee)], site=live_url, user=None,
+        draft=services.Draft("Join", "{link}"))
+    Delivery.objects.filter(invitee=invitee).update(status="failed", attempts=1,
+                                                    error="550 5.1.1 Mailbox unavailable")
+    unsubscribe = services.unsubscribe_token(address_digest=invitee.digest,
+                                             wave_slug=wave.slug)
+    admin, _user = signed_in("admin")
+    context = _signed_in_context(browser, live_url, admin, WIDTHS["phone"])
+    page = context.new_page()
+    try:
+        audit = Audit(page, list(WIDTHS.values()))
+        page.goto(f"{live_url}/staff/waves/{wave.slug}/invitations/")
+        page.locator("#invite-pasted").fill("Delta,delta@example.org\nharbor@example.org")
+        page.locator("main form[enctype] button[type=submit]").click()
+        page.wait_for_selector("#add-problems")
+        audit.check("invitations with problems")
+        page.goto(f"{live_url}/staff/waves/{wave.slug}/invitations/write/invitation/")
+        audit.check("write")
+        page.locator('button[value="preview"]').click()
+        page.wait_for_selector("#preview")
+        audit.check("preview")
+        for name, path in (("welcome", f"/invite/{invitee.token}/"),
+                           ("unsubscribe", f"/unsubscribe/{unsubscribe}/"),
+                           ("broken link", "/invite/no-such-link-0000000000/")):
+            page.goto(live_url + path)
+            audit.check(name)
+    finally:
+        context.close()
+    assert audit.seen == ["invitations with problems", "write", "preview", "welcome",
+                          "unsubscribe", "broken link"]
+    assert not audit.problems, "\n".join(audit.problems)

@@ -407,6 +407,34 @@ def _email(action: str) -> Callable[[Wave], Done]:
     return act
 
 
+def _invitees_add(wave: Wave) -> Done:
+    client, user, address = _staff("admin")
+    reply = post(client, f"/staff/waves/{wave.slug}/invitations/",
+                 {"pasted": "Harbor,harbor@example.org\nbad,not-an-address"})
+    assert reply.status_code == 200
+    return Done(user.username, address, wave=wave.slug, detail=("source", "added", "left_out"))
+
+
+def _mailing_queue(wave: Wave) -> Done:
+    client, user, address = _staff("admin")
+    post(client, f"/staff/waves/{wave.slug}/invitations/", {"pasted": "h@example.org"})
+    reply = post(client, f"/staff/waves/{wave.slug}/invitations/write/invitation/",
+                 {"subject": "Join", "body": "{link}", "action": "send"})
+    assert reply.status_code == 302
+    empty_queue()  # sent by tests/web/test_invitations.py; here only its queueing
+    return Done(user.username, address, wave=wave.slug, detail=("kind", "recipients"))
+
+
+def _invitation_unsubscribe(wave: Wave) -> Done:
+    from hrta.web.invitations.services import unsubscribe_token
+
+    token = unsubscribe_token(address_digest="0" * 64, wave_slug=wave.slug)
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR="203.0.113.9")
+    reply = respondents.post(client, f"/unsubscribe/{token}/", {"scope": "wave"})
+    assert reply.status_code == 302
+    return Done("", "", wave=wave.slug, detail=("scope",))
+
+
 # --- commands run as a person runs them ------------------------------------------------------
 
 def hrta(*args: str, stdin: str = "", env: dict[str, str] | None = None
@@ -502,6 +530,9 @@ CASES: dict[str, tuple[str, Callable[..., Done]]] = {
     "ta_request": ("ta_request", _respondent("ta_request")),
     "email_sent": ("email_sent", _email("email_sent")),
     "email_failed": ("email_failed", _email("email_failed")),
+    "invitees_add": ("invitees_add", _invitees_add),
+    "mailing_queue": ("mailing_queue", _mailing_queue),
+    "invitation_unsubscribe": ("invitation_unsubscribe", _invitation_unsubscribe),
     "user_add": ("user_add", _user_command("user_add")),
     "user_change": ("user_change", _user_command("user_change")),
     "unlock": ("unlock", _unlock_command),
@@ -513,6 +544,8 @@ CASES: dict[str, tuple[str, Callable[..., Done]]] = {
 ELSEWHERE = {
     "import_dedupe": "written by a migration (surveys 0002) when it removes doubled imports",
     "restore": "recorded in the restored database: tests/web/test_backup_drill.py",
+    "coding_qdpx_imported": "a coded REFI-QDA project uploaded: "
+                            "tests/web/test_coding_qdpx_web.py",
 }
 
 

@@ -127,9 +127,10 @@ def test_exclude_a_response_then_download_report_and_data(desk, live_url, wave, 
     report.value.save_as(report_file)
     html = report_file.read_text(encoding="utf-8")
     assert report_file.suffix == ".html" and html.lstrip().lower().startswith("<!doctype html")
-    # The five responses still in the analysis, and never the excluded one's answer.
+    # The five responses still in the analysis (answers themselves are printed only with
+    # --verbatims), and never the excluded one's answer.
     excluded_text = response.answers.get(question_id="challenges").value
-    assert "Answer number" in html and excluded_text not in html
+    assert "describe the 5 eligible respondents" in html and excluded_text not in html
 
     desk.get_by_role("link", name="Back to the wave").click()
     with desk.expect_download() as data:

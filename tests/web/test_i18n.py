@@ -41,7 +41,12 @@ def test_catalogue_is_translated_and_compiled(po_path: Path):
     problems = [f"untranslated: {e.msgid!r}" for e in po.untranslated_entries()]
     problems += [f"fuzzy: {e.msgid!r}" for e in po.fuzzy_entries()]
     problems += [f"obsolete: {e.msgid!r}" for e in po.obsolete_entries()]
+    forms = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"])[1])
     for entry in po.translated_entries():
+        # A count whose form is missing is shown in English ("7 responses.").
+        if entry.msgid_plural and sorted(k for k, v in entry.msgstr_plural.items() if v) != \
+                list(range(forms)):
+            problems.append(f"not all {forms} plural forms: {entry.msgid!r}")
         wanted = set(PLACEHOLDER.findall(entry.msgid + (entry.msgid_plural or "")))
         for text in [entry.msgstr, *entry.msgstr_plural.values()]:
             if text and set(PLACEHOLDER.findall(text)) != wanted:

@@ -5,6 +5,7 @@ the staff pages and with `hrta wave create --instrument FILE`."""
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import os
@@ -211,3 +212,185 @@ def test_hrta_wave_create_takes_an_instrument_file(tmp_path):
     assert refused.returncode == 2 and "broken.yaml" in refused.stderr
     again = hrta("wave", "create", slug, "--instrument", "harm_reduction_ta_2022")
     assert again.returncode == 2 and slug in again.stderr
+
+
+def _kept_token(page: str) -> str:
+    found = re.search(r'<input type="hidden" name="upload_token" value="([^"]+)">', page)
+    assert found, page[:3000]
+    return found.group(1)
+
+
+def _two_surveys() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("CSV/Needs.csv", (DRAFTING / "needs_assessment.csv").read_bytes())
+        archive.writestr("CSV/Customers.csv", (DRAFTING / "customer_survey.csv").read_bytes())
+    return buffer.getvalue()
+
+
+def test_after_choosing_a_survey_of_a_zip_the_file_is_not_asked_for_again(admin):
+    from hrta.web.staff.kept import kept_dir
+
+    client, _ = admin
+    drafted = _drafted_yaml(client, DRAFTING / "needs_assessment.csv")
+    wave = _new_wave(client, instrument_id="", instrument_yaml=drafted)
+    reply = post(client, f"/staff/waves/{wave.slug}/import/", {
+        "file": SimpleUploadedFile("Data_All_240726.zip", _two_surveys())})
+    page = reply.content.decode()
+    assert reply.status_code == 400 and "holds 2 surveys" in page
+    token = _kept_token(page)
+    assert 'name="file" type="file"' in page and " required" not in page.split(
+        'id="id_file"')[1].split(">")[0]
+    assert (kept_dir() / token).is_dir()
+    # Someone else, or another wave, cannot take the kept file.
+    other_client, _ = signed_in("admin")
+    refused = post(other_client, f"/staff/waves/{wave.slug}/import/",
+                   {"upload_token": token, "member": "Needs"})
+    assert refused.status_code == 400 and "no longer on the server" in refused.content.decode()
+    other_wave = _new_wave(client, instrument_id="", instrument_yaml=drafted)
+    refused = post(client, f"/staff/waves/{other_wave.slug}/import/",
+                   {"upload_token": token, "member": "Needs"})
+    assert refused.status_code == 400 and not other_wave.responses.exists()
+    # The survey alone is chosen: no file in the second post.
+    reply = post(client, f"/staff/waves/{wave.slug}/import/",
+                 {"upload_token": token, "member": "Needs"})
+    assert reply.status_code == 302, reply.content.decode()[:3000]
+    assert wave.responses.exists()
+    assert not (kept_dir() / token).exists()  # imported: not kept any longer
+
+
+def test_a_kept_zip_expires(admin):
+    import json
+
+    from hrta.web.staff.kept import KEEP_SECONDS, kept_dir
+
+    client, _ = admin
+    wave = _new_wave(client, instrument_id="", instrument_yaml=_drafted_yaml(
+        client, DRAFTING / "needs_assessment.csv"))
+    reply = post(client, f"/staff/waves/{wave.slug}/import/", {
+        "file": SimpleUploadedFile("Data_All_240726.zip", _two_surveys())})
+    token = _kept_token(reply.content.decode())
+    meta = kept_dir() / token / "kept.json"
+    kept = json.loads(meta.read_text())
+    meta.write_text(json.dumps({**kept, "at": kept["at"] - KEEP_SECONDS - 1}))
+    reply = post(client, f"/staff/waves/{wave.slug}/import/",
+                 {"upload_token": token, "member": "Needs"})
+    assert reply.status_code == 400 and "choose it again" in reply.content.decode()
+    assert not wave.responses.exists()
+    # The next upload kept sweeps the expired one away.
+    post(client, f"/staff/waves/{wave.slug}/import/", {
+        "file": SimpleUploadedFile("Data_All_240726.zip", _two_surveys())})
+    assert not (kept_dir() / token).exists()
+
+
+KOBO = FIXTURES / "kobo"
+
+
+@pytest.mark.parametrize("given", ["two files", "zip"])
+def test_an_xlsform_as_survey_and_choices_csv_files_is_the_definition(admin, given):
+    client, _ = admin
+    wave = _new_wave(client, instrument_id="harm_reduction_ta_2022")
+    if given == "two files":
+        files = {"definition": _upload(KOBO / "survey.csv"),
+                 "definition_choices": _upload(KOBO / "choices.csv")}
+    else:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for part in ("survey", "choices", "settings"):
+                archive.writestr(f"form/{part}.csv", (KOBO / f"{part}.csv").read_bytes())
+        files = {"definition": SimpleUploadedFile("form.zip", buffer.getvalue())}
+    reply = post(client, f"/staff/waves/{wave.slug}/import/", {
+        "file": _upload(KOBO / "export_xml.csv"), "format": "kobo", **files})
+    assert reply.status_code == 302, reply.content.decode()[:3000]
+    wave.refresh_from_db()
+    assert wave.instrument.question("works_in_tx").type == "single"
+    assert wave.responses.count() == 4
+
+
+def test_a_zipped_xlsform_without_its_choices_is_refused(admin):
+    client, _ = admin
+    wave = _new_wave(client, instrument_id="harm_reduction_ta_2022")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("survey.csv", (KOBO / "survey.csv").read_bytes())
+    reply = post(client, f"/staff/waves/{wave.slug}/import/", {
+        "file": _upload(KOBO / "export_xml.csv"), "format": "kobo",
+        "definition": SimpleUploadedFile("form.zip", buffer.getvalue())})
+    page = html.unescape(reply.content.decode())
+    assert reply.status_code == 400 and "no choices CSV" in page and "form.zip" in page
+    assert not wave.responses.exists()
+
+
+def _planted_in_databases(planted: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(database, table, column) of every text a planted value appears in, in both
+    databases, every table and column; contact details' encrypted columns aside."""
+    from django.conf import settings
+    from django.db import connections
+
+    cache_table = settings.CACHES["default"]["LOCATION"]
+    found = []
+    for alias in ("default", "contacts"):
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            for table in connection.introspection.table_names(cursor):
+                columns = [c.name for c in
+                           connection.introspection.get_table_description(cursor, table)
+                           if not c.name.endswith("_encrypted")]
+                quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+                cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)}")
+                for row in cursor.fetchall():
+                    for column, value in zip(columns, row, strict=True):
+                        text = value if isinstance(value, str) else (
+                            bytes(value).decode("utf-8", "replace")
+                            if isinstance(value, bytes | memoryview) else str(value))
+                        if table == cache_table and column == "value":
+                            # Django's database cache keeps base64 of a pickle: searched
+                            # as written, a short name turns up by chance in the base64.
+                            text = base64.b64decode(text).decode("utf-8", "replace")
+                        found += [(alias, table, column) for p in planted if p in text]
+    return found
+
+
+def _kobo_form() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for part in ("survey", "choices", "settings"):
+            archive.writestr(f"{part}.csv", (KOBO / f"{part}.csv").read_bytes())
+    return SimpleUploadedFile("form.zip", buffer.getvalue())
+
+
+@pytest.mark.parametrize("tool", ["qualtrics", "redcap", "kobo", "googleforms"])
+def test_identifying_values_planted_in_each_tools_export_reach_no_database_column(admin, tool):
+    """E-mails, IP addresses, names and coordinates planted in each tool's export (the same
+    fixtures as tests/test_ingest_<tool>.py): after the staff page imports it, none of them
+    is in any table of the answers database or, outside its encrypted fields, of the
+    contacts database."""
+    from tests.test_ingest_googleforms import PLANTED as GOOGLE_PLANTED
+    from tests.test_ingest_kobo import PERSONAL as KOBO_PLANTED
+    from tests.test_ingest_qualtrics import PLANTED as QUALTRICS_PLANTED
+    from tests.test_ingest_redcap import PERSONAL as REDCAP_PLANTED
+
+    client, _ = admin
+    redcap = FIXTURES / "redcap"
+    googleforms = FIXTURES / "googleforms"
+    posted, planted = {
+        "qualtrics": ({"file": _upload(QUALTRICS / "choice_text.csv"),
+                       "definition": _upload(QUALTRICS / "ta_needs_2024.qsf")},
+                      QUALTRICS_PLANTED),
+        "redcap": ({"file": _upload(redcap / "export_raw.csv"), "format": "redcap",
+                    "definition": _upload(redcap / "DataDictionary.csv")}, REDCAP_PLANTED),
+        "kobo": ({"file": _upload(KOBO / "export_xml.csv"), "format": "kobo",
+                  "definition": _kobo_form()}, KOBO_PLANTED),
+        "googleforms": ({"file": _upload(googleforms / "responses.csv")}, GOOGLE_PLANTED),
+    }[tool]
+    if tool == "googleforms":
+        wave = _new_wave(client, instrument_id="", instrument_yaml=_drafted_yaml(
+            client, googleforms / "responses.csv"))
+    else:
+        wave = _new_wave(client, instrument_id="harm_reduction_ta_2022")
+    reply = post(client, f"/staff/waves/{wave.slug}/import/", posted)
+    assert reply.status_code == 302, reply.content.decode()[:3000]
+    assert wave.responses.count() >= 4
+    assert _planted_in_databases(planted) == []
+    # The search reads what was stored: the wave's own slug is found.
+    assert ("default", "surveys_wave", "slug") in _planted_in_databases((wave.slug,))

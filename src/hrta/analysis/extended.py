@@ -33,8 +33,5 @@ def add_statistics(findings: Findings, responses: ResponseSet, *, by: str | None
     if previous is not None:
         from hrta.analysis.trends import compare_waves
 
-        trend = compare_waves(findings, previous)
-        if previous_label:
-            trend = trend.model_copy(update={"compare_to": previous_label})
-        blocks["trend"] = trend
+        blocks["trend"] = compare_waves(findings, previous, previous_label)
     return findings.model_copy(update=blocks)

@@ -30,8 +30,10 @@ from hrta.findings.model import (
     Section,
     SectionItem,
     SingleQuestion,
+    SurveySection,
     TextQuestion,
 )
+from hrta.findings.proportion import percent_of
 from hrta.instrument import Instrument, Question
 from hrta.instrument.schema import ReportItem, ReportLayout, ReportSection
 from hrta.responses import ResponseSet
@@ -66,7 +68,25 @@ def build_findings(responses: ResponseSet) -> Findings:
         profile=_profile(instrument, questions),
         sections=_sections(instrument, questions, counted),
         warnings=list(responses.warnings),
+        survey_sections=_survey_sections(instrument, counted, eligible),
     )
+
+
+def _survey_sections(instrument: Instrument, counted: Tally,
+                     eligible: int) -> list[SurveySection]:
+    """Each questionnaire section with the respondents who answered any of its analysed
+    questions; a section of contact details only is left out."""
+    found = []
+    for section in instrument.sections:
+        qids = [qid for question in section.questions if not question.pii
+                for qid in _rows(question) if qid in counted.question_ids]
+        asked = [q for q in section.questions if not q.pii]
+        if asked:
+            answered = counted.n_any(qids) if qids else 0
+            found.append(SurveySection(id=section.id, title=section.title,
+                                       questions=len(asked), count=answered, n=eligible,
+                                       percent=percent_of(answered, eligible)))
+    return found
 
 
 # Date formats of exports: SurveyMonkey's, then ISO (native files, XLSX cells).
@@ -204,16 +224,16 @@ def _grouped(question: Question, entry: SingleQuestion, attribute: str) -> Profi
 def survey_order_layout(instrument: Instrument) -> ReportLayout:
     """The layout of an instrument without a `report:` block (one drafted or imported from
     another tool): one figure per closed question and one listing per open-ended one, in
-    survey order, under the instrument's own sections. Contact questions are left out, and
-    so is a grid whose scale has no nets (agree / disagree): the report draws grids only
-    as diverging bars about those nets; its numbers are in Findings all the same."""
+    survey order, under the instrument's own sections. Contact questions are left out. A
+    grid is drawn as diverging bars about its nets (agree / disagree) when its scale has
+    two, else as stacked bars in scale order."""
     sections = []
     for section in instrument.sections:
         items = tuple(ReportItem(kind="open_ended" if q.type == "text" else "figure",
                                  title=q.text, questions=(q.id,),
                                  chart="agreement" if q.type == "matrix" else None)
                       for q in section.questions
-                      if not q.pii and (q.type != "matrix" or q.nets))
+                      if not q.pii)
         if items:
             sections.append(ReportSection(id=section.id, title=section.title, items=items))
     return ReportLayout(title=instrument.title, sections=tuple(sections))

@@ -18,6 +18,7 @@ question (or whose option has no value for the attribute) are left out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -26,6 +27,11 @@ from hrta.analysis.frequencies import categories
 from hrta.errors import InputError
 from hrta.instrument import Instrument, Question
 from hrta.responses import ResponseSet
+
+MIN_GROUP_FACTOR = 2
+"""Groups smaller than this many times the suppression threshold are combined."""
+COMBINED = "combined"
+COMBINED_LABEL = "All other groups"
 
 ATTRIBUTES = {"group": "group", "region": "Census region", "net": "agreement"}
 """Option attributes that can split respondents, with the word used in labels."""
@@ -74,6 +80,62 @@ def closed_qids(instrument: Instrument) -> list[tuple[str, Question]]:
         elif question.type in ("single", "multi"):
             qids.append((question.id, question))
     return qids
+
+
+def groups_to_compare(responses: ResponseSet, by: str, *, threshold: int,
+                      min_group: int | None = None
+                      ) -> tuple[Grouping, list[dict[str, Any]], int, int]:
+    """The groups a `--by` comparison compares, after combining the small ones; also the
+    small groups, how many respondents were left out, and the smallest group size used.
+
+    Cheap (no statistics library): the pipeline calls it before any costly step, so a
+    `--by` that names nothing, or leaves fewer than two groups, is refused at once.
+    """
+    if threshold < 1:
+        raise InputError(f"the suppression threshold must be at least 1, not {threshold}")
+    smallest = MIN_GROUP_FACTOR * threshold if min_group is None else min_group
+    if smallest < 1:
+        raise InputError(f"the smallest group size must be at least 1, not {smallest}")
+    grouping, small_groups, left_out = combine_small_groups(resolve_grouping(responses, by),
+                                                            smallest)
+    return grouping, small_groups, left_out, smallest
+
+
+def combine_small_groups(grouping: Grouping, smallest: int
+                         ) -> tuple[Grouping, list[dict[str, Any]], int]:
+    """Compare the groups with fewer than `smallest` members as one group, COMBINED.
+
+    Nine organization types among 86 respondents leave groups of four, whose every cell
+    is suppressed and whose tests have no power; a reader is better served by the large
+    groups and one "all other groups". When even together the small groups have fewer
+    than `smallest` members they are left out of the comparison instead.
+    Returns the new grouping, the small groups (id, label, n) and how many respondents
+    were left out. Raises InputError when fewer than two groups are left to compare.
+    """
+    sizes = grouping.sizes
+    small = sizes < smallest
+    found = [{"id": g.id, "label": g.label, "n": int(sizes[i])}
+             for i, g in enumerate(grouping.groups) if small[i]]
+    together = int(sizes[small].sum())
+    keep = np.flatnonzero(~small)
+    target = np.full(len(grouping.groups) + 1, -1, dtype=np.int64)  # the last: -1 stays -1
+    target[keep] = np.arange(keep.size)
+    groups = [grouping.groups[i] for i in keep]
+    left_out = together
+    if found and together >= smallest:
+        target[np.flatnonzero(small)] = keep.size
+        groups.append(Group(COMBINED, COMBINED_LABEL))
+        left_out = 0
+    if len(groups) < 2:
+        listed = ", ".join(f"{g.label} {size}"
+                           for g, size in zip(grouping.groups, sizes, strict=True))
+        raise InputError(
+            f"{grouping.by!r}: fewer than two groups of at least {smallest} respondents to "
+            f"compare (group sizes: {listed}); compare coarser groups (e.g. state.region, "
+            "role.group) or lower the smallest group size (--min-group)")
+    combined = Grouping(grouping.by, grouping.label, grouping.source_qid, tuple(groups),
+                        target[grouping.codes])
+    return combined, found, left_out
 
 
 def resolve_grouping(responses: ResponseSet, by: str, *, file: str | None = None) -> Grouping:

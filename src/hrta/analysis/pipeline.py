@@ -32,6 +32,12 @@ def analyse(responses: ResponseSet, *, themes: Themes | None = None, by: str | N
     """Findings of `responses`; with `themes` coded; with `comparisons` (`by`),
     `weighting` (a margins file) and `trend` (since the `previous` wave) when asked."""
     say = step or _quiet
+    if by:
+        from hrta.analysis.grouping import groups_to_compare
+
+        # Refused before coding themes or computing anything: a `--by` that names
+        # nothing, or leaves fewer than two groups, should not cost seconds to say so.
+        groups_to_compare(responses, by, threshold=threshold, min_group=min_group)
     say(f"Analysing {responses.total:,} responses")
     findings = build_findings(responses)
     if themes is not None:

@@ -17,19 +17,15 @@ from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact, random
 from statsmodels.stats.multitest import multipletests
 
 from hrta.analysis.frequencies import categories, tally
-from hrta.analysis.grouping import Group, Grouping, closed_qids, resolve_grouping
+from hrta.analysis.grouping import Grouping, closed_qids, groups_to_compare
 from hrta.analysis.suppression import DEFAULT_THRESHOLD, suppress
 from hrta.errors import InputError
 from hrta.findings.model import Comparison
-from hrta.findings.proportion import percent_of
-from hrta.instrument import Question
+from hrta.findings.proportion import newcombe_interval, percent_of
+from hrta.instrument import Instrument, Question
 from hrta.responses import ResponseSet
 
 CORRECTION = "benjamini-hochberg"
-MIN_GROUP_FACTOR = 2
-"""Groups smaller than this many times the suppression threshold are combined."""
-COMBINED = "combined"
-COMBINED_LABEL = "All other groups"
 MIN_EXPECTED = 5
 """Chi-square is used when every expected count is at least this, else Fisher's exact."""
 MONTE_CARLO_TABLES = 9_999
@@ -45,15 +41,10 @@ def compare_subgroups(responses: ResponseSet, by: str, *, threshold: int = DEFAU
     Groups with fewer than `min_group` members (default: twice the suppression threshold)
     are compared as one combined group; see `combine_small_groups`.
     """
-    if threshold < 1:
-        raise InputError(f"the suppression threshold must be at least 1, not {threshold}")
     if not 0 < alpha < 1:
         raise InputError(f"alpha must be between 0 and 1, not {alpha}")
-    smallest = MIN_GROUP_FACTOR * threshold if min_group is None else min_group
-    if smallest < 1:
-        raise InputError(f"the smallest group size must be at least 1, not {smallest}")
-    grouping, small_groups, left_out = combine_small_groups(resolve_grouping(responses, by),
-                                                            smallest)
+    grouping, small_groups, left_out, smallest = groups_to_compare(
+        responses, by, threshold=threshold, min_group=min_group)
     counts, n = _group_tables(responses, grouping)
     group_ids = [group.id for group in grouping.groups]
     questions: dict[str, Any] = {}
@@ -83,53 +74,27 @@ def compare_subgroups(responses: ResponseSet, by: str, *, threshold: int = DEFAU
     })
 
 
-def combine_small_groups(grouping: Grouping, smallest: int
-                         ) -> tuple[Grouping, list[dict[str, Any]], int]:
-    """Compare the groups with fewer than `smallest` members as one group, COMBINED.
-
-    Nine organization types among 86 respondents leave groups of four, whose every cell
-    is suppressed and whose tests have no power; a reader is better served by the large
-    groups and one "all other groups". When even together the small groups have fewer
-    than `smallest` members they are left out of the comparison instead.
-    Returns the new grouping, the small groups (id, label, n) and how many respondents
-    were left out. Raises InputError when fewer than two groups are left to compare.
-    """
-    sizes = grouping.sizes
-    small = sizes < smallest
-    found = [{"id": g.id, "label": g.label, "n": int(sizes[i])}
-             for i, g in enumerate(grouping.groups) if small[i]]
-    together = int(sizes[small].sum())
-    keep = np.flatnonzero(~small)
-    target = np.full(len(grouping.groups) + 1, -1, dtype=np.int64)  # the last: -1 stays -1
-    target[keep] = np.arange(keep.size)
-    groups = [grouping.groups[i] for i in keep]
-    left_out = together
-    if found and together >= smallest:
-        target[np.flatnonzero(small)] = keep.size
-        groups.append(Group(COMBINED, COMBINED_LABEL))
-        left_out = 0
-    if len(groups) < 2:
-        listed = ", ".join(f"{g.label} {size}"
-                           for g, size in zip(grouping.groups, sizes, strict=True))
-        raise InputError(
-            f"{grouping.by!r}: fewer than two groups of at least {smallest} respondents to "
-            f"compare (group sizes: {listed}); compare coarser groups (e.g. state.region, "
-            "role.group) or lower the smallest group size (--min-group)")
-    combined = Grouping(grouping.by, grouping.label, grouping.source_qid, tuple(groups),
-                        target[grouping.codes])
-    return combined, found, left_out
-
-
 def _compared(responses: ResponseSet, grouping: Grouping) -> list[tuple[str, Question]]:
-    """Closed questions to compare: not the one that makes the groups, nor a screening
-    question that leaves eligible respondents a single answer (nothing can differ)."""
+    """Closed questions to compare: not the one that makes the groups, never the screening
+    question (it decides who is in the analysis, not what they think) and, when the
+    instrument lays out a report, only the questions the report draws: a question such as
+    a raffle opt-in says nothing about the groups and only adds tests to adjust for.
+    Contact details (`pii`) are never among the closed questions Findings report."""
     instrument = responses.instrument
     skip = {grouping.source_qid}
-    rule = instrument.eligibility
-    if rule and len(instrument.question(rule.question).options) - \
-            len(rule.ineligible_options) <= 1:
-        skip.add(rule.question)
-    return [(qid, q) for qid, q in closed_qids(responses.instrument) if qid not in skip]
+    if instrument.eligibility:
+        skip.add(instrument.eligibility.question)
+    drawn = _drawn(instrument)
+    return [(qid, q) for qid, q in closed_qids(instrument)
+            if qid not in skip and (drawn is None or q.id in drawn)]
+
+
+def _drawn(instrument: Instrument) -> set[str] | None:
+    """The question ids the report layout draws, or None when the instrument has none."""
+    if not instrument.report:
+        return None
+    return {qid for section in instrument.report.sections for item in section.items
+            for qid in item.questions}
 
 
 # --- counting ---------------------------------------------------------------------------
@@ -195,6 +160,7 @@ def _question(qid: str, question: Question, counts: np.ndarray, n: np.ndarray,
             "test": independence_test(_chose_table(counts[k], n), f"{qid}/{option.id}")
             if is_multi else None,
             "groups": _cells(counts[k], n, hidden[k], groups),
+            "difference": _difference(counts[k], n, hidden[k], groups),
         }
     return {
         "type": "matrix_statement" if question.type == "matrix" else question.type,
@@ -216,6 +182,28 @@ def _cells(counts: np.ndarray, n: np.ndarray, hidden: np.ndarray,
             "suppressed": bool(gone),
         }
     return cells
+
+
+def _difference(counts: np.ndarray, n: np.ndarray, hidden: np.ndarray,
+                groups: list[str]) -> dict[str, Any] | None:
+    """The highest minus the lowest published percent, with Newcombe's 95% interval.
+
+    Only published cells of groups with answers take part: a gap to a hidden cell, with
+    the other cell and the n shown, would give the hidden count away.
+    """
+    shown = [k for k in range(len(groups)) if not hidden[k] and n[k] > 0]
+    if len(shown) < 2:
+        return None
+    share = {k: int(counts[k]) / int(n[k]) for k in shown}
+    high = max(shown, key=lambda k: share[k])
+    low = min(shown, key=lambda k: share[k])
+    if high == low:  # every share equal: the first and the last shown
+        high, low = shown[0], shown[-1]
+    low_bound, high_bound = newcombe_interval(int(counts[high]), int(n[high]),
+                                              int(counts[low]), int(n[low]))
+    return {"high": groups[high], "low": groups[low],
+            "difference": 100.0 * (share[high] - share[low]),
+            "ci_low": low_bound, "ci_high": high_bound}
 
 
 def _chose_table(counts: np.ndarray, n: np.ndarray) -> np.ndarray:

@@ -20,8 +20,12 @@ FindingsLike = Findings | Mapping[str, Any]
 """A Findings model, or its JSON read back (an earlier wave's file, older hrta or not)."""
 
 
-def compare_waves(current_findings: FindingsLike, previous_findings: FindingsLike) -> Trend:
+def compare_waves(current_findings: FindingsLike, previous_findings: FindingsLike,
+                  label: str | None = None) -> Trend:
     """Per closed question and option: both percents, the difference and its interval.
+
+    `label` names the other wave for readers ("the 2021 wave"); without it the report
+    calls it the earlier wave, with its fielded dates.
 
     Questions and options present in only one wave keep None for the other wave's values
     and for the difference; so does a question that nobody answered in either wave.
@@ -43,7 +47,7 @@ def compare_waves(current_findings: FindingsLike, previous_findings: FindingsLik
             nets=_changes(now, before, "nets") if has_nets else None,
         )
     fielded = previous_json.get("fielded")
-    return Trend(compare_to=_wave_name(previous_json),
+    return Trend(compare_to=label or _wave_name(previous_json), label=label,
                  fielded_before=Fielded.model_validate(fielded) if fielded else None,
                  questions=questions)
 

@@ -344,7 +344,12 @@ def codebook_from_csv(path: Path, *, question: str) -> Codebook:
 # --- REFI-QDA codebook (.qdc) ------------------------------------------------------------
 
 def _guid(book: Codebook, theme: Theme) -> str:
-    return str(uuid.uuid5(_GUID_NAMESPACE, f"{book.question}/{theme.id}"))
+    return theme_guid(book.question, theme.id)
+
+
+def theme_guid(question: str, theme_id: str) -> str:
+    """The GUID a theme's code has in every REFI-QDA file hrta writes (.qdc and .qdpx)."""
+    return str(uuid.uuid5(_GUID_NAMESPACE, f"{question}/{theme_id}"))
 
 
 def codebook_qdc(book: Codebook) -> str:

@@ -124,3 +124,38 @@ def read_answers(path: Path, question: str) -> tuple[list[str], list[str]]:
     if not texts:
         raise InputError(f"no answers to code for question {question!r}", file=str(path))
     return texts, ids
+
+
+def read_confirmed_codes(path: Path, books: dict[str, Codebook]) -> list[dict[str, Any]]:
+    """Codes people confirmed (`hrta report --codes`), as rows for
+    `review.confirmations_from_rows`: columns response_id, question and themes (ids
+    separated by ';'; empty means the answer fits none), and an optional hide_quote column
+    (yes/true/1: never quote the answer). `books` are the codebooks of the questions that
+    may be named."""
+    from hrta.ingest.tables import column_name
+
+    table, columns = _table(path, ("response_id", "question", "themes"))
+    rows = []
+    for index, row in enumerate(table.data.iter_rows()):
+        def bad(message: str, column: str, index: int = index) -> InputError:
+            return InputError(message, file=str(path), row=table.file_row(index),
+                              column=column_name(table.header[0], columns[column]))
+
+        question = (row[columns["question"]] or "").strip()
+        response_id = (row[columns["response_id"]] or "").strip()
+        if not response_id:
+            raise bad("no response_id", "response_id")
+        book = books.get(question)
+        if book is None:
+            raise bad(f"no codebook for question {question!r}; coded questions: "
+                      f"{', '.join(books) or 'none'}", "question")
+        themes = [t.strip() for t in (row[columns["themes"]] or "").split(";") if t.strip()]
+        unknown = [t for t in themes if t not in book.ids]
+        if unknown:
+            raise bad(f"unknown theme {unknown[0]!r} for question {question!r}; the "
+                      f"codebook has {', '.join(book.ids)}", "themes")
+        hide = (row[columns["hide_quote"]] or "").strip().lower() \
+            if "hide_quote" in columns else ""
+        rows.append({"response_id": response_id, "question": question, "themes": themes,
+                     "hide_quote": hide in ("yes", "true", "1", "y", "x")})
+    return rows

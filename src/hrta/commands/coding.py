@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -31,9 +32,11 @@ from hrta.errors import InputError
 from hrta.files import write_text_atomic
 
 if TYPE_CHECKING:
-    from hrta.coding.autocode import Coder
+    from hrta.coding.autocode import CodedAnswer, Coder
     from hrta.coding.codebook import Codebook
     from hrta.coding.labelled import TaggedAnswer
+    from hrta.coding.review import Confirmation
+    from hrta.responses import ResponseSet
 
 codebook_app = typer.Typer(no_args_is_help=True,
                            help="Codebooks of the open-ended questions: show, export, import.")
@@ -143,6 +146,16 @@ def code(
                        "tuning set.")] = None,
     instrument: InstrumentOption = DEFAULT_INSTRUMENT,
     mapping: MappingOption = None,
+    qdpx: Annotated[Path | None, typer.Option(
+        "--qdpx", help="Also write a REFI-QDA project (.qdpx) of the answers, the codebook, "
+                       "the suggested codes and the respondents, for NVivo, ATLAS.ti, "
+                       "MAXQDA or QualCoder.")] = None,
+    import_qdpx: Annotated[Path | None, typer.Option(
+        "--import-qdpx", help="A REFI-QDA project (.qdpx) of these answers coded in a QDA "
+                              "program: its codes count as people's codes.")] = None,
+    reviewer: Annotated[str | None, typer.Option(
+        "--reviewer", help="With --import-qdpx, the coder whose codes count (the others are "
+                           "compared); needed when the project holds several.")] = None,
 ) -> None:
     """Code open-ended answers into the question's themes, or measure the coding against
     answers people labelled (--evaluate)."""
@@ -155,7 +168,18 @@ def code(
             raise InputError(f"unknown --format {fmt!r}; use one of {', '.join(ANSWER_FORMATS)}")
         if (file is None) == (evaluate is None):
             raise InputError("give either a FILE of answers to code or --evaluate LABELLED.csv")
+        projects = ProjectFiles(qdpx, import_qdpx, reviewer)
+        if projects.wanted and file is None:
+            raise InputError("--qdpx and --import-qdpx go with a FILE of answers, "
+                             "not --evaluate")
+        if reviewer is not None and import_qdpx is None:
+            raise InputError("--reviewer goes with --import-qdpx")
+        if qdpx is not None and qdpx.suffix.lower() != ".qdpx":
+            raise InputError("name the project file *.qdpx", file=str(qdpx))
         if codebook is None and evaluate is None and not _has_codebook(question, instrument):
+            if projects.wanted:
+                raise InputError(f"{question!r} has no codebook yet, so there are no codes "
+                                 "to exchange: write one and give it with --codebook")
             assert file is not None
             with steps(counted=True) as progress:
                 result = _discover_file(question, file, fmt, instrument, mapping,
@@ -175,7 +199,8 @@ def code(
                 result = _evaluate(book, evaluate, tuning, tune, step)
             else:
                 assert file is not None
-                result = _code_file(book, file, fmt, instrument, mapping, tuning, tune, step)
+                result = _code_file(book, file, fmt, instrument, mapping, tuning, tune, step,
+                                    projects)
             if json_out is not None:
                 step(f"Writing {json_out}", 0)
                 write_text_atomic(json_out, json.dumps(result, indent=2, ensure_ascii=False))
@@ -185,6 +210,8 @@ def code(
         _print_coding(result)
     if json_out is not None:
         say(f"{'Evaluation' if evaluate else 'Coded answers'}: {json_out}")
+    if qdpx is not None:
+        say(f"REFI-QDA project: {qdpx}")
 
 
 def _has_codebook(question: str, instrument: str) -> bool:
@@ -252,18 +279,39 @@ def _coder(book: Codebook, tuning: list[TaggedAnswer] | None, tune: Path | None,
         raise InputError(f"the embedding model cannot be loaded: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class ProjectFiles:
+    """The REFI-QDA projects a coding run writes (`write`) and reads people's codes from
+    (`read`, the primary coder being `reviewer`)."""
+
+    write: Path | None = None
+    read: Path | None = None
+    reviewer: str | None = None
+
+    @property
+    def wanted(self) -> bool:
+        return self.write is not None or self.read is not None
+
+
 def _code_file(book: Codebook, file: Path, fmt: str, instrument: str, mapping: Path | None,
                tuning: list[TaggedAnswer] | None, tune: Path | None,
-               step: Counted) -> dict[str, Any]:
+               step: Counted, projects: ProjectFiles = ProjectFiles()) -> dict[str, Any]:
     from hrta.coding.autocode import CODED, UNCODED, summary_of
     from hrta.coding.discovery import discover
     from hrta.coding.labelled import read_answers
 
     step(f"Reading {file.name}", 0)
+    responses = None
     if fmt == "answers":
         texts, ids = read_answers(file, book.question)
     else:
-        texts, ids = _export_answers(file, fmt, instrument, mapping, book.question)
+        responses = _load_export(file, fmt, instrument, mapping)
+        texts, ids = _question_answers(responses, book.question)
+    people: list[Confirmation] = []
+    if projects.read is not None:
+        # Read before the model loads: a project that does not fit fails at once.
+        step(f"Reading {projects.read.name}", 0)
+        people = _people_from(projects, book, ids, texts)
     coder = _coder(book, tuning, tune, step)
     coded = coder.code(texts, progress=step(f"Coding {len(texts):,} answers", len(texts)))
     step("Looking for themes the codebook misses", 0)
@@ -273,7 +321,7 @@ def _code_file(book: Codebook, file: Path, fmt: str, instrument: str, mapping: P
     candidates = discover([texts[i] for i in kept], vectors,
                           background=[a.text for a in coded if a.status == CODED])
     summary = summary_of(coded, book)
-    return {
+    result: dict[str, Any] = {
         "question": book.question,
         "codebook": book.title or book.question,
         "source": file.name,
@@ -289,6 +337,96 @@ def _code_file(book: Codebook, file: Path, fmt: str, instrument: str, mapping: P
                        for c in candidates],
         "tuning": _tuning(coder),
     }
+    if projects.read is not None:
+        result.update(_with_people(book, coded, ids, people, projects.read))
+        for entry, answer in zip(result["responses"], result.pop("final"), strict=True):
+            entry.update(answer)
+    if projects.write is not None:
+        step(f"Writing {projects.write.name}", 0)
+        _write_project(projects.write, book, responses, ids, texts, coded, people)
+    return result
+
+
+def _load_export(file: Path, fmt: str, instrument: str, mapping: Path | None) -> ResponseSet:
+    from hrta.ingest import load_responses
+    from hrta.instrument import load
+
+    return load_responses(file, load(instrument), fmt=fmt, mapping=mapping)
+
+
+def _question_answers(responses: ResponseSet, question: str) -> tuple[list[str], list[str]]:
+    from hrta.coding.themes import question_answers
+
+    return question_answers(responses, question)
+
+
+def _people_from(projects: ProjectFiles, book: Codebook, ids: list[str],
+                 texts: list[str]) -> list[Confirmation]:
+    """People's codes from the project to read, the reviewer's marked primary."""
+    from dataclasses import replace
+
+    from hrta.coding.qdpx import read_qdpx
+
+    assert projects.read is not None
+    imported = read_qdpx(projects.read, book, list(zip(ids, texts, strict=True)))
+    coders = imported.coders
+    if not coders:
+        raise InputError("no person's codes in the project: nothing to read",
+                         file=str(projects.read))
+    reviewer = projects.reviewer
+    if reviewer is None and len(coders) > 1:
+        raise InputError(f"the project holds the codes of {len(coders)} people "
+                         f"({', '.join(coders)}): say whose count with --reviewer NAME",
+                         file=str(projects.read))
+    reviewer = reviewer if reviewer is not None else coders[0]
+    if reviewer not in coders:
+        raise InputError(f"--reviewer {reviewer!r} coded nothing in the project; its coders "
+                         f"are: {', '.join(coders)}", file=str(projects.read))
+    return [replace(c, primary=c.coder == reviewer) for c in imported.confirmations]
+
+
+def _with_people(book: Codebook, coded: list[CodedAnswer], ids: list[str],
+                 people: list[Confirmation], source: Path) -> dict[str, Any]:
+    """What people's codes add: per answer theirs and the final codes, the theme counts
+    with the reviewer's codes over the machine's, and the agreement between them all."""
+    from hrta.coding.autocode import CODED, CodedAnswer, ThemeConfidence, summary_of
+    from hrta.coding.review import agreement_report, final_codes
+
+    final = final_codes(coded, ids, people, book.question)
+    reviewed = [CodedAnswer(a.text, CODED if f.themes else a.status,
+                            tuple(ThemeConfidence(t, 1.0) for t in f.themes))
+                for a, f in zip(coded, final, strict=True)]
+    by_answer: dict[str, dict[str, list[str]]] = {}
+    for c in people:
+        by_answer.setdefault(c.response_id, {})[c.coder] = list(c.themes)
+    reviewer = next((c.coder for c in people if c.primary), "")
+    return {
+        "people": {"source": source.name, "coders": sorted({c.coder for c in people}),
+                   "reviewer": reviewer,
+                   "answers": len({c.response_id for c in people if c.primary})},
+        "reviewed_themes": summary_of(reviewed, book)["themes"],
+        "agreement": agreement_report(coded, ids, people, book.question, list(book.ids)),
+        "final": [{"people": by_answer.get(rid, {}), "final": list(f.themes),
+                   "final_source": f.source} for rid, f in zip(ids, final, strict=True)],
+    }
+
+
+def _write_project(path: Path, book: Codebook, responses: ResponseSet | None,
+                   ids: list[str], texts: list[str], coded: list[CodedAnswer],
+                   people: list[Confirmation]) -> None:
+    from hrta.coding.qdpx import ProjectAnswer, Variable, project_answers, write_qdpx
+
+    variables: list[Variable]
+    suggested = {rid: a.theme_ids for rid, a in zip(ids, coded, strict=True)}
+    if responses is None:  # a plain table of answers: no respondents' attributes
+        variables, answers = [], [ProjectAnswer(rid, text, (), suggested[rid])
+                                  for rid, text in zip(ids, texts, strict=True)]
+        question_text = ""
+    else:
+        variables, answers = project_answers(responses, book.question, suggested)
+        question_text = responses.instrument.question(book.question).text
+    write_qdpx(path, book, answers, people, variables=variables,
+               name=f"{book.title or book.question}", question_text=question_text)
 
 
 def _tuning(coder: Coder) -> dict[str, Any]:
@@ -300,12 +438,7 @@ def _tuning(coder: Coder) -> dict[str, Any]:
 
 def _export_answers(file: Path, fmt: str, instrument: str, mapping: Path | None,
                     question: str) -> tuple[list[str], list[str]]:
-    from hrta.coding.themes import question_answers
-    from hrta.ingest import load_responses
-    from hrta.instrument import load
-
-    responses = load_responses(file, load(instrument), fmt=fmt, mapping=mapping)
-    return question_answers(responses, question)
+    return _question_answers(_load_export(file, fmt, instrument, mapping), question)
 
 
 def _evaluate(book: Codebook, labelled: Path, tuning: list[TaggedAnswer] | None,
@@ -335,16 +468,36 @@ def _stat(value: float | None) -> str:
 
 
 def _print_coding(result: dict[str, Any]) -> None:
-    table = Table(title=f"{result['codebook']} (n={result['n']:,})")
+    people = result.get("people")
+    title = f"{result['codebook']} (n={result['n']:,})"
+    if people:
+        title += f", with {people['reviewer']}'s codes on {people['answers']:,} answers"
+    table = Table(title=title)
     table.add_column("Theme")
     table.add_column("Respondents", justify="right")
     table.add_column("Percent", justify="right")
-    for theme in result["themes"]:
+    for theme in result["reviewed_themes"] if people else result["themes"]:
         table.add_row(theme["label"], f"{theme['count']:,}", _percent(theme["percent"]))
     out.print(table)
+    if people:
+        _print_people(result)
     note(f"{result['coded']:,} coded, {result['uncoded']:,} fit no theme, "
          f"{result['uncodable']:,} uncodable (no words); "
          f"{len(result['candidates'])} candidate themes proposed")
+
+
+def _print_people(result: dict[str, Any]) -> None:
+    people, agreement = result["people"], result["agreement"]
+    machine = agreement["machine_vs_reviewer"]
+    note(f"People's codes from {people['source']}: {', '.join(people['coders'])}; "
+         f"{people['reviewer']}'s count over the machine's.")
+    if machine:
+        note(f"Machine against {people['reviewer']} on {machine['answers']:,} answers: "
+             f"kappa {_stat(machine['micro']['kappa'])} (micro), "
+             f"F1 {_stat(machine['micro']['f1'])}")
+    for pair in agreement["between_people"]:
+        note(f"{' and '.join(pair['coders'])} on {pair['answers']:,} answers: "
+             f"kappa {_stat(pair['micro']['kappa'])} (micro)")
 
 
 def _print_discovery(result: dict[str, Any]) -> None:

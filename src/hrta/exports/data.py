@@ -172,28 +172,46 @@ def _cut(text: str, limit: int) -> str:
 
 def r_script(data: WideData, csv_name: str) -> str:
     """Base R that reads the wide CSV: the two missing codes as NA, choices as factors with
-    the options' labels, each variable's label as its `label` attribute."""
+    the options' labels, each variable's label as its `label` attribute.
+
+    The text is read as UTF-8 without converting it to the session's encoding (which, in a
+    C locale, would drop every row with a character it cannot hold), and every non-ASCII
+    character in the script is written as a \\u escape, so the script means the same in
+    any locale."""
     lines = [
         f"# Reads {csv_name} (hrta's wide layout) with its labels, in base R.",
+        "# Run it in the folder that holds the CSV: Rscript NAME.R, or setwd() there and",
+        "# source(\"NAME.R\").",
         "# -99 (not answered) and -98 (not shown) become NA; see the codebook for which.",
         f"data <- read.csv({_r(csv_name)}, stringsAsFactors = FALSE, na.strings = \"\","
-        " fileEncoding = \"UTF-8-BOM\", check.names = FALSE)",
+        " encoding = \"UTF-8\", check.names = FALSE)",
+        "# The byte-order mark that lets Excel open the file as UTF-8, off the first name.",
+        "names(data)[1] <- sub(\"^\\ufeff\", \"\", names(data)[1])",
     ]
     for variable in data.variables:
         name = f"data[[{_r(variable.name)}]]"
         if variable.numeric:
             lines.append(f"{name}[{name} %in% c({NOT_ANSWERED}, {NOT_SHOWN})] <- NA")
-            codes = ", ".join(str(code) for code in variable.values)
-            labels = ", ".join(_r(label) for label in variable.values.values())
-            lines.append(f"{name} <- factor({name}, levels = c({codes}), "
-                         f"labels = c({labels}))")
+            if variable.values:
+                codes = ", ".join(str(code) for code in variable.values)
+                labels = ", ".join(_r(label) for label in variable.values.values())
+                lines.append(f"{name} <- factor({name}, levels = c({codes}), "
+                             f"labels = c({labels}))")
         lines.append(f"attr({name}, \"label\") <- {_r(variable.label)}")
     return "\n".join(lines) + "\n"
 
 
 def _r(text: str) -> str:
+    """An R string literal of `text`, ASCII only."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
+    return '"' + "".join(_r_char(c) for c in escaped) + '"'
+
+
+def _r_char(char: str) -> str:
+    point = ord(char)
+    if 32 <= point < 127:
+        return char
+    return f"\\u{{{point:04x}}}" if point <= 0xFFFF else f"\\U{{{point:08x}}}"
 
 
 def codebook_rows(data: WideData) -> list[list[str]]:

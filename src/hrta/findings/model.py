@@ -317,6 +317,19 @@ class Section(Record):
     items: list[SectionItem] = Field(description="its figures, tables and listings, in order")
 
 
+class SurveySection(Record):
+    """A section of the questionnaire as respondents met it: how many answered any of its
+    questions, so a reader sees where respondents stopped (drop-off)."""
+
+    id: str = Field(description="the instrument section's id")
+    title: str = Field(description="the section's title")
+    questions: int = Field(description="its questions analysed (contact details left out)")
+    count: int = Field(description="eligible respondents who answered at least one of "
+                                   "them")
+    n: int = Field(description="the eligible respondents: the base of `percent`")
+    percent: float | None = Field(description="`100 * count / n`; null when n is 0")
+
+
 # --- subgroup comparisons (--by) ---------------------------------------------------------
 
 
@@ -350,11 +363,28 @@ class GroupCell(Record):
     suppressed: bool = Field(description="the count is hidden (small-count suppression)")
 
 
+class GroupDifference(Record):
+    """The gap between the published groups with the highest and the lowest percent of an
+    option, with Newcombe's hybrid score 95% interval (independent groups)."""
+
+    high: str = Field(description="the group id with the highest published percent")
+    low: str = Field(description="the group id with the lowest published percent")
+    difference: float = Field(description="`high`'s percent minus `low`'s, in percentage "
+                                          "points")
+    ci_low: float = Field(description="lower bound of the difference's interval, in "
+                                      "percentage points")
+    ci_high: float = Field(description="upper bound of the difference's interval")
+
+
 class ComparedOption(Record):
     label: str = Field(description="the option's wording")
     test: TestResult | None = Field(description="select-all questions: this option's test "
                                                 "(chose it or not, by group); null otherwise")
     groups: dict[str, GroupCell] = Field(description="the option among each group")
+    difference: GroupDifference | None = _absent_when_none(
+        "the highest minus the lowest published percent among the groups, with its 95% "
+        "interval; absent when fewer than two groups have a published, non-empty cell "
+        "(a gap between hidden cells could give them away)")
 
 
 class ComparedQuestion(Record):
@@ -470,8 +500,13 @@ class Trend(Record):
     """The change in every percentage since another wave (`--compare`):
     docs/statistics.md."""
 
-    compare_to: str = Field(description="the other wave: its file name")
+    compare_to: str = Field(description="the other wave: the name given for it, else its "
+                                        "file name")
     fielded_before: Fielded | None = Field(description="when the other wave was fielded")
+    label: str | None = _absent_when_none(
+        "the other wave's name as the analyst gave it (`--compare-label`); absent when none "
+        "was given, and the report calls it \"the earlier wave\" with its fielded dates "
+        "(never the file name)")
     questions: dict[str, QuestionChange] = Field(description="every closed question of "
                                                              "either wave")
 
@@ -512,6 +547,10 @@ class Findings(Record):
                                                 "tables")
     warnings: list[str] = Field(description="data-quality notes found at import (e.g. more "
                                             "choices than allowed)")
+    survey_sections: list[SurveySection] | None = _absent_when_none(
+        "the questionnaire's sections in order, each with `questions` and `count` (the "
+        "eligible respondents who answered any of its questions) of `n`: drop-off through "
+        "the survey; absent in Findings written by an earlier hrta")
     comparisons: Comparison | None = _absent_when_none(
         "only with `--by`: subgroup comparison: groups, tests, suppressed cells")
     weighting: Weighting | None = _absent_when_none(
@@ -599,6 +638,7 @@ __all__ = [
     "Fielded",
     "Findings",
     "GroupCell",
+    "GroupDifference",
     "GroupSize",
     "GroupTally",
     "Matrix",
@@ -616,6 +656,7 @@ __all__ = [
     "SectionItem",
     "Significant",
     "SingleQuestion",
+    "SurveySection",
     "TestResult",
     "TextQuestion",
     "ThemeTally",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Literal
@@ -21,12 +22,15 @@ FORMATS: tuple[str, ...] = ("auto", "surveymonkey", "native", "redcap", "kobo", 
 
 def load_responses(path: Path, instrument: Instrument, *, fmt: str = "auto",
                    mapping: Path | None = None, member: str | None = None,
-                   finished_only: bool = False) -> ResponseSet:
+                   finished_only: bool = False,
+                   translated: Sequence[Instrument] = ()) -> ResponseSet:
     """Read an export or a native file into a ResponseSet; raise InputError on bad input.
 
     A zip (SurveyMonkey's `Data_All_YYMMDD.zip` download) is read through the survey
     file inside it; `member` chooses one survey of a zip that holds several.
     `finished_only` leaves out responses a Qualtrics export marks unfinished.
+    `translated` is the instrument in its other languages, whose labels a Qualtrics export
+    of a multi-language survey may hold (`hrta.instrument.translation.versions_beside`).
     """
     path = Path(path)
     if fmt not in FORMATS:
@@ -39,7 +43,7 @@ def load_responses(path: Path, instrument: Instrument, *, fmt: str = "auto",
     if archive.is_archive(path):
         with archive.survey_file(path, member) as (inner, label):
             try:
-                responses = _load(inner, instrument, fmt, names, finished_only)
+                responses = _load(inner, instrument, fmt, names, finished_only, translated)
             except InputError as error:
                 if error.file == str(inner):
                     error.file = label
@@ -49,11 +53,11 @@ def load_responses(path: Path, instrument: Instrument, *, fmt: str = "auto",
     if member is not None:
         raise InputError(f"the survey {member!r} was named (--member), but this file is not a "
                          "zip of surveys: read it without --member", file=str(path))
-    return _load(path, instrument, fmt, names, finished_only)
+    return _load(path, instrument, fmt, names, finished_only, translated)
 
 
 def _load(path: Path, instrument: Instrument, fmt: str, names: Mapping,
-          finished_only: bool = False) -> ResponseSet:
+          finished_only: bool = False, translated: Sequence[Instrument] = ()) -> ResponseSet:
     if fmt == "auto":
         fmt = _detect(path)
     if names.given and fmt != "surveymonkey":
@@ -67,7 +71,8 @@ def _load(path: Path, instrument: Instrument, fmt: str, names: Mapping,
     if fmt == "qualtrics":
         from hrta.ingest import qualtrics
 
-        return qualtrics.read(path, instrument, finished_only=finished_only)
+        return qualtrics.read(path, instrument, finished_only=finished_only,
+                              translated=translated)
     if fmt == "googleforms":
         from hrta.ingest import googleforms
 

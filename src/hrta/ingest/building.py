@@ -35,6 +35,8 @@ class Answers:
     choices: list[pl.DataFrame] = field(default_factory=list)
     texts: list[pl.DataFrame] = field(default_factory=list)
     contacts: list[pl.DataFrame] = field(default_factory=list)
+    others: list[pl.DataFrame] = field(default_factory=list)
+    """Choices an "Other" text makes, which its ticked box may name too."""
 
     def cells(self, index: int) -> pl.Series:
         """The column's cells, stripped, an empty cell as null."""
@@ -47,11 +49,14 @@ class Answers:
 
     def chosen(self, index: int, qid: str, parse: Parse) -> None:
         """Options chosen in a column: each distinct cell is parsed once."""
+        raw = self.table.data[f"c{index}"]
+        if raw.dtype == pl.Categorical and self._chosen_categories(raw, index, qid, parse):
+            return
         cells = self.cells(index)
         meaning: dict[str, list[str]] = {}
         for value in cells.drop_nulls().unique(maintain_order=True).to_list():
             try:
-                meaning[value] = parse(value)
+                meaning[value] = list(dict.fromkeys(parse(value)))  # "a, a" is a once
             except ValueError as exc:
                 first = int((cells == value).arg_true()[0])
                 raise self.fail(str(exc), index, first) from None
@@ -59,11 +64,44 @@ class Answers:
             return
         frame = pl.DataFrame({"row": pl.int_range(cells.len(), dtype=pl.UInt32, eager=True),
                               "cell": cells}).drop_nulls("cell")
-        lookup = pl.DataFrame({"cell": list(meaning), "option_id": list(meaning.values())},
-                              schema={"cell": pl.String, "option_id": pl.List(pl.String)})
-        picked = frame.join(lookup, on="cell", how="left").explode("option_id")
+        if all(len(ids) <= 1 for ids in meaning.values()):
+            # One option per cell (a single choice, a rating, a tick): a plain replacement,
+            # much cheaper on a large export than a join on lists.
+            one = {cell: ids[0] if ids else None for cell, ids in meaning.items()}
+            picked = frame.select("row", option_id=pl.col("cell").replace_strict(
+                one, return_dtype=pl.String))
+        else:
+            lookup = pl.DataFrame({"cell": list(meaning), "option_id": list(meaning.values())},
+                                  schema={"cell": pl.String, "option_id": pl.List(pl.String)})
+            picked = frame.join(lookup, on="cell", how="left").explode("option_id")
         self.choices.append(picked.drop_nulls("option_id").select(
             "row", pl.lit(qid).alias("question_id"), "option_id"))
+
+    def _chosen_categories(self, raw: pl.Series, index: int, qid: str, parse: Parse) -> bool:
+        """A column read as Categorical (`read_table`'s `columns`): its few distinct values
+        are parsed and replaced without turning a million cells into text. False when a
+        cell chooses several options (a joined select-all), which the text path reads."""
+        one: dict[str, str | None] = {}
+        for value in raw.drop_nulls().unique().to_list():
+            cell = value.strip()
+            if not cell:
+                one[value] = None
+                continue
+            try:
+                ids = list(dict.fromkeys(parse(cell)))
+            except ValueError as exc:
+                first = int((raw == value).arg_true()[0])
+                raise self.fail(str(exc), index, first) from None
+            if len(ids) > 1:
+                return False
+            one[value] = ids[0] if ids else None
+        if any(option is not None for option in one.values()):
+            picked = pl.DataFrame({
+                "row": pl.int_range(raw.len(), dtype=pl.UInt32, eager=True),
+                "option_id": raw.replace_strict(one, default=None, return_dtype=pl.String)})
+            self.choices.append(picked.drop_nulls("option_id").select(
+                "row", pl.lit(qid).alias("question_id"), "option_id"))
+        return True
 
     def text(self, index: int, qid: str, option_id: str | None = None) -> None:
         """Typed answers: an open-ended question's, or the text of its "Other" option, which
@@ -73,7 +111,7 @@ class Answers:
                                            value="cell")
         self.texts.append(frame)
         if option_id is not None:
-            self.choices.append(frame.drop("value"))
+            self.others.append(frame.drop("value"))
 
     def contact(self, index: int, qid: str) -> None:
         """Personal data (questions flagged pii): held apart, never analysed."""
@@ -104,12 +142,24 @@ class Answers:
         })
         choices = pl.concat([frame.cast(_CHOICE) for frame in self.choices]) \
             if self.choices else pl.DataFrame(schema=_CHOICE)
+        if self.others:
+            # An "Other" text and its ticked box name the same choice once. Each column's
+            # own choices are distinct already, so only the texts' need checking, against
+            # their own questions' choices.
+            others = pl.concat([frame.cast(_CHOICE) for frame in self.others]).unique(
+                maintain_order=True)
+            asked = set(others["question_id"].unique().to_list())
+            same = [frame.cast(_CHOICE) for frame in self.choices
+                    if frame.height and frame["question_id"][0] in asked]
+            if same:
+                others = others.join(pl.concat(same),
+                                     on=["row", "question_id", "option_id"], how="anti")
+            choices = pl.concat([choices, others])
         texts = pl.concat([frame.cast(_TEXT) for frame in self.texts]) \
             if self.texts else pl.DataFrame(schema=_TEXT)
         contacts = pl.concat([frame.cast(_CONTACT) for frame in self.contacts]) \
             if self.contacts else pl.DataFrame(schema=_CONTACT)
-        # An "Other" text and its ticked box name the same choice once.
-        choices = choices.unique(maintain_order=True).sort("row", maintain_order=True)
+        choices = choices.sort("row", maintain_order=True)
         texts = texts.sort("row", maintain_order=True)
         return ResponseSet.build(self.instrument, respondents, choices=choices, texts=texts,
                                  contacts=contacts, source=self.table.file,

@@ -2,11 +2,13 @@
 
 One header row: `Timestamp`, `Email Address` when the form collects e-mails (dropped here),
 then each question's text; a grid's rows are columns `Question [Row]`. A cell holds the
-chosen label, the typed text, or a checkbox question's labels joined with ", " (";" in
-some sheets). Labels may themselves contain commas, so a joined cell is split against the
-question's known labels, longest first; a piece that is no label is the text typed into
-"Other". There is no questionnaire file: `hrta instrument draft --format googleforms`
-drafts the instrument from the answers (`read_export`).
+chosen label, the typed text, or a checkbox question's (or a checkbox grid row's) labels
+joined with ", " (";" in some sheets). A multiple-choice grid is a matrix; a checkbox grid,
+which takes several answers per row, is one select-all question per row, `Question - Row`
+(as a Qualtrics multi-answer matrix is). Labels may themselves contain commas, so a joined
+cell is split against the question's known labels, longest first; a piece that is no
+label is the text typed into "Other". There is no questionnaire file: `hrta instrument
+draft --format googleforms` drafts the instrument from the answers (`read_export`).
 """
 
 from __future__ import annotations
@@ -122,6 +124,9 @@ def _question(cell: str, by_text: dict[str, Question]) -> tuple[Question | None,
         return question, question.id
     grid = _GRID.match(cell)
     if grid is not None:
+        row = by_text.get(header_key(f"{grid['question'].strip()} - {grid['row'].strip()}"))
+        if row is not None and row.type == "multi":
+            return row, row.id
         matrix = by_text.get(header_key(grid["question"]))
         if matrix is not None and matrix.type == "matrix":
             key = header_key(grid["row"])
@@ -208,11 +213,18 @@ def read_export(path: Path) -> Export:
     row2: list[str] = []
     columns: list[pl.Series] = []
     last_grid: str | None = None
+    checkbox_grids = _checkbox_grids(table, header)
     for index, cell in enumerate(header[1:], start=1):
         if not cell or normalize(cell) in _DROPPED:
             continue
         cells = table.data[f"c{index}"].cast(pl.String).str.strip_chars().replace("", None)
         grid = _GRID.match(cell)
+        if grid is not None and grid["question"].strip() in checkbox_grids:
+            text = f"{grid['question'].strip()} - {grid['row'].strip()}"
+            _add_checkboxes(row1, row2, columns, text, cells,
+                            checkbox_grids[grid["question"].strip()])
+            last_grid = None
+            continue
         if grid is not None:
             text = grid["question"].strip()
             row1.append("" if text == last_grid else text)
@@ -230,18 +242,43 @@ def read_export(path: Path) -> Export:
             row2.append("Open-Ended Response" if typed else "Response")
             columns.append(cells)
             continue
-        for number, label in enumerate(labels):
-            row1.append(cell if number == 0 else "")
-            row2.append(label)
-            picked = [label if value is not None and label in split_choices(value, labels)[0]
-                      else None for value in cells.to_list()]
-            columns.append(pl.Series(picked, dtype=pl.String))
+        _add_checkboxes(row1, row2, columns, cell, cells, labels)
     if not columns:
         raise InputError("the file has no question columns after 'Timestamp'",
                          file=table.file, row=1, column=column_letter(0))
     data = pl.DataFrame({f"c{i}": column for i, column in enumerate(columns)})
     laid = Table(table.file, [row1, row2], data, table.first_data_row, table.kept)
     return grouped_export(laid, 0)
+
+
+def _add_checkboxes(row1: list[str], row2: list[str], columns: list[pl.Series], text: str,
+                    cells: pl.Series, labels: list[str]) -> None:
+    """A checkbox column as SurveyMonkey lays one out: a column per label, holding it when
+    ticked."""
+    chosen = [None if value is None else split_choices(value, labels)[0]
+              for value in cells.to_list()]
+    for number, label in enumerate(labels):
+        row1.append(text if number == 0 else "")
+        row2.append(label)
+        columns.append(pl.Series([label if picked and label in picked else None
+                                  for picked in chosen], dtype=pl.String))
+
+
+def _checkbox_grids(table: Table, header: list[str]) -> dict[str, list[str]]:
+    """Grids whose cells join several labels (a checkbox grid), with the labels of all
+    their rows: the grid's columns are one set, whichever row they were ticked in."""
+    cells: dict[str, list[pl.Series]] = {}
+    for index, cell in enumerate(header[1:], start=1):
+        grid = _GRID.match(cell) if cell else None
+        if grid is not None:
+            cells.setdefault(grid["question"].strip(), []).append(
+                table.data[f"c{index}"].cast(pl.String).str.strip_chars().replace("", None))
+    found: dict[str, list[str]] = {}
+    for text, columns in cells.items():
+        labels = _checkbox_labels(pl.concat(columns))
+        if labels is not None:
+            found[text] = labels
+    return found
 
 
 def _checkbox_labels(cells: pl.Series) -> list[str] | None:

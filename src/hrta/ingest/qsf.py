@@ -18,7 +18,12 @@ What hrta makes of them, so that an export reads back against the instrument:
 - text entry → `text` (a form of several fields → one `text` question per field);
 - display logic "shown if Qx is Selected: a or b" → `show_if`; any other logic is kept as
   a comment above the question;
-- blocks → sections, in the flow's order; descriptive text and the trash block are left out.
+- blocks → sections, in the flow's order; descriptive text and the trash block are left out;
+- a question's `Language` block (a translated survey: {"ES": {"QuestionText", "Choices",
+  "Answers"}}) → a translation overlay per language (`instrument.es.yaml` beside the
+  instrument), in the shape of hrta's own translation files. The overlays also let a
+  choice-text export of a multi-language survey be read whatever language each respondent
+  answered in.
 """
 
 from __future__ import annotations
@@ -125,6 +130,12 @@ class _Converter:
     # QID -> the converted question(s) and, per choice id, the option id.
     by_qid: dict[str, list[Question]] = field(default_factory=dict)
     choice_ids: dict[str, dict[str, str]] = field(default_factory=dict)
+    # QID -> matrix answer id -> scale point id, and choice id -> statement id.
+    answer_ids: dict[str, dict[str, str]] = field(default_factory=dict)
+    statement_ids: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Question id -> the choice it was made from (a multi-answer matrix's statement, a
+    # form's field): its translation is "question - that choice".
+    made_from: dict[str, str] = field(default_factory=dict)
     taken: set[str] = field(default_factory=set)
     _sections: set[str] = field(default_factory=set)
 
@@ -175,8 +186,10 @@ class _Converter:
             raise InputError(f"the survey does not make a valid instrument: {exc}",
                              file=self.file) from exc
         instrument = self._with_logic(instrument, questions)
+        base = str(entry.get("SurveyLanguage") or "EN")
         return Converted(instrument, tuple(self.header),
-                         {k: tuple(v) for k, v in self.notes.items()})
+                         {k: tuple(v) for k, v in self.notes.items()},
+                         self._translations(questions, base))
 
     # -- blocks and flow ----------------------------------------------------------------
 
@@ -277,21 +290,23 @@ class _Converter:
         return Question(id=self._qid(tag), type=kind, text=text, required=required,
                         options=tuple(options))
 
-    def _scale(self, payload: dict[str, Any]) -> tuple[Option, ...]:
+    def _scale(self, payload: dict[str, Any], qid: str) -> tuple[Option, ...]:
         answers = _mapping(payload.get("Answers"))
         recodes = _mapping(payload.get("RecodeValues"))
         taken: set[str] = set()
         points = []
+        ids = self.answer_ids.setdefault(qid, {})
         for answer in _order(payload.get("AnswerOrder"), answers):
             data = answers[answer] if isinstance(answers.get(answer), dict) else {}
             label = text_of(data.get("Display")) or f"Answer {answer}"
-            points.append(Option(id=unique(_slug(label), taken), label=label,
+            ids[answer] = unique(_slug(label), taken)
+            points.append(Option(id=ids[answer], label=label,
                                  code=str(recodes.get(answer, answer))))
         if not points:
             raise ValueError("its scale has no answers")
         return tuple(points)
 
-    def _statements(self, payload: dict[str, Any]) -> list[tuple[str, Statement]]:
+    def _statements(self, payload: dict[str, Any], qid: str) -> list[tuple[str, Statement]]:
         choices = _mapping(payload.get("Choices"))
         tags = _mapping(payload.get("ChoiceDataExportTags"))
         taken: set[str] = set()
@@ -302,26 +317,28 @@ class _Converter:
             statement_id = unique(as_id(str(tags[choice])) if tags.get(choice) else
                                    as_id(choice), taken)
             statements.append((choice, Statement(id=statement_id, text=label)))
+        self.statement_ids[qid] = {choice: s.id for choice, s in statements}
         if not statements:
             raise ValueError("it has no statements")
         return statements
 
     def _matrix(self, qid: str, tag: str, text: str, payload: dict[str, Any],
                 required: bool) -> Question:
-        statements = self._statements(payload)
+        statements = self._statements(payload, qid)
         return Question(id=self._qid(tag), type="matrix", text=text, required=required,
-                        options=self._scale(payload),
+                        options=self._scale(payload, qid),
                         statements=tuple(s for _, s in statements))
 
     def _matrix_multi(self, qid: str, tag: str, text: str,
                       payload: dict[str, Any]) -> list[Question]:
         """Several answers per statement: hrta's matrix takes one, so each statement is a
         select-all question of its own, with the export's column id `TAG_STATEMENT`."""
-        points = self._scale(payload)
+        points = self._scale(payload, qid)
         made = []
-        for _, statement in self._statements(payload):
+        for choice, statement in self._statements(payload, qid):
             question = Question(id=self._qid(f"{tag}_{statement.id}"), type="multi",
                                 text=f"{text} - {statement.text}", options=points)
+            self.made_from[question.id] = choice
             self.notes[question.id] = [f"One statement of the matrix {tag}, which takes "
                                        "several answers per statement."]
             made.append(question)
@@ -335,7 +352,64 @@ class _Converter:
             label = text_of(data.get("Display")) or choice
             made.append(Question(id=self._qid(f"{tag}_{choice}"), type="text",
                                  text=f"{text} - {label}", pii=_looks_personal(label)))
+            self.made_from[made[-1].id] = choice
         return made
+
+    # -- translations -----------------------------------------------------------------------
+
+    def _translations(self, questions: dict[str, Any], base: str
+                      ) -> dict[str, dict[str, object]]:
+        """Each language's overlay: question texts, option labels, statements and scale
+        points, by hrta id. Qualtrics codes (`ES`, `ES-ES`, `PT-BR`) become hrta's base
+        codes (`es`, `pt`); the survey's own language is the instrument itself."""
+        overlays: dict[str, dict[str, dict[str, object]]] = {}
+        own = _language(base)
+        for qid, made in self.by_qid.items():
+            languages = questions[qid].get("Language")
+            if not isinstance(languages, dict):
+                continue  # `[]`: not translated
+            for raw_code, texts in languages.items():
+                code = _language(str(raw_code))
+                if code == own or not code or not isinstance(texts, dict):
+                    continue
+                entries = overlays.setdefault(code, {})
+                for question, entry in self._translated(qid, made, texts).items():
+                    entries.setdefault(question, entry)
+        return {code: {"questions": entries} for code, entries in overlays.items() if entries}
+
+    def _translated(self, qid: str, made: list[Question], texts: dict[str, Any]
+                    ) -> dict[str, dict[str, object]]:
+        text = text_of(texts.get("QuestionText"))
+        choices = {str(k): text_of(v.get("Display")) for k, v in
+                   _mapping(texts.get("Choices")).items() if isinstance(v, dict)}
+        answers = {str(k): text_of(v.get("Display")) for k, v in
+                   _mapping(texts.get("Answers")).items() if isinstance(v, dict)}
+        points = {self.answer_ids.get(qid, {}).get(k): label for k, label in answers.items()}
+        points = {k: v for k, v in points.items() if k and v}
+        rows = {self.statement_ids.get(qid, {}).get(k): label for k, label in choices.items()}
+        rows = {k: v for k, v in rows.items() if k and v}
+        options = {self.choice_ids.get(qid, {}).get(k): label for k, label in choices.items()}
+        options = {k: v for k, v in options.items() if k and v}
+        entries: dict[str, dict[str, object]] = {}
+        for question in made:
+            entry: dict[str, object] = {}
+            if question.type == "matrix":
+                entry = {"options": points, "statements": rows}
+            elif question.id in self.made_from:
+                part = choices.get(self.made_from[question.id])
+                entry = {"options": points} if question.type == "multi" else {}
+                if text and part:
+                    entry["text"] = f"{text} - {part}"
+                else:
+                    entry["text"] = ""  # half a translation reads worse than none
+            elif question.type in ("single", "multi"):
+                entry = {"options": options}
+            if text and "text" not in entry:
+                entry["text"] = text
+            entry = {k: v for k, v in entry.items() if v}
+            if entry:
+                entries[question.id] = entry
+        return entries
 
     # -- display logic ----------------------------------------------------------------------
 
@@ -394,6 +468,11 @@ class _Converter:
         if source is None or not made or len(made) != 1:
             return None, "it names a question hrta did not read"
         return Condition(question=made[0].id, any_of=tuple(dict.fromkeys(chosen))), ""
+
+
+def _language(code: str) -> str:
+    """A Qualtrics language code as the base code of hrta's translation files."""
+    return re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
 
 
 def _instrument_id(name: str) -> str:

@@ -14,13 +14,21 @@ matched. Identifying metadata (IP address, location, recipient names and e-mail,
 reference) and embedded data are dropped here. Responses whose `Status` is a survey
 preview, a test or spam are left out; unfinished responses are kept unless
 `finished_only`.
+
+A multi-language survey's export (its `UserLanguage` / `Q_Language` column names each
+respondent's language) may hold each choice text in the language the respondent answered
+in: `translated`, the instrument in its other languages (the overlays `hrta instrument
+import survey.qsf` writes beside it), lets a cell match an option's label in any of them,
+so the counts of all languages come together under the instrument's options.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -58,20 +66,35 @@ def is_qualtrics(header: list[str]) -> bool:
         "startdate" in ids and ("responseid" in ids or "_recordid" in ids))
 
 
-def read(path: Path, instrument: Instrument, *, finished_only: bool = False) -> ResponseSet:
+def read(path: Path, instrument: Instrument, *, finished_only: bool = False,
+         translated: Sequence[Instrument] = ()) -> ResponseSet:
     path = Path(path)
     legacy = [c.strip() for c in first_row(path)[:2]] == ["V1", "V2"]
-    table = read_table(path, header_rows=2 if legacy else 3)
-    width = table.width
-    header = [[(cell or "").strip() for cell in row] + [""] * (width - len(row))
-              for row in table.header]
-    if not legacy:
-        _check_third_row(table.file, header)
-    layout = _Layout.of(table.file, header, legacy, instrument)
+    versions = (instrument, *translated)
+    found: list[tuple[list[list[str]], _Layout]] = []
+
+    def columns(rows: list[list[str]]) -> dict[int, Any]:
+        """The layout from the header rows; only its columns are read, the choices as
+        Categorical (a few labels repeated a million times)."""
+        width = max(len(row) for row in rows)
+        header = [[(cell or "").strip() for cell in row] + [""] * (width - len(row))
+                  for row in rows]
+        if not legacy:
+            _check_third_row(str(path), header)
+        layout = _Layout.of(str(path), header, legacy, instrument, versions)
+        found.append((header, layout))
+        wanted: dict[int, Any] = {i: pl.String for i in layout.metadata.values()}
+        for i, target in layout.columns.items():
+            chosen = target.kind in ("single", "rating", "tick") and not target.question.pii
+            wanted[i] = pl.Categorical if chosen else pl.String
+        return wanted
+
+    table = read_table(path, header_rows=2 if legacy else 3, columns=columns)
+    header, layout = found[0]
     table, dropped = _kept_rows(table, layout, finished_only)
     answers = Answers(table, header[0], instrument)
     for index, target in layout.columns.items():
-        _read_column(answers, index, target, header)
+        _read_column(answers, index, target, header, versions)
     ids = answers.respondent_ids(layout.metadata["id"])
     warnings = [*layout.warnings, *dropped]
     return answers.build(ids, started=_optional(answers, layout.metadata.get("started")),
@@ -110,7 +133,7 @@ class _Layout:
 
     @classmethod
     def of(cls, file: str, header: list[list[str]], legacy: bool,
-           instrument: Instrument) -> _Layout:
+           instrument: Instrument, versions: Sequence[Instrument]) -> _Layout:
         row1, row2 = header[0], header[1]
         keys = _keys(instrument)
         metadata: dict[str, int] = {}
@@ -135,7 +158,7 @@ class _Layout:
             if target is None:
                 unread.append(index)
                 continue
-            _same_question(file, row1, row2, index, target)
+            _same_question(file, row1, row2, index, target, versions)
             columns[index] = target
         if "id" not in metadata:
             raise InputError("no ResponseId column: this does not look like a Qualtrics "
@@ -163,14 +186,16 @@ def _import_id(header: list[list[str]], index: int, legacy: bool) -> str | None:
 
 
 def _same_question(file: str, row1: list[str], row2: list[str], index: int,
-                   target: _Target) -> None:
-    """Row 2 shows the question's text: a column of another survey that happens to have
-    the same id (Q1, Q2, ... are every survey's defaults) is refused, not misread."""
-    shown, expected = normalize(row2[index]), normalize(target.question.text)
-    if not shown or not expected:
+                   target: _Target, versions: Sequence[Instrument]) -> None:
+    """Row 2 shows the question's text (in any of the survey's languages): a column of
+    another survey that happens to have the same id (Q1, Q2, ... are every survey's
+    defaults) is refused, not misread."""
+    shown = normalize(row2[index])
+    texts = [normalize(v.question(target.question.id).text) for v in versions]
+    if not shown or not all(texts):
         return
-    size = min(len(shown), len(expected), 40)
-    if shown[:size] != expected[:size]:
+    if not any(shown[:min(len(shown), len(t), 40)] == t[:min(len(shown), len(t), 40)]
+               for t in texts):
         raise InputError(
             f"column {row1[index]!r} is {row2[index][:80]!r} in this export but question "
             f"{target.question.id!r} of the instrument is {target.question.text[:80]!r}: the "
@@ -248,8 +273,9 @@ def _kept_rows(table: Table, layout: _Layout, finished_only: bool) -> tuple[Tabl
 
 
 def _read_column(answers: Answers, index: int, target: _Target,
-                 header: list[list[str]]) -> None:
+                 header: list[list[str]], versions: Sequence[Instrument]) -> None:
     question = target.question
+    labels = _labels(question, versions)
     if target.kind == "contact" or (question.pii and target.kind in ("text", "other")):
         answers.contact(index, target.qid)
     elif target.kind == "text":
@@ -259,20 +285,34 @@ def _read_column(answers: Answers, index: int, target: _Target,
     elif question.pii:
         answers.contact(index, target.qid)
     elif target.kind in ("single", "rating"):
-        answers.chosen(index, target.qid, _OneOf(question))
+        answers.chosen(index, target.qid, _OneOf(question, labels))
     elif target.kind == "joined":
-        answers.chosen(index, target.qid, _Several(question))
+        answers.chosen(index, target.qid, _Several(question, labels))
     else:
         assert target.option is not None
-        answers.chosen(index, target.qid, _Tick(question, target.option, header[1][index]))
+        answers.chosen(index, target.qid, _Tick(question, target.option, header[1][index],
+                                                labels))
+
+
+def _labels(question: Question, versions: Sequence[Instrument]) -> dict[str, str]:
+    """Each option's label in every language -> its id. The instrument's own labels come
+    first: a translated label that is another option's own label is not taken."""
+    labels: dict[str, str] = {}
+    for version in versions:
+        for option in version.question(question.id).options:
+            labels.setdefault(option.label, option.id)
+    return labels
 
 
 class _OneOf:
     """A single choice's or a rating's cell: the choice text or its recode value."""
 
-    def __init__(self, question: Question) -> None:
+    def __init__(self, question: Question, labels: dict[str, str]) -> None:
         self.question = question
-        self.labels = {header_key(o.label): o.id for o in question.options}
+        self.all_labels = labels
+        self.labels: dict[str, str] = {}
+        for label, option in labels.items():
+            self.labels.setdefault(header_key(label), option)
         self.codes = {o.code: o.id for o in question.options if o.code is not None}
 
     def __call__(self, cell: str) -> list[str]:
@@ -302,7 +342,7 @@ class _Several(_OneOf):
         pieces = [p.strip() for p in cell.split(",")]
         if self.codes and all(p in self.codes for p in pieces):
             return [self.codes[p] for p in pieces]
-        labels = {o.label: o.id for o in self.question.options}
+        labels = self.all_labels
         chosen, unknown = split_choices(cell, list(labels), separators=(",",))
         if unknown:
             raise ValueError(self.unknown(unknown[0]))
@@ -312,9 +352,11 @@ class _Several(_OneOf):
 class _Tick:
     """One option's column of a select-all question: its text, its recode value or 1."""
 
-    def __init__(self, question: Question, option: Option, shown: str) -> None:
+    def __init__(self, question: Question, option: Option, shown: str,
+                 labels: dict[str, str]) -> None:
         self.question, self.option = question, option
         self.yes = {header_key(option.label), header_key(shown.rpartition(" - ")[2]), "1"}
+        self.yes |= {header_key(label) for label, own in labels.items() if own == option.id}
         if option.code is not None:
             self.yes.add(option.code)
 

@@ -18,8 +18,10 @@ at a time (each is then a wave).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -71,8 +73,27 @@ class _Column:
 
 
 def read(path: Path, instrument: Instrument) -> ResponseSet:
-    table = read_table(path, header_rows=1)
+    table = read_table(path, header_rows=1, columns=_types(instrument))
     return _Reader(table, instrument).read()
+
+
+def _types(instrument: Instrument) -> Callable[[list[list[str]]], dict[int, Any]]:
+    """Every column is read, those of choices and checkboxes as Categorical (a few codes
+    repeated a million times), the rest as text."""
+    names = _raw_names(instrument)
+    labels = _labels(instrument)
+
+    def columns(rows: list[list[str]]) -> dict[int, Any]:
+        types: dict[int, Any] = {}
+        for index, cell in enumerate(rows[0]):
+            name = cell.strip()
+            spec = names.get(name) or names.get(name.lower())
+            specs = [spec] if spec else labels.get(header_key(name), [])
+            choice = "___" in name or (bool(specs) and all(s[1] in ("value", "box")
+                                                           for s in specs))
+            types[index] = pl.Categorical if index and choice else pl.String
+        return types
+    return columns
 
 
 class _Reader:

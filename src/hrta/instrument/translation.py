@@ -69,6 +69,16 @@ def available_languages(instrument_id: str, *, beside: Path | None = None) -> li
                   if p.name.startswith(prefix) and p.name.endswith(".yaml"))
 
 
+def versions_beside(instrument: Instrument, ref: str | Path) -> tuple[Instrument, ...]:
+    """The instrument file `ref` in each language whose overlay lies beside it (none for a
+    bundled instrument named by id): what a multi-language survey's export may hold."""
+    path = Path(ref)
+    if not path.is_file():
+        return ()
+    return tuple(translate(instrument, code, beside=path)
+                 for code in available_languages(instrument.id, beside=path))
+
+
 def _base_language(language: str) -> str:
     return language.replace("_", "-").split("-")[0].lower()
 

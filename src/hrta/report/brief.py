@@ -127,10 +127,13 @@ def brief_html(brief: Brief, *, images: bool = False) -> str:
     from hrta.report.html import environment
 
     drawn: list[dict[str, object]] = []
-    for chart in brief.charts:
+    # The PDF takes the charts as pictures (see `charts.to_print`), the page inline SVG.
+    pictures = (charts.draw_prints([c.spec for c in brief.charts]) if images
+                else [None] * len(brief.charts))
+    for chart, picture in zip(brief.charts, pictures, strict=True):
         svg = charts.to_svg(chart.spec, prefix=f"brief-{len(drawn)}", title=chart.alt)
-        image = ("data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
-                 if images else None)
+        image = ("data:image/jpeg;base64," + base64.b64encode(picture).decode("ascii")
+                 if picture is not None else None)
         drawn.append({"chart": chart, "svg": svg, "image": image})
     return environment().get_template("brief.html.j2").render(brief=brief, drawn=drawn)
 

@@ -33,6 +33,7 @@ from hrta.report.palette import (
     GRID,
     INK,
     OFF_SCALE,
+    ORDERED,
     SEQUENTIAL,
 )
 from hrta.wording import format_percent
@@ -42,6 +43,11 @@ from hrta.wording import format_percent
 FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
 # Word gets pictures: twice the CSS pixel size prints sharp at 6.5 inches wide.
 PNG_SCALE = 2.0
+# The PDF's pictures: a chart PAGE_WIDTH CSS pixels wide prints 6.8 inches wide, so this
+# scale gives at least 200 dots an inch (more for the charts printed narrower).
+PRINT_SCALE = 2.0
+PRINT_DPI = 200
+PRINT_QUALITY = 92
 # A chart this many CSS pixels wide fills the printed text width; narrower ones (the map)
 # keep their proportion of it in PDF and Word, so type sizes match across charts.
 PAGE_WIDTH = 680.0
@@ -194,10 +200,13 @@ def panels_spec(bars: Sequence[Bar], *, panels: Sequence[str], description: str,
 
 
 def agreement_spec(segments: Sequence[Segment], *, description: str,
-                   title: str | None = None) -> ChartSpec:
+                   title: str | None = None,
+                   sides: tuple[str, str] = ("agree", "disagree")) -> ChartSpec:
     """Diverging stacked bars, one per statement: agreement runs left of the centre line and
     disagreement right, the strongest answers outermost, so the balance of each statement
-    reads at a glance; answers off the scale ("I don't know") have a panel of their own."""
+    reads at a glance; answers off the scale ("I don't know") have a panel of their own.
+    `sides` names the two sides under the axis: the scale's own nets ("often", "rarely")
+    when it is not an agreement scale."""
     options = list(dict.fromkeys(s.option for s in sorted(segments, key=lambda s: s.position)))
     colors = _agreement_colors(options, segments)
     rows = list(dict.fromkeys(s.label for s in segments))
@@ -223,7 +232,7 @@ def agreement_spec(segments: Sequence[Segment], *, description: str,
     left = _stacked(scale_values, rows, fill, domain=[-limit, limit], axis={
         "format": "d", "values": [-min(limit, 100), -min(limit, 100) / 2, 0,
                                   min(limit, 100) / 2, min(limit, 100)],
-        "labelExpr": "abs(datum.value) + '%'", "title": "← agree · disagree →",
+        "labelExpr": "abs(datum.value) + '%'", "title": f"← {sides[0]} · {sides[1]} →",
         "titleFontWeight": "normal", "titleColor": INK, "grid": True, "gridColor": GRID,
         "labelColor": INK})
     if nets:
@@ -257,6 +266,37 @@ def agreement_spec(segments: Sequence[Segment], *, description: str,
     right |= {"width": off_width - OFF_SCALE_GAP, "height": {"step": step}}
     return _style({"hconcat": [left, right], "spacing": OFF_SCALE_GAP,
                    "description": description})
+
+
+def stacked_spec(segments: Sequence[Segment], *, description: str,
+                 title: str | None = None) -> ChartSpec:
+    """Stacked bars from 0 to 100%, one per statement, the options in scale order from the
+    left: for a grid whose scale has no agree / disagree sides to diverge about (how often,
+    how much). Answers off the scale come last, in grey; segments too narrow for their
+    percent leave it to the statement's table."""
+    ordered = sorted(segments, key=lambda s: s.position)
+    options = list(dict.fromkeys(s.option for s in ordered))
+    scale = [o for o in options if any(s.option == o and s.on_scale for s in segments)]
+    if len(scale) > max(ORDERED):
+        raise ValueError(f"no ordered palette for a {len(scale)}-point scale")
+    colors = dict.fromkeys(options, OFF_SCALE)
+    colors.update(zip(scale, ORDERED.get(len(scale), ()), strict=True))
+    rows = list(dict.fromkeys(s.label for s in segments))
+    values: list[dict[str, Any]] = []
+    for row in rows:
+        start = 0.0
+        for segment in (s for s in ordered if s.label == row):
+            values.append(_segment_value(segment, start, colors))
+            start += segment.percent
+    fill = {"field": "option", "type": "nominal", "title": None, "sort": options,
+            "scale": {"domain": options, "range": [colors[o] for o in options]},
+            "legend": {"orient": "top", "columns": min(len(options), 4),
+                       "symbolType": "square"}}
+    chart = _stacked(values, rows, fill, domain=[0, 100], axis={
+        "format": "d", "values": [0, 25, 50, 75, 100], "labelExpr": "datum.value + '%'",
+        "title": None, "grid": True, "gridColor": GRID, "labelColor": INK})
+    chart |= {"width": PLOT_WIDTH, "height": {"step": _row_step(segments, bar=STACK_SIZE)}}
+    return _style(chart | {"description": description} | ({"title": title} if title else {}))
 
 
 def _net_values(segments: Sequence[Segment], rows: Sequence[str]) -> list[dict[str, Any]]:
@@ -389,6 +429,29 @@ def to_png(spec: ChartSpec, *, scale: float = PNG_SCALE) -> bytes:
     spec_json = _canonical(spec)
     return _kept(f"png {scale}\n{spec_json}", ".png",
                  lambda: bytes(vl_convert.svg_to_png(_svg(spec_json), scale=scale)))
+
+
+def to_print(spec: ChartSpec) -> bytes:
+    """The chart as a JPEG picture for the PDF, at PRINT_DPI or more where it prints.
+
+    WeasyPrint draws an SVG chart by laying out each of its labels through Pango, which
+    cost the PDF about half a second a chart; a JPEG it embeds as it is, with no decoding
+    or re-encoding (a PNG it would decode and compress again). At this resolution and
+    quality with full-resolution colour the labels print as sharp as type. Kept in the
+    cache folder like the SVGs and PNGs."""
+    spec_json = _canonical(spec)
+    return _kept(f"jpeg {PRINT_SCALE} {PRINT_QUALITY}\n{spec_json}", ".jpg",
+                 lambda: bytes(vl_convert.svg_to_jpeg(_svg(spec_json), scale=PRINT_SCALE,
+                                                      quality=PRINT_QUALITY)))
+
+
+def draw_prints(specs: Sequence[ChartSpec]) -> list[bytes]:
+    """`to_print` of each spec, two at a time: vl-convert rasterises outside the GIL, so
+    on a first run (nothing kept yet) both cores draw."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(to_print, specs))
 
 
 def svg_size(spec: ChartSpec) -> tuple[float, float]:

@@ -12,6 +12,7 @@ from hrta.findings.model import (
     Comparison,
     Findings,
     GroupCell,
+    GroupSize,
     TestResult,
 )
 from hrta.report.document import Block, Column, Figure, Row, Section, Table, paragraph
@@ -21,12 +22,17 @@ from hrta.report.formatting import (
     format_count,
     format_p,
     format_percent,
+    format_points,
     in_sentence,
     join_words,
 )
 from hrta.report.lookup import question_label
 
 SIGNIFICANT = "*"
+NOT_APPLICABLE = "n/a"
+DESCRIBED = 3
+"""With no significant difference, this many of the report's last section's questions are
+still shown by group, to describe the groups (see `_described`)."""
 # A group with no cell for an option (it answered none of it) reads as an empty cell.
 _NO_CELL = GroupCell(count=None, n=0, percent=None, suppressed=False)
 
@@ -53,7 +59,9 @@ def comparisons_section(findings: Findings) -> Section | None:
         f"Differences were tested question by question and option by option; p-values were "
         f"adjusted for the number of tests ({correction(comparisons)}). Options marked "
         f"{SIGNIFICANT} differ significantly between groups after adjustment. Counts below "
-        f"{comparisons.threshold} are not shown (“{DASH}”).")]
+        f"{comparisons.threshold} are not shown (“{DASH}”); “{NOT_APPLICABLE}” marks what "
+        "does not apply (a p-value per option of a question tested as a whole). Screening "
+        "and contact questions are not compared.")]
     blocks.append(paragraph(" ".join(comparison_sentences(comparisons, findings)), role="lead"))
     blocks.append(_tests_figure(comparisons, findings))
     differing = [(qid, q) for qid, q in comparisons.questions.items() if differs(q)]
@@ -63,13 +71,34 @@ def comparisons_section(findings: Findings) -> Section | None:
             f"{_count_of(len(differing), 'question')} with a significant difference; the "
             "other questions' tables are in the Findings JSON (hrta analyze --by).",
             role="note"))
-    elif comparisons.questions:
+    shown = [] if differing else _described(comparisons, findings)
+    if shown:
+        blocks.append(paragraph(
+            f"No difference is significant; to describe the groups, the tables below give "
+            f"the {_count_of(len(shown), 'question')} on "
+            f"{in_sentence(clean_text(findings.sections[-1].title))} by group. The other "
+            "questions' tables are in the Findings JSON (hrta analyze --by).", role="note"))
+    elif not differing and comparisons.questions:
         blocks.append(paragraph(
             "With no significant difference, the tables of each question by group are not "
             "printed; they are in the Findings JSON (hrta analyze --by).", role="note"))
-    for index, (qid, question) in enumerate(differing, start=1):
-        blocks.append(_comparison_figure(index, qid, question, comparisons, findings))
+    for index, (qid, question) in enumerate(differing or shown, start=1):
+        blocks.append(_comparison_figure(index, qid, question, comparisons, findings,
+                                         descriptive=not differing))
     return Section("comparisons", f"Comparisons by {by.lower()}", tuple(blocks))
+
+
+def _described(comparisons: Comparison,
+               findings: Findings) -> list[tuple[str, ComparedQuestion]]:
+    """The questions shown by group when none differs: the first DESCRIBED the report's
+    last section draws (for the 2022 instrument, the technical assistance organizations
+    receive and want), where a program decides what to offer whom."""
+    if not findings.sections:
+        return []
+    last = findings.sections[-1]
+    drawn = [qid for item in last.items for qid in item.rows]
+    return [(qid, comparisons.questions[qid]) for qid in dict.fromkeys(drawn)
+            if qid in comparisons.questions][:DESCRIBED]
 
 
 def differs(question: ComparedQuestion) -> bool:
@@ -116,27 +145,29 @@ def _tests_figure(comparisons: Comparison, findings: Findings) -> Figure:
                            else question.title or qid)
         whole = question.test
         options = [(o, o.test) for o in question.options.values() if o.test]
-        smallest: float | None
+        smallest: TestResult | None
         if whole:
             method = METHODS.get(whole.method, whole.method)
-            smallest = whole.p_adjusted
+            smallest = whole
             found = "Yes" if whole.significant else "No"
         elif options:
             method = f"One per option ({format_count(len(options))})"
-            smallest = min((t.p_adjusted for _, t in options if t.p_adjusted is not None),
-                           default=None)
+            smallest = min((t for _, t in options if t.p_adjusted is not None),
+                           key=lambda t: t.p_adjusted or 0.0, default=None)
             hits = [o for o, t in options if t.significant]
             found = (f"Yes: {_count_of(len(hits), 'option')} {SIGNIFICANT}" if hits else "No")
         else:
             method, smallest, found = "Not tested (too few answers)", None, DASH
         rows.append(Row(f"{label}{f' {SIGNIFICANT}' if found.startswith('Yes') else ''}",
-                        (method, format_p(smallest), found)))
-    columns = (Column("Test", numeric=False), Column("Smallest adjusted p"),
+                        (method, format_p(smallest.p if smallest else None),
+                         format_p(smallest.p_adjusted if smallest else None), found)))
+    columns = (Column("Test", numeric=False), Column("p"), Column("Adjusted p"),
                Column("Significant difference", numeric=False))
     table = Table(columns, tuple(rows), stub="Question")
     notes = ("Questions asked as a single choice or an agreement statement get one test of "
              "the whole table; select-all questions get one test per option, and the "
-             "smallest adjusted p of them is shown.",)
+             "option with the smallest adjusted p is shown, with its p before "
+             "adjustment.",)
     return Figure("table", "comparison-tests",
                   f"Every question tested by {comparisons.by_label.lower()}",
                   tables=(table,), notes=notes)
@@ -170,7 +201,7 @@ def comparison_sentences(comparisons: Comparison, findings: Findings) -> list[st
             sentences.append(
                 f"For {in_sentence(clean_text(title))}, the share choosing "
                 f"“{clean_text(option.label)}” differed by {comparisons.by_label.lower()}: "
-                f"{join_words(parts)} (adjusted p={format_p(test.p_adjusted)}).")
+                f"{join_words(parts)} (adjusted {p_is(test.p_adjusted)}).")
     if not sentences:
         sentences.append("No difference between groups was statistically significant after "
                          "adjustment for multiple comparisons.")
@@ -197,49 +228,101 @@ def _distribution_sentence(question: ComparedQuestion, title: str, test: TestRes
              for g in groups
              for cell in [_cell(option, g.id)] if not cell.suppressed]
     return (f"Answers to “{text}” differed by {comparisons.by_label.lower()} "
-            f"(adjusted p={format_p(test.p_adjusted)}); the largest gap was in "
+            f"(adjusted {p_is(test.p_adjusted)}); the largest gap was in "
             f"“{clean_text(option.label)}”: {join_words(parts)}.")
 
 
 def _comparison_figure(index: int, qid: str, question: ComparedQuestion,
-                       comparisons: Comparison, findings: Findings) -> Figure:
+                       comparisons: Comparison, findings: Findings,
+                       *, descriptive: bool = False) -> Figure:
+    """A question's options by group: each group headed by its own n for this question
+    (the members who answered it, not the group's size), the gap between the highest and
+    the lowest group with its 95% interval, and the raw and adjusted p."""
     groups = comparisons.groups
-    columns = [Column(f"{clean_text(g.label)} (n={format_count(g.n)})") for g in groups]
-    columns.append(Column("Adjusted p"))
+    columns = [Column(f"{clean_text(g.label)} (n={format_count(_answered(question, g.id))})",
+                      group="Percent of the group (count)") for g in groups]
+    columns += [Column("Difference, points (95% CI)"), Column("p"), Column("Adjusted p")]
     rows = []
-    suppressed = False
+    suppressed = not_applicable = False
     for option in question.options.values():
         cells = []
         for group in groups:
             cell = _cell(option, group.id)
-            if cell.suppressed or cell.count is None:
+            if cell.suppressed:
                 suppressed = True
                 cells.append(DASH)
+            elif cell.count is None or cell.n == 0:
+                not_applicable = True
+                cells.append(NOT_APPLICABLE)
             else:
                 cells.append(f"{format_percent(cell.percent)} ({format_count(cell.count)})")
-        mark = f" {SIGNIFICANT}" if option.test and option.test.significant else ""
-        rows.append(Row(f"{clean_text(option.label)}{mark}",
-                        (*cells, format_p(option.test.p_adjusted if option.test else None))))
-    notes = ["Cells show the percent of the group, with the count in brackets."]
+        gap = _difference(option, groups)
+        suppressed = suppressed or gap == DASH
+        test = option.test
+        if test is None:
+            not_applicable = True
+        mark = f" {SIGNIFICANT}" if test and test.significant else ""
+        rows.append(Row(f"{clean_text(option.label)}{mark}", (
+            *cells, gap,
+            format_p(test.p) if test else NOT_APPLICABLE,
+            format_p(test.p_adjusted) if test else NOT_APPLICABLE)))
+    notes = ["Cells show the percent of the group, with the count in brackets; each group's "
+             "n is its members who answered this question. Difference: the highest group's "
+             "percent minus the lowest group's, in percentage points, with its 95% "
+             "confidence interval (Newcombe), not adjusted for the number of tests: only the "
+             "adjusted p says whether groups differ."]
     if suppressed:
         notes.append(f"{DASH} Not shown to protect privacy: fewer than "
                      f"{comparisons.threshold} respondents, or hidden so that such a count "
-                     "cannot be worked out from the totals.")
+                     "cannot be worked out from the totals or from a difference.")
+    if not_applicable:
+        notes.append(f"{NOT_APPLICABLE} Not applicable: "
+                     + ("the question has one test of its whole table, given below, not one "
+                        "per option." if question.test or question.type != "multi"
+                        else "too few answers to test.")
+                     + (" A group none of whose members answered has no percent."
+                        if any(_answered(question, g.id) == 0 for g in groups) else ""))
     if any(o.test and o.test.significant for o in question.options.values()):
         notes.append(f"{SIGNIFICANT} Significant after adjustment (α = "
                      f"{comparisons.alpha:g}).")
     test = question.test
     if test:
         verdict = "significant" if test.significant else "not significant"
-        adjusted = format_p(test.p_adjusted)
         statistic = test.statistic
         # Fisher's exact test on a larger table has no statistic worth printing.
         shown = f", statistic {statistic:.2f}" if statistic is not None else ""
         method = METHODS.get(test.method, test.method)
-        notes.append(f"Across all options: {method}{shown}, adjusted p={adjusted} ({verdict}).")
+        notes.append(f"Across all options: {method}{shown}, {p_is(test.p)}, adjusted "
+                     f"{p_is(test.p_adjusted)} ({verdict}).")
+    if descriptive:
+        notes.append("Shown to describe the groups: no difference in this question is "
+                     "significant after adjustment.")
     title = clean_text(question_label(findings, qid) if qid in findings.questions
                        else question.title or qid)
     # The notes follow the table, so the caption stays with the table it names.
     return Figure("table", f"comparison-{index}", f"{title.rstrip('.')}, by "
                   f"{comparisons.by_label.lower()}",
                   tables=(Table(tuple(columns), tuple(rows), notes=tuple(notes)),))
+
+
+def p_is(value: float | None) -> str:
+    """'p=0.018', or 'p<0.001' rather than 'p=<0.001'."""
+    shown = format_p(value)
+    return f"p{shown}" if shown.startswith("<") else f"p={shown}"
+
+
+def _answered(question: ComparedQuestion, group_id: str) -> int:
+    """The group's members who answered the question: every option's cell has the same n."""
+    return next((o.groups[group_id].n for o in question.options.values()
+                 if group_id in o.groups), 0)
+
+
+def _difference(option: ComparedOption, groups: list[GroupSize]) -> str:
+    """'+12 (−3 to +27)'; the dash when a hidden cell leaves fewer than two to compare,
+    n/a when fewer than two groups answered."""
+    gap = option.difference
+    if gap is None:
+        cells = [_cell(option, g.id) for g in groups]
+        return DASH if any(c.suppressed for c in cells) else NOT_APPLICABLE
+    return (f"{format_points(gap.difference)} ({format_points(gap.ci_low)} to "
+            f"{format_points(gap.ci_high)})")

@@ -25,33 +25,39 @@ __all__ = ["NO_ANSWERS", "caption", "format_interval", "format_percent", "render
            "render_html_document"]
 
 
-def render_html(findings: FindingsSource, *, discussion: str | None = None) -> str:
+def render_html(findings: FindingsSource, *, discussion: str | None = None,
+                verbatims: bool = False) -> str:
     """Render Findings (the model or its JSON form) as one HTML document that needs no
-    network to view."""
-    return render_html_document(build_document(findings, discussion=discussion))
+    network to view (`verbatims`: with the appendix of open-ended answers)."""
+    return render_html_document(build_document(findings, discussion=discussion,
+                                               verbatims=verbatims))
 
 
 def render_html_document(document: Document, *, images: bool = False) -> str:
-    """The page; with `images` each chart is an <img> of its SVG (a data: URL) instead of
-    inline SVG. The PDF takes images: WeasyPrint then draws each chart from its own SVG
-    parser rather than running the page's HTML parser and style cascade over thousands of
-    SVG elements (a tenth of the PDF's time), and tags it as a figure with the img's alt."""
+    """The page; with `images` each chart is an <img> of its print picture
+    (`charts.to_print`, a data: URL) instead of inline SVG. The PDF takes images:
+    WeasyPrint embeds a picture as it is, where an SVG chart costs it a Pango layout per
+    label, and tags it as a figure whose alternate description is the img's alt."""
+    figures = [f for f in document.figures() if f.chart is not None]
+    pictures = (charts.draw_prints([f.chart.spec for f in figures if f.chart]) if images
+                else [None] * len(figures))
     charts_by_anchor = {
-        figure.anchor: _chart(figure.anchor, figure.chart.spec, figure.chart.alt, images)
-        for figure in document.figures() if figure.chart is not None}
+        figure.anchor: _chart(figure.anchor, figure.chart.spec, figure.chart.alt, picture)
+        for figure, picture in zip(figures, pictures, strict=True) if figure.chart}
     template = _environment().get_template("report.html.j2")
     return template.render(doc=document, charts=charts_by_anchor, dash=DASH,
                            new_pages=document.new_pages(), small_rows=SMALL_TABLE_ROWS)
 
 
-def _chart(anchor: str, spec: ChartSpec, alt: str, image: bool) -> dict[str, object]:
+def _chart(anchor: str, spec: ChartSpec, alt: str,
+           picture: bytes | None) -> dict[str, object]:
+    share = round(100 * charts.print_share(spec), 1)
+    if picture is not None:
+        encoded = base64.b64encode(picture).decode("ascii")
+        return {"svg": None, "image": f"data:image/jpeg;base64,{encoded}", "share": share}
     # Trusted: vl-convert escapes every label, to_svg refuses any active content and
     # escapes the alt text it adds as the SVG's title.
     svg = charts.to_svg(spec, prefix=anchor, title=alt)
-    share = round(100 * charts.print_share(spec), 1)
-    if image:
-        encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        return {"svg": None, "image": f"data:image/svg+xml;base64,{encoded}", "share": share}
     return {"svg": Markup(svg), "image": None, "share": share}
 
 

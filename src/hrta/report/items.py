@@ -5,7 +5,7 @@ Each figure's chart and its tables are built from the same rows, so they always 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from hrta.findings.model import (
     ClosedQuestion,
@@ -23,6 +23,7 @@ from hrta.report.formatting import (
     format_interval,
     format_percent,
     join_words,
+    whole,
 )
 from hrta.report.lookup import (
     Option,
@@ -72,11 +73,24 @@ def build_item(item: SectionItem, findings: Findings) -> Figure | Listing:
 
 # Table cells ------------------------------------------------------------------------------
 
+def describes_respondents(findings: Findings, qid: str) -> bool:
+    """Whether a question tells who answered (the report's first section, e.g. states,
+    roles, organization types): its percents describe the respondents themselves, so
+    no interval goes with them — an interval would claim a population they estimate."""
+    sections = findings.sections
+    return len(sections) > 1 and any(qid in item.questions or qid in item.rows
+                                     for item in sections[0].items)
+
+
 def _columns(findings: Findings, qids: Sequence[str], group: str = "") -> tuple[Column, ...]:
-    """Count, percent and interval; weighted ones beside them when any question has weights."""
-    columns = [Column("Count", group), Column("Percent", group), Column("95% CI", group)]
+    """Count, percent and interval; weighted ones beside them when any question has weights.
+    Questions describing the respondents get no interval columns."""
+    interval = not all(describes_respondents(findings, qid) for qid in qids)
+    columns = [Column("Count", group), Column("Percent", group)]
+    columns += [Column("95% CI", group)] if interval else []
     if any(is_weighted(findings, qid) for qid in qids):
-        columns += [Column("Weighted %", group), Column("Weighted 95% CI", group)]
+        columns += [Column("Weighted %", group)]
+        columns += [Column("Weighted 95% CI", group)] if interval else []
     return tuple(columns)
 
 
@@ -84,17 +98,19 @@ def _cells(option: Proportion | None, findings: Findings, qid: str, key: str | N
            weights: bool, *, net: bool = False) -> tuple[str, ...]:
     """Count, percent and interval, then (with `weights`) the weighted estimate of option
     `key` (of net `key` when `net`); a key of None has no weighted estimate to show."""
+    interval = not describes_respondents(findings, qid)
     if option is None:
-        cells = [DASH, DASH, DASH]
+        cells = [DASH, DASH] + ([DASH] if interval else [])
     else:
-        cells = [format_count(option.count), format_percent(option.percent),
-                 format_interval(option.ci_low, option.ci_high)]
+        cells = [format_count(option.count), format_percent(option.percent)]
+        cells += [format_interval(option.ci_low, option.ci_high)] if interval else []
     if weights:
         estimate = (_weighted_net(findings, qid, key) if net else weighted(findings, qid, key)
                     ) if key is not None else None
-        cells += ([format_percent(estimate.percent),
-                   format_interval(estimate.ci_low, estimate.ci_high)]
-                  if estimate else [DASH, DASH])
+        cells.append(format_percent(estimate.percent) if estimate else DASH)
+        if interval:
+            cells.append(format_interval(estimate.ci_low, estimate.ci_high) if estimate
+                         else DASH)
     return tuple(cells)
 
 
@@ -107,7 +123,7 @@ def _weighted_net(findings: Findings, qid: str, net_id: str) -> WeightedProporti
 def _option_table(qid: str, pairs: Sequence[Option], findings: Findings,
                   *, caption_text: str = "") -> Table:
     columns = _columns(findings, [qid])
-    weights = len(columns) > 3
+    weights = is_weighted(findings, qid)
     rows = tuple(Row(clean_text(o.label), _cells(o, findings, qid, key, weights))
                  for key, o in pairs)
     return Table(columns, rows, caption=caption_text)
@@ -129,6 +145,21 @@ def alt_text(title: str, kind: str, labelled: Sequence[tuple[str, str]]) -> str:
     more = len(labelled) - ALT_TEXT_OPTIONS
     rest = f"; and {more} more" if more > 0 else ""
     return f"{title}. {kind}. {shown}{rest}. The figure's table in the appendix gives every number."
+
+
+ROUNDING_NOTE = "Percentages do not add up to 100% because each is rounded."
+
+
+def rounding_note(entries: Sequence[ClosedQuestion]) -> tuple[str, ...]:
+    """A note when the rounded percents shown of a single answer per respondent (a
+    single-choice question, a rated statement) do not add up to 100."""
+    for entry in entries:
+        if entry.type == "multi" or not entry.n:
+            continue
+        shown = [whole(o.percent) for o in entry.options.values() if o.percent is not None]
+        if sum(shown) != 100:
+            return (ROUNDING_NOTE,)
+    return ()
 
 
 def max_choices_note(entry: ClosedQuestion) -> tuple[str, ...]:
@@ -155,7 +186,7 @@ def _bar_figure(item: SectionItem, findings: Findings) -> Figure:
             for _, o in drawn]
     alt = alt_text(item.title, "Bar chart of the percent of respondents choosing each "
                    "option, highest first", [(b.label, b.text) for b in bars])
-    notes = list(max_choices_note(entry))
+    notes = [*max_choices_note(entry), *rounding_note([entry])]
     if len(drawn) < len(pairs):
         notes.append("Options that no respondent chose are left out of the chart; "
                      "the table lists every option.")
@@ -228,7 +259,7 @@ def _grouped_figure(item: SectionItem, findings: Findings) -> Figure:
                       tables=(_percent_table(keys, qids, entries, headers, findings),),
                       notes=notes)
     columns = tuple(column for header in headers for column in _columns(findings, qids, header))
-    weights = len(columns) > 3 * len(entries)
+    weights = any(is_weighted(findings, qid) for qid in qids)
     rows = tuple(_grouped_row(key, qids, entries, findings, weights) for key in keys)
     return Figure("figure", where, text, chart=chart, tables=(Table(columns, rows),),
                   notes=notes, others=_others(qids, findings))
@@ -272,25 +303,66 @@ def _grouped_row(key: str, qids: Sequence[str], entries: Sequence[ClosedQuestion
 def _agreement_figure(item: SectionItem, findings: Findings) -> Figure:
     statements = [(qid, statement(findings, qid)) for qid in item.rows]
     where, text = anchor(item), caption(item, findings)
+    if not _two_sided(rated for _, rated in statements):
+        return _stacked_figure(item, findings, [rated for _, rated in statements])
     segments = [s for _, rated in statements for s in _segments(rated)]
     nets = [(statement_label(s), s.nets) for _, s in statements if s.n > 0]
+    # The chart names the scale's two sides by its nets' ids: agree and disagree, often
+    # and rarely, satisfied and dissatisfied (a drafted instrument's nets).
+    ids = list(next(s.nets for _, s in statements if len(s.nets) > 1))
+    sides = (ids[0].replace("_", " "), ids[-1].replace("_", " "))
     alt = alt_text(
-        item.title, _agreement_kind(segments),
+        item.title, _agreement_kind(segments, sides),
         [(label, ", ".join(f"{net.label.lower()} {format_percent(net.percent)}"
                            for net in net_set.values())) for label, net_set in nets])
-    spec = charts.agreement_spec(segments, description=alt)
+    spec = charts.agreement_spec(segments, description=alt, sides=sides)
     # A statement nobody rated has no row in the chart and no table; a note says so.
     tables = tuple(_statement_table(qid, s, findings) for qid, s in statements if s.n)
-    notes = tuple(f"No eligible respondent rated “{s.text}”" for _, s in statements
-                  if s.n == 0)
+    notes = (*(f"No eligible respondent rated “{s.text}”" for _, s in statements
+               if s.n == 0), *rounding_note([s for _, s in statements]))
     return Figure("figure", where, text, chart=Chart(spec, alt), tables=tables, notes=notes)
 
 
-def _agreement_kind(segments: Sequence[charts.Segment]) -> str:
+def _two_sided(statements: Iterable[MatrixStatement]) -> bool:
+    """Whether a grid's scale has two sides to diverge about (agree and disagree, often
+    and rarely): its first and last nets."""
+    return any(len(s.nets) > 1 for s in statements if s.n)
+
+
+def _stacked_figure(item: SectionItem, findings: Findings,
+                    statements: Sequence[MatrixStatement]) -> Figure:
+    """A grid whose scale has no two sides (how much, a scale without nets): a stacked bar
+    per statement in scale order, with its n; the tables give every percent."""
+    segments = []
+    for rated in statements:
+        if rated.n == 0:
+            continue
+        for position, option in enumerate(rated.options.values()):
+            percent = known_percent(option)
+            segments.append(charts.Segment(
+                statement_label(rated), option.label, position, percent,
+                format_percent(option.percent) if percent >= MIN_SEGMENT_LABEL else ""))
+    scale = list(dict.fromkeys(s.option for s in segments))
+    alt = alt_text(
+        item.title, f"Stacked bar chart per statement, from {scale[0]} to {scale[-1]}",
+        [(statement_label(rated), ", ".join(f"{o.label} {format_percent(o.percent)}"
+                                             for o in rated.options.values()))
+         for rated in statements if rated.n])
+    spec = charts.stacked_spec(segments, description=alt)
+    tables = tuple(_statement_table(qid, s, findings)
+                   for qid, s in zip(item.rows, statements, strict=True) if s.n)
+    notes = (*(f"No eligible respondent rated “{s.text}”" for s in statements if s.n == 0),
+             *rounding_note(statements))
+    return Figure("figure", anchor(item), caption(item, findings),
+                  chart=Chart(spec, alt), tables=tables, notes=notes)
+
+
+def _agreement_kind(segments: Sequence[charts.Segment], sides: tuple[str, str]) -> str:
     scale = list(dict.fromkeys(s.option for s in segments if s.on_scale))
     apart = list(dict.fromkeys(s.option for s in segments if not s.on_scale))
+    left, right = ("agreement", "disagreement") if sides == ("agree", "disagree") else sides
     kind = (f"Diverging stacked bar chart per statement, from {scale[0]} to {scale[-1]}: "
-            "agreement left of the centre line, disagreement right").lower()
+            f"{left} left of the centre line, {right} right").lower()
     return kind.capitalize() + (f"; {' and '.join(apart)} in grey beside it" if apart else "")
 
 
@@ -325,7 +397,7 @@ def _segments(statement: MatrixStatement) -> list[charts.Segment]:
 
 def _statement_table(qid: str, statement: MatrixStatement, findings: Findings) -> Table:
     columns = _columns(findings, [qid])
-    weights = len(columns) > 3
+    weights = is_weighted(findings, qid)
     rows = [Row(o.label, _cells(o, findings, qid, key, weights))
             for key, o in statement.options.items()]
     rows += [Row(net.label, _cells(net, findings, qid, key, weights, net=True), total=True)
@@ -342,8 +414,9 @@ def _table_item(item: SectionItem, findings: Findings) -> Figure:
             tables.append(_option_table(qid, ordered(entry), findings, caption_text=named))
         else:
             tables.append(Table(_columns(findings, [qid]), (), caption=named, empty=NO_ANSWERS))
-    notes = tuple(note for qid in item.questions
-                  for note in max_choices_note(closed(findings, qid)))
+    notes = (*(note for qid in item.questions
+               for note in max_choices_note(closed(findings, qid))),
+             *rounding_note([closed(findings, qid) for qid in item.questions]))
     return Figure("table", anchor(item), caption(item, findings), tables=tuple(tables),
                   notes=notes, others=_others(item.questions, findings))
 

@@ -38,7 +38,7 @@ from hrta.report.narrative import (
     section_sentences,
 )
 from hrta.report.takeaways import ta_priorities, takeaways
-from hrta.report.themes import theme_blocks
+from hrta.report.themes import summary_themes, theme_blocks
 from hrta.report.trend import trend_section
 
 SUBTITLE = "A Summary of Findings"
@@ -57,15 +57,20 @@ def _asked_options(findings: Findings) -> Findings:
     return findings.model_copy(update={"questions": questions})
 
 
-def build_document(source: FindingsSource, *, discussion: str | None = None) -> Document:
+def build_document(source: FindingsSource, *, discussion: str | None = None,
+                   verbatims: bool = False,
+                   released: frozenset[str] = frozenset()) -> Document:
     """The whole report from Findings, the model or its JSON form (and the analyst's
-    Markdown discussion, if any).
+    Markdown discussion, if any). `verbatims` adds the appendix of open-ended answers;
+    `released` names quotes (QUESTION-N) the name screen withheld that the analyst lets
+    through (hrta.report.themes).
 
     InputError, naming the key, when the Findings lack something the report reads."""
     findings = as_findings(source)
     check_findings(findings)
     findings = _asked_options(findings)
-    findings_chapter, numbers, answers = _apart(_findings_chapter(findings))
+    findings_chapter, numbers, answers = _apart(_findings_chapter(findings, verbatims,
+                                                                  released))
     chapters = [
         _summary(findings),
         _without_questions_table(methods_section(findings)),
@@ -74,7 +79,8 @@ def build_document(source: FindingsSource, *, discussion: str | None = None) -> 
         trend_section(findings),
         discussion_section(discussion),
         limitations_section(findings),
-        *_appendices(findings, numbers, answers),
+        # Open-ended answers can name people, places and agencies: printed only when asked.
+        *_appendices(findings, numbers, answers if verbatims else []),
     ]
     r = findings.responses
     facts = (("Responses", format_count(r.total)),
@@ -101,6 +107,10 @@ def _summary(findings: Findings) -> Section:
     points = takeaways(findings)
     if points:
         blocks += [Heading("Takeaways", 2), bullets(points, ordered=True)]
+    # Themes of open-ended answers only once people reviewed their coding.
+    themes = summary_themes(findings)
+    if themes:
+        blocks += [Heading("In respondents' own words", 2), bullets(themes)]
     offer = ta_priorities(findings)
     if offer:
         blocks += [Heading("What this means for TA", 2), bullets(offer)]
@@ -111,7 +121,8 @@ def _summary(findings: Findings) -> Section:
     return Section("summary", "Executive summary", tuple(blocks))
 
 
-def _findings_chapter(findings: Findings) -> Section:
+def _findings_chapter(findings: Findings, verbatims: bool,
+                      released: frozenset[str]) -> Section:
     subsections = []
     for section in findings.sections:
         blocks: list[Block] = []
@@ -119,8 +130,10 @@ def _findings_chapter(findings: Findings) -> Section:
         if opening:
             blocks.append(paragraph(" ".join(opening), role="lead"))
         for item in section.items:
-            blocks.append(paragraph(" ".join(item_sentences(item, findings)), role="lead"))
-            blocks.extend(theme_blocks(item, findings))
+            blocks.append(paragraph(" ".join(item_sentences(item, findings,
+                                                            verbatims=verbatims)),
+                                    role="lead"))
+            blocks.extend(theme_blocks(item, findings, released))
             blocks.append(build_item(item, findings))
         subsections.append(Section(f"section-{section.id}", section.title, tuple(blocks)))
     return Section("findings", "Findings", (), tuple(subsections))
@@ -149,9 +162,12 @@ def _apart(chapter: Section) -> tuple[Section, list[Figure], list[Listing]]:
                     block.tables or block.others):
                 table = _numbers_of(block)
                 numbers.append(table)
+                # Tables of who answered carry no interval (see items.describes_respondents).
+                held = ("Counts, percentages and 95% confidence intervals" if any(
+                    column.label == "95% CI" for t in block.tables for column in t.columns)
+                    else "Counts and percentages")
                 blocks.append(replace(block, tables=(), others=(), notes=(
-                    *block.notes, f"Counts, percentages and 95% confidence intervals: "
-                                  f"{_label_of(table)} in the appendix.")))
+                    *block.notes, f"{held}: {_label_of(table)} in the appendix.")))
             else:
                 blocks.append(block)
         return replace(section, blocks=tuple(blocks),
@@ -191,7 +207,9 @@ def _appendices(findings: Findings, numbers: list[Figure],
         found.append(("appendix-numbers", "Tables of the figures", (paragraph(
             "The counts, percentages and 95% confidence intervals behind each figure, and "
             f"what respondents wrote in under “Other”: Table A{first} gives the numbers of "
-            f"Figure {first}, and so on."), *numbers)))
+            f"Figure {first}, and so on. Tables of who answered (the first chapter's) give "
+            "counts and percentages without intervals: they describe the respondents, not "
+            "a wider population."), *numbers)))
     found.append(("appendix-questions", "Questions and their n", (_questions_table(findings),)))
     if answers:
         found.append(("appendix-answers", "Open-ended answers", tuple(answers)))

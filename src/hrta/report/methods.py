@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from hrta.findings.model import Findings, MultiQuestion, QuestionEntry, TextQuestion, Weighting
 from hrta.report.comparisons import correction
-from hrta.report.document import Column, Paragraph, Row, Section, Table, bullets, paragraph
-from hrta.report.formatting import format_count, format_percent, in_sentence, join_words, subject
+from hrta.report.document import (
+    Block,
+    Column,
+    Paragraph,
+    Row,
+    Section,
+    Table,
+    bullets,
+    paragraph,
+)
+from hrta.report.formatting import (
+    clean_text,
+    format_count,
+    format_percent,
+    in_sentence,
+    join_words,
+    subject,
+)
 from hrta.report.items import MAX_LISTED
 from hrta.report.lookup import (
     other_texts,
@@ -44,6 +60,7 @@ def methods_section(findings: Findings) -> Section:
                   "in no other number."),
         paragraph("Respondents could skip questions, so each question has its own n: the "
                   "number of eligible respondents who answered it."),
+        *_dropoff(findings),
         paragraph(f"To protect respondents' privacy, counts below "
                   f"{suppression_threshold(findings)} are not shown for small subgroups."),
     ]
@@ -102,6 +119,36 @@ def _weighting_note(weighting: Weighting, eligible: int) -> str:
         "weighted percentages and their 95% intervals beside them, to show how much "
         "weighting would move each one."]
     return " ".join(sentences)
+
+
+def _dropoff(findings: Findings) -> tuple[Block, ...]:
+    """How far respondents went: a sentence and the table of sections, where Findings
+    count them."""
+    table = _dropoff_table(findings)
+    if table is None:
+        return ()
+    return (paragraph("Respondents could also stop at any point. The table gives, section by "
+                      "section of the questionnaire, how many eligible respondents answered "
+                      "at least one of its questions."), table)
+
+
+def _dropoff_table(findings: Findings) -> Table | None:
+    """Respondents who answered each section of the questionnaire, in order: where they
+    stopped. None for Findings written before sections were counted."""
+    sections = findings.survey_sections
+    eligible = findings.responses.eligible
+    if not sections or not eligible:
+        return None
+    rows = tuple(Row(clean_text(s.title), (format_count(s.questions), format_count(s.count),
+                                           format_percent(s.percent)))
+                 for s in sections)
+    return Table((Column("Questions"), Column("Answered"), Column("Percent of eligible")),
+                 rows, stub="Section of the questionnaire",
+                 caption=f"Eligible respondents (of {format_count(eligible)}) who answered "
+                         "each section",
+                 notes=("A respondent counts for a section when they answered at least one "
+                        "of its questions; questions shown only to some (skip logic) make "
+                        "a later section's number smaller without anyone stopping.",))
 
 
 def _questions_table(findings: Findings) -> Table:

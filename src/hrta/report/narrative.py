@@ -43,13 +43,14 @@ from hrta.report.lookup import (
     substantive,
     title_of,
 )
+from hrta.report.themes import answers_shown, theme_sentences
 from hrta.report.themes import headline as theme_headline
-from hrta.report.themes import theme_sentences
 
 MOST = 5  # options named as the most common
 LEAST = 3  # and as the least common, when a question has enough options to have both
 FEW = 4  # single-choice questions with this many options or fewer are told in full
 TOP_STATES = 4
+MAJORITY = 50.0  # percent: "most respondents"
 
 
 # Pieces ----------------------------------------------------------------------------------
@@ -158,8 +159,12 @@ def _group_sentences(item: SectionItem, findings: Findings) -> list[str]:
 # Closed questions ------------------------------------------------------------------------
 
 def question_sentences(entry: ClosedQuestion, item: SectionItem | None = None, *,
-                       name: str | None = None) -> list[str]:
-    """The most and least common answers of a single- or multi-choice question."""
+                       name: str | None = None,
+                       provided: Sequence[ClosedQuestion] = (), turn: int = 0) -> list[str]:
+    """One comparative sentence on a single- or multi-choice question: its leaders, the
+    ones that follow, and the least chosen where that says something. `provided`: the
+    earlier stages of the continuum this question is a later stage of (`_telling_least`);
+    `turn` picks the sentence's opening (the question's place in the Findings)."""
     label = name or subject(entry.title)
     n = entry.n
     if n == 0:
@@ -172,19 +177,63 @@ def question_sentences(entry: ClosedQuestion, item: SectionItem | None = None, *
                 f"{join_words(told)}."]
     chosen = [pair for pair in options if pair[1].count > 0]
     most = leaders(chosen, MOST)
-    if entry.type == "single":
-        return [_followed(label, most, n), *_unchosen(options)]
-    verb = "were" if len(most) > 1 else "was"
-    sentences = [f"A total of {format_count(n)} respondents answered the question on {label}.",
-                 f"The most common {label} {verb} {_listed(most, n)}."]
-    rest = [pair for pair in chosen if pair not in most]
-    if len(rest) > LEAST:
-        # A run of ties longer than LEAST would make a list, not a finding: it is left out.
-        least = leaders(list(reversed(rest)), LEAST, whole_first=False)
-        if least:
-            verb = "were" if len(least) > 1 else "was"
-            sentences.append(f"The least common {verb} {_listed(least, n, with_n=False)}.")
-    return sentences + _unchosen(options)
+    least = [] if entry.type == "single" else _telling_least(
+        [pair for pair in chosen if pair not in most], most, provided)
+    return [_compared(label, most, n, least, turn=turn), *_unchosen(options)]
+
+
+# How a question's sentence opens, in turn from one question to the next, so that the
+# findings do not read as one sentence repeated. Each names the question before its
+# answers, and what it ranks ("most common", "leading", "top") before the first figure.
+_OPENINGS = ("On {label}, the most common {answer} {was}",
+             "For {label}, the leading {answer} {was}",
+             "Asked about {label}, respondents' top {choice} {was}")
+
+
+def _compared(label: str, pairs: Sequence[Option], n: int, least: Sequence[Option], *,
+              turn: int = 0) -> str:
+    """'On services provided directly, the most common answer was peer support services
+    (88%, n=101), followed by …; the least common were …': the leaders (ties together),
+    the ones that follow, and the least chosen when given."""
+    top = [pair for pair in pairs if pair[1].count == pairs[0][1].count]
+    rest = list(pairs[len(top):])
+    many = len(top) > 1
+    opening = _OPENINGS[turn % len(_OPENINGS)].format(
+        label=label, was="were" if many else "was", answer="answers" if many else "answer",
+        choice="choices" if many else "choice")
+    sentence = f"{opening} {_listed(top, n)}"
+    following = _listed(rest, n, with_n=False)
+    if rest:
+        sentence += f", followed by {following}"
+    if not least:
+        return f"{sentence}."
+    verb = "were" if len(least) > 1 else "was"
+    # After a list run together with semicolons another clause would blur where it ends.
+    joint = ". The" if ";" in following else "; the"
+    return f"{sentence}{joint} least common {verb} {_listed(least, n, with_n=False)}."
+
+
+def _telling_least(rest: Sequence[Option], most: Sequence[Option],
+                   provided: Sequence[ClosedQuestion]) -> list[Option]:
+    """The least chosen options, named only where that says something:
+    - there must be more than LEAST options beyond the leaders to choose from;
+    - the share of the least chosen must be at most half the leader's, or the least are
+      not far behind and naming them says nothing;
+    - for a later stage of a continuum (services planned), an option most respondents
+      already have at an earlier stage (provided directly or through referral) is not
+      named: few plan what they already provide."""
+    rest = [pair for pair in rest
+            if not any(pair[0] in stage.options
+                       and (stage.options[pair[0]].percent or 0.0) >= MAJORITY
+                       for stage in provided)]
+    if len(rest) <= LEAST or not most:
+        return []
+    # A run of ties longer than LEAST would make a list, not a finding: it is left out.
+    least = leaders(list(reversed(rest)), LEAST, whole_first=False)
+    top = most[0][1].percent or 0.0
+    if not least or (least[-1][1].percent or 0.0) > top / 2:
+        return []
+    return least
 
 
 def _unchosen(options: Sequence[Option]) -> list[str]:
@@ -205,18 +254,10 @@ def headline(entry: QuestionEntry, *, name: str | None = None) -> str | None:
     options = substantive(entry)
     if entry.type == "single" and len(options) <= FEW:
         return question_sentences(entry, name=label)[0]
-    top = leaders(options, 3)
-    if entry.type == "single":
-        return _followed(label, top, entry.n)
-    verb = "were" if len(top) > 1 else "was"
-    return f"The most common {label} {verb} {_listed(top, entry.n)}."
-
-
-def _followed(label: str, pairs: Sequence[Option], n: int) -> str:
-    """A single-choice question's leader, then the runners-up: 'The most common … was A
-    (33%, n=86), followed by B (15%) and C (14%).'"""
-    rest = f", followed by {_listed(pairs[1:], n, with_n=False)}" if len(pairs) > 1 else ""
-    return f"The most common {label} was {_listed(pairs[:1], n)}{rest}."
+    top = leaders([pair for pair in options if pair[1].count > 0], 3)
+    if not top:
+        return None
+    return _compared(label, top, entry.n, [])
 
 
 # Agreement statements --------------------------------------------------------------------
@@ -228,8 +269,19 @@ def statement_sentence(statement: MatrixStatement) -> str:
     if statement.n == 0:
         return f"No eligible respondent rated the statement that {claim}."
     nets = list(statement.nets.values())
+    if not nets:  # a scale with no agree / disagree (how often, how much): each answer
+        parts = [f"{format_percent(o.percent)} answered “{o.label}”"
+                 for o in statement.options.values()]
+        return (f"Of {format_count(statement.n)} respondents rating “{statement.text}”, "
+                f"{join_words(parts)}.")
     netted = {key for net in nets for key in net.options}
     parts = [f"{format_percent(net.percent)} {net.label.lower()}" for net in nets]
+    if "agree" not in statement.nets:  # another scale (how often): no claim to agree with
+        parts = [f"{format_percent(net.percent)} answered {net.label.lower()}" for net in nets]
+        parts += [f"{format_percent(o.percent)} answered “{o.label}”"
+                  for key, o in statement.options.items() if key not in netted]
+        return (f"Of {format_count(statement.n)} respondents rating “{statement.text}”, "
+                f"{join_words(parts)}.")
     parts[0] = f"{parts[0]} that {claim}"
     parts += [f"{format_percent(o.percent)} answered “{o.label}”"
               for key, o in statement.options.items() if key not in netted]
@@ -237,34 +289,53 @@ def statement_sentence(statement: MatrixStatement) -> str:
 
 
 def agreement_extremes(statements: Sequence[MatrixStatement]) -> list[str]:
-    """Which statements respondents agreed with most and disagreed with most."""
-    rated = [s for s in statements if s.n > 0 and s.nets]
-    if not rated:
-        return []
-    names = list(rated[0].nets)
+    """Which statements respondents agreed with most and disagreed with most; one sentence
+    per scale, since a section's grids can rate on different scales (agreement, how often)
+    whose nets are not comparable."""
+    scales: dict[tuple[str, ...], list[MatrixStatement]] = {}
+    for rated in (s for s in statements if s.n > 0 and s.nets):
+        scales.setdefault(tuple(rated.nets), []).append(rated)
+    return [sentence for names, rated in scales.items()
+            for sentence in _extremes(names, rated)]
+
+
+def _extremes(names: tuple[str, ...], rated: Sequence[MatrixStatement]) -> list[str]:
+    agreement = names[0] == "agree"
+    sides = (names[0],) if len(names) == 1 else (names[0], names[-1])
     clauses = []
-    for net_name, verb in ((names[0], "agreed"), (names[-1], "disagreed")):
-        # A rated statement (n > 0) has a percent for every net.
+    for net_name, verb in zip(sides, ("agreed", "disagreed"), strict=False):
+        # A rated statement (n > 0) has a percent for every net of its scale.
         best = max(s.nets[net_name].percent or 0.0 for s in rated)
         if best == 0:
             continue
         tied = [s for s in rated if s.nets[net_name].percent == best]
-        claims = join_words([f"{third_person(s.text)} "
-                             f"({format_percent(best)} {s.nets[net_name].label.lower()}, "
-                             f"n={format_count(s.n)})" for s in tied])
-        clauses.append(f"{verb} most that {claims}")
-    return [f"Respondents {join_words(clauses)}."] if clauses else []
+        label = tied[0].nets[net_name].label
+        if agreement:
+            claims = join_words([f"{third_person(s.text)} "
+                                 f"({format_percent(best)} {label.lower()}, "
+                                 f"n={format_count(s.n)})" for s in tied])
+            clauses.append(f"{verb} most that {claims}")
+        else:
+            rows = join_words([f"“{s.text}” ({format_percent(best)}, n={format_count(s.n)})"
+                               for s in tied])
+            clauses.append(f"answered “{label}” most often for {rows}")
+    if agreement:
+        return [f"Respondents {join_words(clauses)}."] if clauses else []
+    # One sentence per side, each with its own statements' n.
+    return [f"Respondents {clause}." for clause in clauses]
 
 
 # Items and sections ----------------------------------------------------------------------
 
-def item_sentences(item: SectionItem, findings: Findings) -> list[str]:
-    """The sentences that open a figure or table: what it shows, with percent and n."""
+def item_sentences(item: SectionItem, findings: Findings, *,
+                   verbatims: bool = False) -> list[str]:
+    """The sentences that open a figure or table: what it shows, with percent and n.
+    `verbatims`: open-ended answers are printed in the appendix."""
     questions = findings.questions
     qid = item.questions[0]
     profile = findings.profile
     if item.kind == "open_ended":
-        coded = theme_sentences(item, findings)
+        coded = theme_sentences(item, findings, verbatims=verbatims)
         if coded is not None:
             return coded
         entry = questions[qid]
@@ -272,7 +343,7 @@ def item_sentences(item: SectionItem, findings: Findings) -> list[str]:
             return [f"No eligible respondent answered the open-ended question on "
                     f"{subject(entry.title)}."]
         return [f"A total of {format_count(entry.n)} respondents answered this open-ended "
-                "question; their answers are listed as written."]
+                f"question; {answers_shown(verbatims)}."]
     if item.chart == "agreement":
         statements = [statement(findings, s) for s in item.rows]
         if not any(s.n for s in statements):
@@ -288,10 +359,31 @@ def item_sentences(item: SectionItem, findings: Findings) -> list[str]:
         return _state_sentences(item, findings)
     if f"{qid}_groups" in profile and len(item.questions) == 1:
         return _group_sentences(item, findings)
-    sentences = [s for q in item.questions
-                 for s in question_sentences(closed(findings, q), item)]
+    turn = _turn(item, findings)
+    sentences = [s for position, q in enumerate(item.questions)
+                 for s in question_sentences(closed(findings, q), item,
+                                             provided=_earlier_stages(findings, q),
+                                             turn=turn + position)]
     sentences[-1] = _end(sentences[-1], item)
     return sentences
+
+
+def _turn(item: SectionItem, findings: Findings) -> int:
+    """The item's place among the figures told by `question_sentences`, so that one after
+    another they open in turn."""
+    told = [each for section in findings.sections for each in section.items
+            if each.kind != "open_ended" and each.chart not in ("agreement", "continuum")]
+    return told.index(item) if item in told else 0
+
+
+def _earlier_stages(findings: Findings, qid: str) -> list[ClosedQuestion]:
+    """The stages before `qid` of the continuum figure that has it as a later stage."""
+    for section in findings.sections:
+        for item in section.items:
+            if item.chart == "continuum" and qid in item.questions[1:]:
+                index = item.questions.index(qid)
+                return [closed(findings, q) for q in item.questions[:index]]
+    return []
 
 
 def section_sentences(section: Section, findings: Findings) -> list[str]:

@@ -26,6 +26,17 @@ DIVERGING: dict[int, tuple[str, ...]] = {
     4: ("#08306b", "#6baed6", "#fdd0a2", "#a63603"),
     5: ("#08306b", "#6baed6", "#f7f7f7", "#fdd0a2", "#a63603"),
 }
+# A scale without agree / disagree nets (how often, how much, a scale hrta does not know)
+# is an order, not two sides: a light-to-dark blue ramp from its first point to its last
+# (ColorBrewer Blues, L* from about 92 down to 21), so grey print keeps the order too.
+ORDERED: dict[int, tuple[str, ...]] = {
+    2: ("#9ecae1", "#08306b"),
+    3: ("#deebf7", "#6baed6", "#08306b"),
+    4: ("#deebf7", "#9ecae1", "#2171b5", "#08306b"),
+    5: ("#deebf7", "#9ecae1", "#4292c6", "#2171b5", "#08306b"),
+    6: ("#deebf7", "#c6dbef", "#9ecae1", "#4292c6", "#2171b5", "#08306b"),
+    7: ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#4292c6", "#2171b5", "#08306b"),
+}
 # Answers off the scale ("I don't know") sit apart from the scale, in a neutral grey.
 OFF_SCALE = "#bdbdbd"
 
@@ -35,4 +46,4 @@ SEQUENTIAL = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 EMPTY_TILE = "#f0f0f0"
 
 # Fills dark enough to need white text on them.
-DARK_FILLS = frozenset({"#08306b", "#a63603", "#0072B2", "#2171b5"})
+DARK_FILLS = frozenset({"#08306b", "#a63603", "#0072B2", "#2171b5", "#4292c6"})

@@ -2,9 +2,10 @@
 
 The PDF is the HTML page under its print styles (Letter pages, running header, page
 numbers, a page break before each chapter, figures kept whole), so the two formats cannot
-drift apart; only its charts are embedded as SVG images rather than inline SVG, which
-WeasyPrint draws the same and faster. Fonts are the system's (Liberation Sans, DejaVu),
-installed at set-up.
+drift apart; only its charts are embedded as pictures (JPEG at 200 dots an inch or more,
+`charts.to_print`) rather than inline SVG: WeasyPrint embeds a picture as it is, where it
+would lay out every label of an SVG chart, which took most of the time a PDF's pages
+took to draw. Fonts are the system's (Liberation Sans, DejaVu), installed at set-up.
 
 It is a tagged PDF declaring PDF/UA-1 (WeasyPrint's `pdf/ua-1` variant): headings,
 lists and tables carry their structure for screen readers, each chart is a Figure whose

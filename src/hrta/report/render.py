@@ -16,18 +16,21 @@ __all__ = ["WRITERS", "render_report", "render_reports", "write_document"]
 
 
 def render_report(findings: FindingsSource, path: Path | str, *,
-                  discussion: str | None = None) -> None:
+                  discussion: str | None = None, verbatims: bool = False,
+                  released: frozenset[str] = frozenset()) -> None:
     """Write the stakeholder analysis to `path` as HTML, PDF or DOCX, by its extension.
 
     `findings` is the model or its JSON form; `discussion` is the analyst's Markdown text
-    (not a path). The file is written whole or not at all: a failure leaves any earlier
-    report at `path` untouched.
+    (not a path); `verbatims` and `released` as for `build_document`. The file is written
+    whole or not at all: a failure leaves any earlier report at `path` untouched.
     """
-    render_reports(findings, [path], discussion=discussion)
+    render_reports(findings, [path], discussion=discussion, verbatims=verbatims,
+                   released=released)
 
 
 def render_reports(findings: FindingsSource, paths: Sequence[Path | str], *,
-                   discussion: str | None = None) -> None:
+                   discussion: str | None = None, verbatims: bool = False,
+                   released: frozenset[str] = frozenset()) -> None:
     """Write the same report in several formats, building it once: the charts are drawn
     once and shared. Every extension is checked before anything is written."""
     targets = [Path(path) for path in paths]
@@ -35,7 +38,8 @@ def render_reports(findings: FindingsSource, paths: Sequence[Path | str], *,
         if target.suffix.lower() not in WRITERS:
             raise InputError("name the report *.html, *.pdf or *.docx", file=str(target))
     charts.warm_up()  # while the document is built
-    document = build_document(findings, discussion=discussion)
+    document = build_document(findings, discussion=discussion, verbatims=verbatims,
+                              released=released)
     # PDF (WeasyPrint) and Word (python-docx, PNG charts) each take seconds of work that
     # holds one core; asked for together, Word is written by a second process meanwhile.
     apart = ([t for t in targets if t.suffix.lower() == ".docx"]

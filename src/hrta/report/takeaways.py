@@ -124,13 +124,13 @@ def _ta_gap(findings: Findings, roles: TaRoles | None) -> str | None:
 
 
 def _agreement(findings: Findings) -> str | None:
+    # Agreement statements only: a grid on another scale (how often) has other nets, and
+    # "agreed most" would misstate it.
+    first_net, last_net = "agree", "disagree"
     statements = [entry for entry in findings.questions.values()
-                  if isinstance(entry, MatrixStatement) and entry.n > 0 and entry.nets]
+                  if isinstance(entry, MatrixStatement) and entry.n > 0
+                  and first_net in entry.nets and last_net in entry.nets]
     if not statements:
-        return None
-    first_net = next(iter(statements[0].nets))
-    last_net = list(statements[0].nets)[-1]
-    if first_net == last_net:
         return None
     agreed = max(statements, key=lambda s: s.nets[first_net].percent or 0.0)
     disagreed = max(statements, key=lambda s: s.nets[last_net].percent or 0.0)

@@ -6,11 +6,20 @@ names the changes whose 95% interval leaves out zero.
 
 from __future__ import annotations
 
-from hrta.findings.model import Findings, OptionChange, QuestionChange, TextQuestion, Trend
+from hrta.findings.model import (
+    Fielded,
+    Findings,
+    OptionChange,
+    QuestionChange,
+    TextQuestion,
+    Trend,
+)
 from hrta.report.document import Block, Column, Figure, Row, Section, Table, paragraph
 from hrta.report.formatting import (
     DASH,
+    capitalize,
     clean_text,
+    format_date,
     format_percent,
     format_points,
     in_sentence,
@@ -22,10 +31,11 @@ def trend_section(findings: Findings) -> Section | None:
     trend = findings.trend
     if not trend:
         return None
-    before = clean_text(trend.compare_to)
+    before = earlier_wave(trend)
     trend = _drawn_only(trend, findings)
     blocks: list[Block] = [paragraph(
-        f"This chapter compares this wave with {before}: the percent of respondents choosing "
+        f"This chapter compares this wave{_fielded(findings.fielded)} with "
+        f"{before}{_fielded(trend.fielded_before)}: the percent of respondents choosing "
         "each option then and now, the change in percentage points and its 95% confidence "
         "interval. A change whose interval does not include zero is unlikely to be chance.")]
     blocks.append(paragraph(" ".join(trend_sentences(trend, findings)), role="lead"))
@@ -47,6 +57,20 @@ def trend_section(findings: Findings) -> Section | None:
     for index, (qid, question) in enumerate(moved, start=1):
         blocks.append(_trend_figure(index, qid, question, before, findings))
     return Section("trend", f"Change since {before}", tuple(blocks))
+
+
+def earlier_wave(trend: Trend) -> str:
+    """The earlier wave's name as the analyst gave it, else "the earlier wave": a file
+    name (`responses_2021_final(2).csv`) tells a reader nothing."""
+    return clean_text(trend.label) if trend.label else "the earlier wave"
+
+
+def _fielded(fielded: Fielded | None) -> str:
+    """' (fielded May 16 to June 3, 2022)', or nothing when the export had no dates."""
+    if not fielded:
+        return ""
+    first, last = format_date(fielded.first), format_date(fielded.last)
+    return f" (fielded {first})" if first == last else f" (fielded {first} to {last})"
 
 
 def _drawn_only(trend: Trend, findings: Findings) -> Trend:
@@ -137,14 +161,14 @@ def trend_sentences(trend: Trend, findings: Findings) -> list[str]:
                 f"{format_percent(change.percent)} ({format_points(difference)}"
                 f" points; 95% CI {format_points(low)} to {format_points(high)}).")
     if not sentences:
-        sentences.append(f"No change since {clean_text(trend.compare_to)} was larger than "
+        sentences.append(f"No change since {earlier_wave(trend)} was larger than "
                          "chance would explain.")
     return sentences
 
 
 def _trend_figure(index: int, qid: str, question: QuestionChange, before: str,
                   findings: Findings) -> Figure:
-    columns = (Column(before), Column("This wave"), Column("Change (points)"),
+    columns = (Column(capitalize(before)), Column("This wave"), Column("Change (points)"),
                Column("95% CI of change"))
     rows = tuple(
         Row(_option_label(findings, qid, option_id),

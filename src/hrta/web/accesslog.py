@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from gunicorn.http.message import Request
     from gunicorn.http.wsgi import Response
 
-RESUME_PATH = re.compile(r"(/resume/)[^/?#\s\"']+")
+# An invitation's personal link opens a response as a resume code does.
+RESUME_PATH = re.compile(r"(/resume/|/invite/)[^/?#\s\"']+")
 
 
 def scrub(text: str) -> str:

@@ -36,6 +36,9 @@ HRTA_EMAIL_HOST, HRTA_EMAIL_PORT, HRTA_EMAIL_USER, HRTA_EMAIL_PASSWORD, HRTA_EMA
                      starttls), used when HRTA_EMAIL_URL is not set
 HRTA_EMAIL_FROM      the sender address (default hrta@localhost)
 HRTA_EMAIL_TIMEOUT   seconds to wait for the mail server (default 10)
+HRTA_EMAIL_RATE      invitations and reminders sent at most this fast, e.g. 60/minute (the
+                     default), 2/second, 500/hour: counted over every worker
+HRTA_EMAIL_ATTEMPTS  how often one invitation or reminder is tried in all (default 3)
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from django.core.exceptions import ImproperlyConfigured
 from hrta.defaults import DEFAULT_THRESHOLD
 from hrta.files import write_text_atomic
 from hrta.web.datadir import make_private
+from hrta.web.invitations.pace import parse_rate
 from hrta.web.mailconfig import email_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -100,6 +104,7 @@ INSTALLED_APPS = [
     "hrta.web.surveys",
     "hrta.web.contacts",
     "hrta.web.mail",
+    "hrta.web.invitations",
     "hrta.web.assessment",
     "hrta.web.staff",
     "hrta.web.assistance",
@@ -303,6 +308,10 @@ EMAIL_TIMEOUT = _EMAIL.timeout
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = _EMAIL.sender
 # Messages one staff member may send in an hour (invitations, reminders, password links).
 EMAIL_HOURLY_LIMIT = int(os.environ.get("HRTA_EMAIL_HOURLY_LIMIT", "500"))
+# Invitations and reminders: at most this many messages per second, minute or hour, over
+# every worker; each message tried at most HRTA_EMAIL_ATTEMPTS times (hrta.web.invitations).
+HRTA_EMAIL_RATE = parse_rate(os.environ.get("HRTA_EMAIL_RATE", "60/minute"))
+HRTA_EMAIL_ATTEMPTS = int(os.environ.get("HRTA_EMAIL_ATTEMPTS", "3"))
 
 LOGGING = {
     "version": 1,

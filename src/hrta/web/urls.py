@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/", include("hrta.web.coding.urls")),
     path("staff/", include("hrta.web.tasks.urls")),
     path("api/", include("hrta.web.staff.api_urls")),
+    path("", include("hrta.web.invitations.urls")),
     path("", include("hrta.web.assistance.urls")),
     path("", include("hrta.web.assessment.urls")),
 ]

@@ -27,6 +27,7 @@ from hrta.assistance.demand import build_demand
 from hrta.assistance.plan import Plan, build_plan
 from hrta.assistance.rules import Rules
 from hrta.instrument import Instrument
+from hrta.web.assessment.localized import localized_instrument
 from hrta.web.assistance.models import CatalogEntry, TARequest
 from hrta.web.assistance.rules import instrument_and_rules
 from hrta.web.contacts import selectors as contacts
@@ -83,8 +84,8 @@ def has_rules(wave: Wave) -> bool:
 
 def plan_of(response: Response, language: str | None = None) -> Plan | None:
     """The readiness profile and TA plan of a submitted response, or None when it has none
-    (not finished, or screened out); written in `language` (the respondent's page's; staff
-    read plans in English).
+    (not finished, or screened out); written in `language` (the page's: the respondent's, or
+    the staff member's).
 
     The response is named by its reference (a pseudonym for a web response): its public
     id keys contact details and never leaves the app.
@@ -247,8 +248,11 @@ def open_request(response: Response) -> TARequest | None:
     return response.ta_requests.filter(status__in=OPEN).order_by("-received_at").first()
 
 
-def request_area_labels(request: TARequest) -> list[str]:
+def request_area_labels(request: TARequest, language: str | None = None) -> list[str]:
+    """The request's TA areas as the instrument words them (in `language` when given)."""
     instrument, rules = instrument_and_rules(request.wave.instrument_id)
+    if language:
+        instrument = localized_instrument(request.wave.instrument_id, language)
     question = instrument.question(rules.plan.areas_question)
     ids = set(question.option_ids)
     return [question.option(a).label if a in ids else a for a in request.areas]

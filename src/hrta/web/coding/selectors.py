@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from django.contrib.auth.models import User
 from django.db.models import Count, Max
+from django.utils.translation import get_language
 
 from hrta.coding.autocode import UNCODABLE, CodedAnswer, ThemeConfidence
 from hrta.coding.codebook import (
@@ -27,6 +28,7 @@ from hrta.coding.codebook import (
 from hrta.coding.embedder import DIMENSIONS
 from hrta.coding.review import Confirmation, agreement_report, primary_codes, review_queue
 from hrta.responses import ResponseSet
+from hrta.web.assessment.localized import localized_instrument
 from hrta.web.coding.models import (
     CodingRun,
     HumanCode,
@@ -51,7 +53,8 @@ def coded_questions(wave: Wave) -> list[str]:
 
 
 def question_text(wave: Wave, question: str) -> str:
-    return wave.instrument.question(question).text
+    """The question as the reader's language words it (where the instrument has one)."""
+    return localized_instrument(wave, get_language() or "en").question(question).text
 
 
 def wave_codebook(wave: Wave, question: str) -> Codebook:
@@ -364,3 +367,30 @@ def add_confirmed_themes(findings: dict[str, Any], responses: ResponseSet, *,
             entry["answers"] = [WITHHELD if key in hidden else text
                                 for key, text in zip(keys, entry["answers"], strict=True)]
     return findings
+
+
+# --- REFI-QDA project ------------------------------------------------------------------------
+
+def qdpx_project(wave: Wave, question: str) -> bytes:
+    """The question's answers as a REFI-QDA project (hrta.coding.qdpx): the wave's codebook,
+    everyone's codes (each person a user of the project), the last run's suggestions on the
+    answers it coded as they still read, and the respondents' attributes."""
+    from hrta.coding.qdpx import project_answers, qdpx_bytes
+    from hrta.coding.themes import question_answers
+    from hrta.web.surveys.selectors import response_set
+
+    responses = response_set(wave)
+    texts, keys = question_answers(responses, question)
+    current = set(zip(keys, texts, strict=True))
+    suggested: dict[str, tuple[str, ...]] = {}
+    run = current_run(wave, question)
+    if run is not None and run.status == CodingRun.Status.DONE:
+        stored = stored_run(run, vectors=False)
+        suggested = {key: answer.theme_ids for key, text, answer
+                     in zip(stored.keys, stored.texts, stored.coded, strict=True)
+                     if (key, text) in current}
+    variables, answers = project_answers(responses, question, suggested)
+    return qdpx_bytes(wave_codebook(wave, question), answers,
+                      confirmations(wave, question), variables=variables,
+                      name=f"{wave.title}: {question}",
+                      question_text=question_text(wave, question))

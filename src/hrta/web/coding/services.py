@@ -260,3 +260,42 @@ def dismiss_proposal(*, proposal: ProposedTheme, user: Someone = None) -> None:
         record(action="coding_proposal_dismissed", user=user, wave=run.wave,
                detail={"question": run.question, "proposal": proposal.pk,
                        "size": proposal.size})
+
+
+def import_qdpx(*, wave: Wave, question: str, user: User, path: Path, name: str,
+                coder: str = "") -> int:
+    """The codes one person made in a QDA program, read from a REFI-QDA project of the
+    wave's answers (hrta.coding.qdpx.read_qdpx), saved as `user`'s reviewer codes: all of
+    them or none. `coder` names the person when the project holds several. Returns the
+    number of answers coded."""
+    from hrta.coding.qdpx import read_qdpx
+    from hrta.coding.themes import question_answers
+
+    if Path(name).suffix.lower() != ".qdpx":
+        raise CodingError(f"{name}: choose a REFI-QDA project file (.qdpx).")
+    responses = response_set(wave)
+    texts, keys = question_answers(responses, question)
+    try:
+        imported = read_qdpx(path, wave_codebook(wave, question),
+                             list(zip(keys, texts, strict=True)))
+    except InputError as exc:
+        raise CodingError(str(exc).replace(str(path), name)) from None
+    coders = imported.coders
+    if not coders:
+        raise CodingError(f"{name}: no person's codes in the project.")
+    chosen = coder.strip() or (coders[0] if len(coders) == 1 else "")
+    if chosen not in coders:
+        raise CodingError(f"{name} holds the codes of {', '.join(coders)}: "
+                          "name the one whose codes to import.")
+    found: dict[str, Response] = {}
+    for response in analysed_responses(wave):
+        found[response.respondent_id or str(response.public_id)] = response
+    given = [c for c in imported.confirmations if c.coder == chosen]
+    with transaction.atomic():
+        for confirmation in given:
+            save_code(wave=wave, question=question, response=found[confirmation.response_id],
+                      user=user, themes=confirmation.themes, primary=True, hide_quote=False)
+        record(action="coding_qdpx_imported", user=user, wave=wave,
+               detail={"question": question, "file": name, "coder": chosen,
+                       "answers": len(given)})
+    return len(given)

@@ -17,4 +17,7 @@ urlpatterns = [
          name="agreement"),
     path("waves/<slug:slug>/coding/<str:question>/proposals/", views.proposals,
          name="proposals"),
+    path("waves/<slug:slug>/coding/<str:question>/project.qdpx", views.qdpx, name="qdpx"),
+    path("waves/<slug:slug>/coding/<str:question>/import-qdpx/", views.qdpx_import,
+         name="qdpx_import"),
 ]

@@ -216,6 +216,59 @@ def _int(value: str | None) -> int | None:
 
 @require_GET
 @staff_page(MANAGE_RESPONSES)
+def qdpx(request: HttpRequest, slug: str, question: str) -> HttpResponse:
+    """The question's answers, codebook and codes as a REFI-QDA project (.qdpx)."""
+    from hrta.web.surveys.services import record
+
+    wave = wave_or_404(slug)
+    question = _question(wave, question)
+    if not selectors.wave_codebook(wave, question).themes:
+        messages.info(request, _("This question has no codebook yet, so there are no codes "
+                                 "to take to a QDA program."))
+        return redirect(_overview_url(wave, question))
+    body = selectors.qdpx_project(wave, question)
+    record(action="download", user=request.user, wave=wave,
+           detail={"file": f"{question}.qdpx"})
+    reply = HttpResponse(body, content_type="application/zip")
+    reply["Content-Disposition"] = f'attachment; filename="{wave.slug}-{question}.qdpx"'
+    return reply
+
+
+@require_POST
+@staff_page(MANAGE_RESPONSES)
+def qdpx_import(request: HttpRequest, slug: str, question: str) -> HttpResponse:
+    """A REFI-QDA project of the question's answers, coded in a QDA program: one person's
+    codes become the signed-in reviewer's."""
+    import tempfile
+    from pathlib import Path
+
+    wave = wave_or_404(slug)
+    question = _question(wave, question)
+    upload = request.FILES.get("project")
+    if upload is None:
+        messages.error(request, _("Choose a REFI-QDA project file (.qdpx) to upload."))
+        return redirect(_overview_url(wave, question))
+    name = Path(upload.name or "project.qdpx").name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.qdpx"
+        with path.open("wb") as copy:
+            for chunk in upload.chunks():
+                copy.write(chunk)
+        try:
+            count = services.import_qdpx(wave=wave, question=question,
+                                         user=signed_in(request), path=path, name=name,
+                                         coder=request.POST.get("coder", ""))
+        except services.CodingError as exc:
+            messages.error(request, str(exc))
+            return redirect(_overview_url(wave, question))
+    messages.success(request, _("Read the codes of %(count)s answers from %(name)s; they "
+                                "are your confirmed codes now.") % {"count": count,
+                                                                    "name": name})
+    return redirect(_overview_url(wave, question))
+
+
+@require_GET
+@staff_page(MANAGE_RESPONSES)
 def agreement(request: HttpRequest, slug: str, question: str) -> HttpResponse:
     wave = wave_or_404(slug)
     question = _question(wave, question)

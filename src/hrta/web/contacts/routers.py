@@ -9,7 +9,7 @@ from django.db.models import Model
 
 CONTACTS = "contacts"
 # Apps whose tables hold addresses: all in the contacts database.
-CONTACT_APPS = frozenset({CONTACTS, "mail"})
+CONTACT_APPS = frozenset({CONTACTS, "mail", "invitations"})
 
 
 class ContactsRouter:

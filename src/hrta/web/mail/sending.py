@@ -76,8 +76,10 @@ def send(*, kind: str, to: str, subject: str, body: str, user: Someone = None,
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as exc:
         error = _failure(exc)
+        # The server's answer often names the address: the log keeps it without.
+        logged = re.sub(re.escape(to), "(the address)", error, flags=re.IGNORECASE)
         record(action="email_failed", user=user, wave=wave, response=response,
-               respondent=respondent, detail={"kind": kind, "error": error})
+               respondent=respondent, detail={"kind": kind, "error": logged})
         return Sent(error=error)
     record(action="email_sent", user=user, wave=wave, response=response,
            respondent=respondent, detail={"kind": kind})

@@ -16,6 +16,8 @@ VIEW = "staff.view_dashboard"
 MANAGE_RESPONSES = "staff.manage_responses"
 MANAGE_WAVES = "staff.manage_waves"
 DRAW_WINNER = "contacts.draw_winner"
+# Contact details of organizations that agreed to be contacted, and invitations by e-mail.
+SEE_CONTACTS = "assistance.view_ta_contacts"
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 

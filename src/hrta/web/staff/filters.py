@@ -75,8 +75,11 @@ def _by(spec: FilterSpec, value: str, question_type: str) -> str:
     return f"{spec.question}={value}" if question_type == "multi" else spec.question
 
 
-def fields(responses: ResponseSet, selection: Selection) -> list[FilterField]:
-    """Each available filter with the groups the wave has respondents in."""
+def fields(responses: ResponseSet, selection: Selection,
+           wording: Instrument | None = None) -> list[FilterField]:
+    """Each available filter with the groups the wave has respondents in; a group that is
+    one of the question's options is named in `wording` (the instrument in the reader's
+    language) when given."""
     chosen = dict(selection)
     instrument = responses.instrument
     drawn = []
@@ -87,6 +90,9 @@ def fields(responses: ResponseSet, selection: Selection) -> list[FilterField]:
         else:
             grouping = resolve_grouping(responses, _by(spec, "", question.type))
             choices = tuple((g.id, g.label) for g in grouping.groups)
+        if wording is not None:
+            named = {o.id: o.label for o in wording.question(spec.question).options}
+            choices = tuple((key, named.get(key, label)) for key, label in choices)
         drawn.append(FilterField(spec.key, str(spec.label), choices, chosen.get(spec.key, "")))
     return drawn
 

@@ -132,7 +132,10 @@ FORMAT_LABELS = {
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Survey export (CSV, XLSX or SurveyMonkey zip)"))
+    file = forms.FileField(label=_("Survey export (CSV, XLSX or SurveyMonkey zip)"),
+                           required=False)
+    upload_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    """The zip kept on the server while staff choose one of its surveys (staff.kept)."""
     format = forms.ChoiceField(
         label=_("Survey tool"), initial="auto", required=False,
         choices=[(name, FORMAT_LABELS.get(name, name)) for name in FORMATS])
@@ -145,6 +148,17 @@ class ImportForm(forms.Form):
                     "or an instrument YAML: the wave then uses this questionnaire. Needed "
                     "for Qualtrics, REDCap and KoboToolbox exports of a survey hrta does "
                     "not bundle."))
+    definition_choices = forms.FileField(
+        label=_("The XLSForm's choices CSV (with its survey CSV)"), required=False,
+        help_text=_("When the XLSForm is a pair of CSV files, give the survey CSV as the "
+                    "definition and the choices CSV here, or both in one zip as the "
+                    "definition."))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("file") and not cleaned.get("upload_token"):
+            self.add_error("file", _("Choose the survey export to import."))
+        return cleaned
 
 
 class DraftForm(forms.Form):

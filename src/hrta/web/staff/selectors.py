@@ -15,12 +15,13 @@ import hmac
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from hrta.analysis.pipeline import analyse
@@ -28,6 +29,7 @@ from hrta.errors import InputError
 from hrta.findings import Findings
 from hrta.instrument.schema import Question
 from hrta.responses import ResponseSet
+from hrta.web.assessment.localized import localized_instrument
 from hrta.web.coding.selectors import add_confirmed_themes, coding_version
 from hrta.web.staff import duplicates, figures
 from hrta.web.staff.filters import FilterField, Selection, fields, filter_responses
@@ -125,10 +127,53 @@ class _Drawn:
     too_few: bool
 
 
-def dashboard(wave: Wave, selection: Selection = ()) -> Dashboard:
-    """The figures a dashboard view shows. A filtered view hides small counts."""
+# How long a queued `findings` task is waited for (and a running one whose worker has not
+# said it is alive): longer than a busy queue takes to reach it, short enough that a site
+# whose worker is down soon computes on view.
+PREPARING_SECONDS = 120
+
+
+def dashboard(wave: Wave, selection: Selection = (), *, now: bool = False) -> Dashboard:
+    """The figures a dashboard view shows. A filtered view hides small counts.
+
+    Right after new data, while a worker makes the wave's new Findings and charts
+    (hrta.web.tasks.runners.findings), the whole wave's view is the last one made, read from
+    the cache: its `version` is then older than the wave's, and the page says new answers
+    have come in. Analysing in the request instead would make staff wait seconds on every
+    view after every submission of a busy hour. `now`: the view of the wave as it is now
+    (what the worker makes), never the last one made."""
     version = wave_version(wave)
     coded = _coded(wave, version)
+    if not (selection or now) and cache.get(_findings_key(wave, coded, selection)) is None:
+        last = _last_made(wave)
+        if last is not None:
+            return last
+    view = _dashboard(wave, version, coded, selection)
+    if not selection:
+        cache.set(_key("latest", wave, ""), (version, coded), CACHE_SECONDS)
+    return view
+
+
+def _last_made(wave: Wave) -> Dashboard | None:
+    """The whole wave's last dashboard made, while a worker makes the new one; else None."""
+    from hrta.web.tasks.models import Job
+    from hrta.web.tasks.services import findings_key as job_key
+
+    latest = cache.get(_key("latest", wave, ""))
+    if not (settings.HRTA_PREPARE_FINDINGS and isinstance(latest, tuple)):
+        return None
+    since = timezone.now() - timedelta(seconds=PREPARING_SECONDS)
+    waited = (Q(status=Job.Status.QUEUED, created_at__gte=since)
+              | Q(status=Job.Status.RUNNING, heartbeat_at__gte=since))
+    if not Job.objects.filter(waited, key=job_key(wave)).exists():
+        return None
+    version, coded = latest
+    if cache.get(_findings_key(wave, coded, ())) is None:
+        return None
+    return _dashboard(wave, version, coded, ())
+
+
+def _dashboard(wave: Wave, version: str, coded: str, selection: Selection) -> Dashboard:
     findings = _findings(wave, version, coded, selection)
     threshold = settings.SUPPRESS_BELOW if selection else None
     key = _key("dashboard", wave, coded, selection)
@@ -136,7 +181,9 @@ def dashboard(wave: Wave, selection: Selection = ()) -> Dashboard:
     if not isinstance(drawn, _Drawn):
         few = figures.too_few(findings, threshold)
         drawn = _Drawn(parts=[] if few else figures.findings_parts(findings, threshold=threshold),
-                       filters=fields(_responses(wave, version), selection), too_few=few)
+                       filters=fields(_responses(wave, version), selection,
+                                      localized_instrument(wave, get_language() or "en")),
+                       too_few=few)
         cache.set(key, drawn, CACHE_SECONDS)
     return Dashboard(version=version, findings=findings, parts=drawn.parts,
                      filters=drawn.filters, threshold=threshold, too_few=drawn.too_few)
@@ -212,10 +259,13 @@ class AnswerSection:
     lines: tuple[AnswerLine, ...]
 
 
-def answers_with_labels(response: Response) -> list[AnswerSection]:
-    """A response's answers, question by question, with the instrument's labels. Contact
-    questions are never shown (their answers are not stored with answers anyway)."""
-    instrument = response.wave.instrument
+def answers_with_labels(response: Response, language: str | None = None
+                        ) -> list[AnswerSection]:
+    """A response's answers, question by question, with the instrument's labels (in
+    `language` where the instrument has a translation). Contact questions are never shown
+    (their answers are not stored with answers anyway)."""
+    instrument = localized_instrument(response.wave, language) if language \
+        else response.wave.instrument
     stored: dict[str, list[tuple[str, str | None]]] = {}
     for question_id, option_id, value in response.answers.order_by("id").values_list(
             "question_id", "option_id", "value"):

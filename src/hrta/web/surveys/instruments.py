@@ -17,7 +17,10 @@ from hrta.errors import InputError
 from hrta.instrument import Instrument, parse
 
 YAML_SUFFIXES = (".yaml", ".yml")
-DEFINITION_SUFFIXES = (".qsf", ".csv", ".xlsx", ".xls", ".json")
+DEFINITION_SUFFIXES = (".qsf", ".csv", ".xlsx", ".xls", ".json", ".zip")
+# An XLSForm as CSV files: each file's part, by the word its name holds.
+XLSFORM_PARTS = ("survey", "choices", "settings")
+_ZIPPED_LIMIT = 64 * 1024 * 1024
 DRAFT_FORMATS = ("surveymonkey", "googleforms")
 
 
@@ -52,6 +55,15 @@ def read_instrument_file(path: Path, *, name: str) -> InstrumentText:
         raise InputError("choose an instrument YAML file or a questionnaire definition "
                          "(Qualtrics .qsf, REDCap Data Dictionary .csv, XLSForm .xlsx)",
                          file=name)
+    if suffix == ".zip":
+        inner = _unzipped(path, name)
+        try:
+            return read_instrument_file(inner, name=name)
+        except InputError as exc:  # a part other than the one read names its own file
+            if exc.file and exc.file.startswith(str(inner.parent)):
+                exc.file = f"{name}: {Path(exc.file).name}"
+                exc.message = exc.message.replace(str(inner.parent) + "/", "")
+            raise
     from hrta.ingest.definitions import read_definition
     from hrta.instrument.writing import instrument_yaml
 
@@ -62,6 +74,48 @@ def read_instrument_file(path: Path, *, name: str) -> InstrumentText:
     except InputError as exc:
         raise _renamed(exc, path, name) from None
     return InstrumentText(converted.instrument, text)
+
+
+def _unzipped(path: Path, name: str) -> Path:
+    """A zip of an XLSForm's survey and choices CSV files (and its settings CSV), or of one
+    definition file, unpacked beside it under fixed names; the file to read."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()
+                       and not Path(m.filename).name.startswith(".")
+                       and "__MACOSX" not in m.filename]
+            parts: dict[str, zipfile.ZipInfo] = {}
+            for member in members:
+                lower = Path(member.filename).name.lower()
+                part = next((p for p in XLSFORM_PARTS if p in lower), None)
+                if lower.endswith(".csv") and part is not None:
+                    parts.setdefault(part, member)
+            single = [m for m in members if Path(m.filename).suffix.lower() in
+                      (".qsf", ".xlsx", ".xls", ".yaml", ".yml")]
+            if "survey" in parts:
+                if "choices" not in parts:
+                    raise InputError("the zip holds an XLSForm's survey CSV but no choices "
+                                     "CSV: put both files in the zip", file=name)
+                chosen = {f"{part}.csv": member for part, member in parts.items()}
+            elif len(single) == 1 and len(members) == 1:
+                chosen = {f"definition{Path(single[0].filename).suffix.lower()}": single[0]}
+            else:
+                raise InputError("a zipped definition holds an XLSForm's survey and choices "
+                                 "CSV files (survey.csv, choices.csv), or one definition file",
+                                 file=name)
+            if sum(m.file_size for m in chosen.values()) > _ZIPPED_LIMIT:
+                raise InputError("the zipped definition is larger than 64 MiB unpacked",
+                                 file=name)
+            folder = path.parent / f"{path.stem}-unzipped"
+            folder.mkdir()
+            for target, member in chosen.items():
+                (folder / target).write_bytes(archive.read(member))
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"not a zip file hrta can open: {exc}", file=name) from None
+    first = "survey.csv" if "survey.csv" in chosen else next(iter(chosen))
+    return folder / first
 
 
 def draft_from_export(path: Path, *, name: str, fmt: str = "surveymonkey") -> InstrumentText:

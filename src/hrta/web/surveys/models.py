@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hrta.instrument import DEFAULT_INSTRUMENT, Instrument, load, parse
 
@@ -63,13 +64,13 @@ def stored_instrument(text: str) -> Instrument:
 
 class Response(models.Model):
     class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        SUBMITTED = "submitted", "Submitted"
-        INELIGIBLE = "ineligible", "Screened out"
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        INELIGIBLE = "ineligible", _("Screened out")
 
     class Source(models.TextChoices):
-        WEB = "web", "Web"
-        IMPORT = "import", "Imported"
+        WEB = "web", _("Web")
+        IMPORT = "import", _("Imported")
 
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="responses")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -93,9 +93,8 @@ def start_from_form(*, wave: Wave, token: str,
     """
     if not _START_TOKEN.fullmatch(token):
         return start_response(wave=wave, language=language)
-    code = _grouped(hmac.new(settings.SECRET_KEY.encode(), f"resume:{token}".encode(),
-                             hashlib.sha256).digest()[:RESUME_BYTES])
-    start = hashlib.sha256(f"start:{token}".encode()).hexdigest()
+    code = code_for_token(token)
+    start = start_hash(token)
     try:
         return _create(wave=wave, language=language, code=code, start=start), code
     except IntegrityError:
@@ -106,6 +105,18 @@ def start_from_form(*, wave: Wave, token: str,
             or response.updated_at < timezone.now() - timedelta(days=settings.RESUME_DAYS):
         return None
     return response, code
+
+
+def code_for_token(token: str) -> str:
+    """The resume code of the response a Start token starts (an invitation's personal
+    link carries such a token too: hrta.web.invitations)."""
+    return _grouped(hmac.new(settings.SECRET_KEY.encode(), f"resume:{token}".encode(),
+                             hashlib.sha256).digest()[:RESUME_BYTES])
+
+
+def start_hash(token: str) -> str:
+    """What a response started from a Start token keeps of it: its start_hash."""
+    return hashlib.sha256(f"start:{token}".encode()).hexdigest()
 
 
 def find_by_code(code: str) -> Response | None:

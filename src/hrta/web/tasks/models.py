@@ -35,6 +35,7 @@ class Job(models.Model):
         REPORT = "report"
         IMPORT = "import"
         FINDINGS = "findings"
+        EMAIL = "email"
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils import translation
+from django.utils.translation import gettext_lazy, ngettext
 
 from hrta.web.surveys.models import Wave
 from hrta.web.tasks.models import Job
@@ -14,8 +15,8 @@ from hrta.web.tasks.work import Working
 
 Outcome = tuple[str, str] | None
 
-CHANGED = ("The wave's responses changed while this waited (an import, a submission or an "
-           "exclusion): it used them as they are now.")
+CHANGED = gettext_lazy("The wave's responses changed while this waited (an import, a "
+                       "submission or an exclusion): it used them as they are now.")
 
 
 def fingerprint(wave: Wave) -> str:
@@ -31,7 +32,7 @@ def _wave(working: Working) -> Wave:
     if wave is None:
         raise ValueError("The wave this work was for no longer exists.")
     if working.job.input_fingerprint and fingerprint(wave) != working.job.input_fingerprint:
-        working.notice(CHANGED)
+        working.notice(str(CHANGED))
     return wave
 
 
@@ -97,7 +98,7 @@ def _prepare(wave: Wave) -> None:
     from hrta.web.staff import figures
     from hrta.web.staff.selectors import dashboard
 
-    for part in dashboard(wave).parts:
+    for part in dashboard(wave, now=True).parts:
         for block in part.blocks:
             figures.chart_svg(block)
 
@@ -132,7 +133,9 @@ def import_(working: Working) -> Outcome:
                                   member=job.params.get("member", ""),
                                   definition=files.get("definition"))
             working.mine().update(done=3, total=3,
-                                  notice=f"Imported {count:,} responses.")
+                                  notice=ngettext("Imported %(count)s response.",
+                                                  "Imported %(count)s responses.", count)
+                                  % {"count": f"{count:,}"})
     finally:
         for handle in opened.values():
             handle.close()
@@ -140,9 +143,17 @@ def import_(working: Working) -> Outcome:
     return None
 
 
+def email(working: Working) -> Outcome:
+    """A mailing's messages sent (hrta.web.invitations.delivery)."""
+    from hrta.web.invitations.delivery import run
+
+    return run(working)
+
+
 RUNNERS: dict[str, Callable[[Working], Outcome]] = {
     Job.Kind.IMPORT: import_,
     Job.Kind.CODING: coding,
     Job.Kind.REPORT: report,
     Job.Kind.FINDINGS: findings,
+    Job.Kind.EMAIL: email,
 }

@@ -21,7 +21,8 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from hrta.web.surveys.models import Wave
 from hrta.web.tasks.models import Job
@@ -43,12 +44,17 @@ def enqueue(*, kind: str, key: str, params: dict[str, Any] | None = None,
             wave: Wave | None = None, user: User | AnonymousUser | None = None,
             fingerprint: str = "") -> tuple[Job, bool]:
     """The Job for `key`: a new one in the queue, or the one already queued or running
-    (a second click, another tab, another server). Says whether it is new."""
-    for _ in range(3):
+    (a second click, another tab, another server). Says whether it is new.
+
+    The Job keeps the language of the person who asked, so what its worker writes on the
+    task page (notices, failures) reads in that language."""
+    params = {"language": translation.get_language() or settings.LANGUAGE_CODE,
+              **(params or {})}
+    for _attempt in range(3):
         try:
             with transaction.atomic():
                 job = Job.objects.create(
-                    kind=kind, key=key, params=params or {}, wave=wave,
+                    kind=kind, key=key, params=params, wave=wave,
                     created_by=user if isinstance(user, User) else None,
                     input_fingerprint=fingerprint,
                     max_attempts=settings.HRTA_TASK_ATTEMPTS)
@@ -59,7 +65,7 @@ def enqueue(*, kind: str, key: str, params: dict[str, Any] | None = None,
             found = Job.objects.filter(key=key, status__in=Job.ACTIVE).first()
             if found is not None:
                 return found, False
-    raise JobError("This work could not be queued; try again.")
+    raise JobError(_("This work could not be queued; try again."))
 
 
 def findings_key(wave: Wave) -> str:
@@ -141,10 +147,10 @@ def _send(job: Job) -> None:
 def cancel(*, job: Job) -> Job:
     """Stop a queued Job at once, a running one at its next step (its worker sees it)."""
     updated = Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE).update(
-        status=Job.Status.CANCELLED, message="Cancelled.", finished_at=timezone.now())
+        status=Job.Status.CANCELLED, message=_("Cancelled."), finished_at=timezone.now())
     job.refresh_from_db()
     if not updated:
-        raise JobError("This work has already finished.")
+        raise JobError(_("This work has already finished."))
     settle(job)
     return job
 
@@ -166,12 +172,12 @@ def settle(job: Job) -> None:
 def retry(*, job: Job) -> Job:
     """A failed or cancelled Job, queued again while it has attempts left."""
     if job.active:
-        raise JobError("This work is still queued or running.")
+        raise JobError(_("This work is still queued or running."))
     if job.status == Job.Status.DONE:
-        raise JobError("This work has finished; ask for it again to make it anew.")
+        raise JobError(_("This work has finished; ask for it again to make it anew."))
     if job.attempts >= job.max_attempts:
-        raise JobError(f"This work has been tried {job.attempts} times, the limit. "
-                       "Ask for it again to start afresh.")
+        raise JobError(_("This work has been tried %(count)s times, the limit. Ask for it "
+                         "again to start afresh.") % {"count": job.attempts})
     try:
         with transaction.atomic():
             updated = Job.objects.filter(pk=job.pk, status=job.status).update(
@@ -180,7 +186,7 @@ def retry(*, job: Job) -> Job:
             if updated:
                 _send(job)
     except IntegrityError:
-        raise JobError("The same work is already queued or running.") from None
+        raise JobError(_("The same work is already queued or running.")) from None
     job.refresh_from_db()
     return job
 
@@ -202,8 +208,10 @@ def recover(*, lease: float | None = None) -> int:
             _fail_queue_row(job)
             if job.attempts >= job.max_attempts:
                 job.status = Job.Status.FAILED
-                job.message = (f"The worker working on this stopped {job.attempts} times "
-                               "(the limit); see the worker's log.")
+                with translation.override(job.params.get("language") or None):
+                    job.message = _("The worker working on this stopped %(count)s times "
+                                    "(the limit); see the worker's log.") % {
+                                        "count": job.attempts}
                 job.finished_at = timezone.now()
                 job.save(update_fields=["status", "message", "finished_at"])
                 settle(job)

@@ -21,7 +21,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from hrta.web.staff.access import MANAGE_RESPONSES, VIEW, staff_page, wave_or_404
+from hrta.web.staff.access import (
+    MANAGE_RESPONSES,
+    SEE_CONTACTS,
+    VIEW,
+    staff_page,
+    wave_or_404,
+)
 from hrta.web.surveys.services import record
 from hrta.web.tasks import selectors, services
 from hrta.web.tasks.models import Job
@@ -33,6 +39,9 @@ def _job(request: HttpRequest, job_id: uuid.UUID) -> Job:
     # Coding and imports are for those who may change responses; the rest for all staff.
     if job.kind in (Job.Kind.CODING, Job.Kind.IMPORT) \
             and not request.user.has_perm(MANAGE_RESPONSES):
+        raise Http404("no such task")
+    # A mailing's page leads to addresses: for those who may see contact details.
+    if job.kind == Job.Kind.EMAIL and not request.user.has_perm(SEE_CONTACTS):
         raise Http404("no such task")
     return job
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import TaskContext, task
 
 from hrta.web.tasks.models import Job
@@ -103,7 +103,10 @@ def work_job(job_id: str, *, worker: str) -> str:
     try:
         from hrta.web.tasks.runners import RUNNERS
 
-        outcome = RUNNERS[job.kind](working)
+        # What the runner writes on the task page (notices, the reason it failed) reads in
+        # the language of the person who asked.
+        with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+            outcome = RUNNERS[job.kind](working)
         with working.owned():
             fields: dict[str, object] = {"status": Job.Status.DONE,
                                          "finished_at": timezone.now()}

@@ -6,12 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrta.assistance.catalog import user_catalog_path
+from hrta.assistance.rules import localize_rules
 from hrta.errors import InputError
 from hrta.instrument import DEFAULT_INSTRUMENT
+from hrta.web.assessment.localized import localized_instrument
 from hrta.web.assistance import selectors, services
 from hrta.web.assistance.forms import CatalogEntryForm, RetireForm
 from hrta.web.assistance.models import CatalogEntry
@@ -23,7 +26,11 @@ MANAGE_CATALOG = "assistance.manage_catalog"
 
 def _choices(instrument_id: str) -> dict[str, list[tuple[str, str]]]:
     """Each list field's allowed ids (the catalog's vocabulary) with their labels."""
-    instrument, rules = selectors.instrument_and_rules(instrument_id)
+    _instrument, rules = selectors.instrument_and_rules(instrument_id)
+    # Labels in the reader's language; the catalog stores the ids, the same in each.
+    language = get_language() or "en"
+    instrument = localized_instrument(instrument_id, language)
+    rules = localize_rules(rules, language)
     vocabulary = catalog_vocabulary(instrument_id)
     approaches = {a.id: a.label for a in instrument.program_approaches}
     choices = {}

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from hrta.assistance.plan import Plan
@@ -34,7 +35,7 @@ def staff_plan(request: HttpRequest, public_id: str) -> HttpResponse:
     response = _response(public_id)
     if not selectors.has_rules(response.wave):
         return no_rules(request, response.wave, "responses")
-    made = selectors.plan_of(response)
+    made = selectors.plan_of(response, get_language())
     _instrument, rules = selectors.instrument_and_rules(response.wave.instrument_id)
     context = plan_context(made, rules, staff=True) if made is not None else {"plan": None}
     reply = render(request, "assistance/staff_plan.html", {
@@ -59,7 +60,7 @@ def _planned(view: Callable[[HttpRequest, _Planned], HttpResponse]
     @wraps(view)
     def page(request: HttpRequest, public_id: str) -> HttpResponse:
         response = _response(public_id)
-        made = selectors.plan_of(response)
+        made = selectors.plan_of(response, get_language())
         if made is None:
             return staff_plan(request, public_id)
         _instrument, rules = selectors.instrument_and_rules(response.wave.instrument_id)

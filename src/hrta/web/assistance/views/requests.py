@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -45,7 +46,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     listing = paged(request, chosen, [("status", status), ("wave", wave.slug if wave else "")])
     return render(request, "assistance/requests.html", {
         "page": listing.page, "rows": [{"request": r, "reference": reference(r.response),
-                                        "areas": selectors.request_area_labels(r)}
+                                        "areas": selectors.request_area_labels(r, get_language())}
                                        for r in listing.page],
         "counts": selectors.request_counts(
             TARequest.objects.filter(**({"wave": wave} if wave else {})).only(
@@ -94,7 +95,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     return render(request, "assistance/request.html", {
         "ta": found, "reference": reference(found.response), "form": form,
-        "areas": selectors.request_area_labels(found), "contact": contact,
+        "areas": selectors.request_area_labels(found, get_language()), "contact": contact,
         "may_see_contacts": may_see_contacts(request.user),
         "events": found.events.select_related("user", "assignee"),
         "errors": [(form[name] if name in form.fields else None, error)

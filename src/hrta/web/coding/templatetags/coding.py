@@ -8,6 +8,7 @@ from django import template
 
 from hrta.findings.model import CodedThemes, Findings, TextQuestion
 from hrta.report.formatting import clean_text, format_percent
+from hrta.web.coding.selectors import question_text
 
 register = template.Library()
 
@@ -31,8 +32,11 @@ def coded_themes(context: dict[str, Any], findings: Findings,
                          "percent": None if hidden else format_percent(theme.percent),
                          "quotes": [] if threshold is not None else
                          [clean_text(q) for q in theme.quotes]})
+        wave = context.get("wave")
         questions.append({"id": qid, "title": entry.title or entry.text or qid,
-                          "text": entry.text, "n": coding.n,
+                          # the question as the reader's language words it
+                          "text": question_text(wave, qid) if wave else entry.text,
+                          "n": coding.n,
                           "confirmed": coding.confirmed, "rows": rows})
     return {"questions": questions, "wave": context.get("wave"),
             "perms": context.get("perms")}

@@ -3,18 +3,23 @@ and its export."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrta.errors import InputError
 from hrta.web import audit
-from hrta.web.staff import listing, selectors, services
+from hrta.web.assessment.localized import localized_instrument
+from hrta.web.staff import kept, listing, selectors, services
 from hrta.web.staff.access import MANAGE_RESPONSES, MANAGE_WAVES, staff_page, wave_or_404
 from hrta.web.staff.forms import ExclusionForm, ImportForm
 from hrta.web.staff.paging import paged
@@ -31,10 +36,12 @@ def response_list(request: HttpRequest, slug: str) -> HttpResponse:
     flagged = selectors.likely_duplicates(wave)
     responses = listing.filtered(wave, chosen, flagged)
     shown = paged(request, responses, chosen.query())
+    labelled = localized_instrument(wave, get_language())
     return render(request, "staff/responses.html", {
         "wave": wave, "page": shown.page, "show": chosen.show, "chosen": chosen,
-        "rows": listing.rows(wave.instrument, list(shown.page), flagged),
-        "choices": listing.choices(wave.instrument, chosen),
+        # Labels in the reader's language; the ids the filters use are the same in each.
+        "rows": listing.rows(labelled, list(shown.page), flagged),
+        "choices": listing.choices(labelled, chosen),
         "filtered": any(value for _key, value in chosen.query()),
         "flagged": len(flagged), "keep": shown.keep,
     })
@@ -53,7 +60,7 @@ def _detail(request: HttpRequest, response: Response, form: ExclusionForm,
     twins = Response.objects.filter(pk__in=flagged)
     return render(request, "staff/response.html", {
         "response": response, "wave": response.wave, "reference": selectors.reference(response),
-        "sections": selectors.answers_with_labels(response), "form": form,
+        "sections": selectors.answers_with_labels(response, get_language()), "form": form,
         "duplicates": [{"response": r, "reference": selectors.reference(r)} for r in twins],
         # What staff did to it; the respondent's own saves are in the audit log.
         "history": AuditEntry.objects.filter(response=response).exclude(username=""),
@@ -104,31 +111,79 @@ def _import(request: HttpRequest, wave: Wave) -> HttpResponse:
     if not form.is_valid():
         return _import_page(request, wave, form, status=400)
     chosen = form.cleaned_data
-    if (chosen["file"].size or 0) > settings.HRTA_IMPORT_TASK_BYTES:
+    upload, definition, held = chosen["file"], chosen["definition"], None
+    if upload is None:
+        # The second step for a zip of several surveys: the zip was kept on the server.
+        held = kept.take(chosen["upload_token"], wave_slug=wave.slug, user_id=request.user.pk)
+        if held is None:
+            error = InputError(_("the file chosen before is no longer on the server (it is "
+                                 "kept for an hour, until imported): choose it again"))
+            return _import_page(request, wave, ImportForm(), error, status=400)
+        upload, definition = held.upload, definition or held.definition
+    try:
+        return _imported(request, wave, form, upload,
+                         _paired(definition, chosen["definition_choices"]), held)
+    finally:
+        if held is not None:
+            held.close()
+
+
+def _imported(request: HttpRequest, wave: Wave, form: ImportForm, upload: UploadedFile,
+              definition: UploadedFile | None, held: kept.Kept | None) -> HttpResponse:
+    chosen = form.cleaned_data
+    if (upload.size or 0) > settings.HRTA_IMPORT_TASK_BYTES:
         # A large file is imported by a worker, its progress shown on the task's page.
         from hrta.web.tasks.services import import_later
 
-        job = import_later(wave=wave, upload=chosen["file"], user=request.user,
+        job = import_later(wave=wave, upload=upload, user=request.user,
                            fmt=chosen["format"] or "auto", member=chosen["member"],
-                           definition=chosen["definition"])
+                           definition=definition)
+        if held is not None:
+            kept.discard(held.token)
         return redirect("tasks:page", job_id=job.pk)
     try:
-        count = services.import_upload(wave=wave, upload=chosen["file"], user=request.user,
+        count = services.import_upload(wave=wave, upload=upload, user=request.user,
                                        fmt=chosen["format"] or "auto", member=chosen["member"],
-                                       definition=chosen["definition"])
+                                       definition=definition)
+    except services.SeveralSurveysError as exc:
+        token = held.token if held is not None else kept.keep(
+            upload=upload, definition=definition, wave_slug=wave.slug, user_id=request.user.pk)
+        return _import_page(request, wave, form, exc, status=400, token=token)
     except InputError as exc:
-        return _import_page(request, wave, form, exc, status=400)
+        return _import_page(request, wave, form, exc, status=400,
+                            token=held.token if held is not None else "")
+    if held is not None:
+        kept.discard(held.token)
     messages.success(request, _("Imported %(count)s responses.") % {"count": f"{count:,}"})
     return redirect("staff:responses", slug=wave.slug)
 
 
+def _paired(definition: UploadedFile | None,
+            choices: UploadedFile | None) -> UploadedFile | None:
+    """An XLSForm given as its survey CSV (the definition) and its choices CSV, as the one
+    zip of the two that the definition reader unpacks."""
+    if choices is None or definition is None:
+        return definition
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, given in (("survey", definition), ("choices", choices)):
+            archive.writestr(f"{part}.csv", b"".join(given.chunks()))
+    names = f"{Path(definition.name or 'survey.csv').stem}+{Path(choices.name or '').stem}"
+    return SimpleUploadedFile(f"{names}.zip", buffer.getvalue())
+
+
 def _import_page(request: HttpRequest, wave: Wave, form: ImportForm,
-                 error: InputError | None = None, status: int = 200) -> HttpResponse:
+                 error: InputError | None = None, status: int = 200,
+                 token: str = "") -> HttpResponse:
     return render(request, "staff/import.html", {
         "wave": wave, "form": form, "error": error,
         "limit_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
         "surveys": getattr(error, "names", []),
         "can_draft": request.user.has_perm(MANAGE_WAVES),
+        "upload_token": token,
     }, status=status)
 
 
