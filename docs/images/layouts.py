@@ -17,6 +17,8 @@ import io
 import os
 from pathlib import Path
 
+from hrta.ingest.coordinates import column_letter
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 OUT = Path(__file__).resolve().parent / "layouts"
@@ -57,15 +59,6 @@ td.more { color: #888; }
 """
 
 
-def letter(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def rows_of(path: Path, header_rows: int) -> list[list[str]]:
     text = path.read_text(encoding="utf-8-sig")
     delimiter = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") \
@@ -82,7 +75,7 @@ def short(cell: str) -> str:
 def page(rows: list[list[str]], header_rows: int, columns: tuple[int, ...]) -> str:
     width = max(len(row) for row in rows)
     shown = [c for c in columns if c < width]
-    heads = "".join(f"<th>{letter(c)}</th>" for c in shown)
+    heads = "".join(f"<th>{column_letter(c)}</th>" for c in shown)
     lines = [f"<tr><th></th>{heads}<th>…</th></tr>"]
     for number, row in enumerate(rows, start=1):
         cells = "".join(f"<td>{html.escape(short(row[c] if c < len(row) else ''))}</td>"

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from openpyxl import Workbook
 
+from hrta.ingest.coordinates import column_letter
 from hrta.web.contacts.models import Contact
 from hrta.web.staff.duplicates import likely_duplicates
 from hrta.web.surveys.models import Answer, AuditEntry, Response
@@ -182,19 +183,10 @@ def test_import_error_names_file_row_and_column_and_saves_nothing(wave, analyst,
     assert "File: <span dir=\"auto\">bad.csv</span>" in page
     assert "Row: 7" in page
     letters = re.search(r"Column: <span dir=\"auto\">([A-Z]+)", page).group(1)
-    assert letters == _letter(column)
+    assert letters == column_letter(column)
     assert wave.responses.count() == 0 and Answer.objects.count() == answers_before
     assert not Contact.objects.filter(wave_slug=wave.slug).exists()
     assert not AuditEntry.objects.filter(wave=wave, action="import").exists()
-
-
-def _letter(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
 
 
 def test_import_refuses_other_files_and_files_over_the_limit(wave, analyst, tmp_path):

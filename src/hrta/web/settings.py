@@ -306,8 +306,6 @@ EMAIL_USE_TLS = _EMAIL.starttls
 EMAIL_USE_SSL = _EMAIL.ssl
 EMAIL_TIMEOUT = _EMAIL.timeout
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = _EMAIL.sender
-# Messages one staff member may send in an hour (invitations, reminders, password links).
-EMAIL_HOURLY_LIMIT = int(os.environ.get("HRTA_EMAIL_HOURLY_LIMIT", "500"))
 # Invitations and reminders: at most this many messages per second, minute or hour, over
 # every worker; each message tried at most HRTA_EMAIL_ATTEMPTS times (hrta.web.invitations).
 HRTA_EMAIL_RATE = parse_rate(os.environ.get("HRTA_EMAIL_RATE", "60/minute"))

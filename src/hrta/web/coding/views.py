@@ -25,6 +25,9 @@ from hrta.web.surveys.models import Wave
 from hrta.web.tasks.selectors import coding_job
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import UploadedFile
     from django_stubs_ext import StrOrPromise
 
 
@@ -89,10 +92,7 @@ def codebook(request: HttpRequest, slug: str, question: str) -> HttpResponse:
         return redirect(_overview_url(wave, question))
     name = Path(upload.name or "codebook").name
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
-        with path.open("wb") as copy:
-            for chunk in upload.chunks():
-                copy.write(chunk)
+        path = _saved(upload, Path(folder) / f"upload{Path(name).suffix.lower()}")
         try:
             stored = services.upload_codebook(wave=wave, question=question,
                                               user=signed_in(request), path=path, name=name)
@@ -250,10 +250,7 @@ def qdpx_import(request: HttpRequest, slug: str, question: str) -> HttpResponse:
         return redirect(_overview_url(wave, question))
     name = Path(upload.name or "project.qdpx").name
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload.qdpx"
-        with path.open("wb") as copy:
-            for chunk in upload.chunks():
-                copy.write(chunk)
+        path = _saved(upload, Path(folder) / "upload.qdpx")
         try:
             count = services.import_qdpx(wave=wave, question=question,
                                          user=signed_in(request), path=path, name=name,
@@ -311,3 +308,11 @@ def proposals(request: HttpRequest, finished: _Finished) -> HttpResponse:
         "question_text": selectors.question_text(wave, question),
         "proposals": selectors.proposals(found),
         "added": selectors.added_themes(wave, question)})
+
+
+def _saved(upload: UploadedFile, path: Path) -> Path:
+    """The uploaded file written to `path`, chunk by chunk (an upload may be large)."""
+    with path.open("wb") as copy:
+        for chunk in upload.chunks():
+            copy.write(chunk)
+    return path
