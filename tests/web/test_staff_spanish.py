@@ -90,7 +90,8 @@ def _data(wave: Wave) -> frozenset[str]:
     """What the staff pages show as the data holds it, in English by design: catalog titles
     and publishers, the bundled codebook's themes, the report's section titles (the
     report's translation is its own work), and the titles staff gave waves (other tests'
-    waves among them, e.g. "Test wave 12")."""
+    waves among them, e.g. "Test wave 12"), their slugs and their instruments' ids (one drafted
+    from a file named responses.csv is "responses 1")."""
     from hrta.web.coding.selectors import wave_codebook
     from hrta.web.staff.selectors import dashboard
 
@@ -98,7 +99,9 @@ def _data(wave: Wave) -> frozenset[str]:
     shown += [theme.label for question in ("challenges", "facilitators")
               for theme in wave_codebook(wave, question).themes]
     shown += [part.title for part in dashboard(wave).parts]
-    shown += list(Wave.objects.values_list("title", flat=True))
+    for title, slug, instrument, version in Wave.objects.values_list(
+            "title", "slug", "instrument_id", "instrument_version"):
+        shown += [title, slug, f"{instrument} {version}"]
     return frozenset(_sentences("".join(f"<p>{html.escape(text)}</p>" for text in shown)))
 
 
