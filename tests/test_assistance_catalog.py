@@ -207,8 +207,8 @@ def test_user_catalog_path_setting(tmp_path, monkeypatch):
 
 def test_a_form_entry_is_checked_the_same_way(instrument, rules):
     """The web app's staff form passes a dict and its own way to report a bad field."""
-    def fail(field: str, message: str) -> InputError:
-        return InputError(message, column=field)
+    def fail(field: str, message: str, params=None) -> InputError:
+        return InputError(message, column=field, params=params)
 
     vocabulary = Vocabulary(instrument, rules)
     entry = check_resource({"id": "center_cohort", "title": "Funding cohort",

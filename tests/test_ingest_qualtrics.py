@@ -233,3 +233,41 @@ def test_answers_in_each_respondents_language_are_counted_together(tmp_path: Pat
     findings = json.loads(findings_path.read_text(encoding="utf-8"))
     assert findings["questions"]["q1"]["options"]["yes"]["count"] == 4
     assert findings["questions"]["q2"]["options"]["naloxone_distribution"]["count"] == 3
+
+
+def test_each_respondents_language_is_an_attribute_that_splits_them(tmp_path: Path) -> None:
+    from hrta.instrument import load
+    from hrta.instrument.translation import versions_beside
+
+    instrument_file = tmp_path / "survey.yaml"
+    imported = run_hrta("instrument", "import", MULTILINGUAL, "-o", instrument_file)
+    assert imported.returncode == 0, imported.stderr
+    survey = load(instrument_file)
+    responses = load_responses(MULTILINGUAL_EXPORT, survey,
+                               translated=versions_beside(survey, instrument_file))
+    assert responses.attributes["UserLanguage"].to_list() == ["EN", "ES", "ES", "EN", "ES"]
+    out = tmp_path / "findings.json"
+    result = run_hrta("analyze", MULTILINGUAL_EXPORT, "--instrument", instrument_file,
+                      "--by", "UserLanguage", "--suppress-below", "1", "--min-group", "1",
+                      "--no-themes", "--json", out)
+    assert result.returncode == 0, result.stderr
+    comparison = json.loads(out.read_text(encoding="utf-8"))["comparisons"]
+    assert {g["label"]: g["n"] for g in comparison["groups"]} == {"EN": 2, "ES": 3}
+    # q1 yes: R1 R4 in English, R2 R5 in Spanish; no: R3 in Spanish.
+    q1 = comparison["questions"]["q1"]["options"]
+    assert q1["yes"]["groups"]["en"]["count"] == 2
+    assert q1["yes"]["groups"]["es"]["count"] == 2
+    assert q1["no"]["groups"]["es"]["count"] == 1
+
+
+def test_labels_respelled_by_hand_read_as_the_export_wrote_them(tmp_path: Path,
+                                                                survey: Instrument) -> None:
+    """A label with other case or spaces (a file edited by hand) is no exact label of the
+    survey file: the export is read again tolerantly, to the same counts."""
+    rows = read_rows(HERE / "choice_text.csv")
+    q1, q3 = rows[0].index("Q1"), rows[0].index("Q3_1")
+    rows[3][q1], rows[3][q3] = " YES ", "strongly  agree"
+    responses = load_responses(write_rows(tmp_path / "export.csv", rows), survey)
+    assert _counts(responses, "q1") == {"yes": 3, "no": 1}
+    assert _counts(responses, "q3.1") == {"strongly_agree": 2, "disagree": 1}
+    assert responses.attributes["UserLanguage"].to_list() == ["EN"] * 4

@@ -198,3 +198,18 @@ def test_dictionary_errors_name_the_line(tmp_path: Path) -> None:
     assert "row 5, column F ('Choices, Calculations, OR Slider Labels')" in done.stderr
     assert "'Program Manager' is not written 'code, label'" in done.stderr
     assert not (tmp_path / "out.yaml").exists()
+
+
+def test_codes_padded_by_hand_read_as_the_export_wrote_them(tmp_path: Path,
+                                                            instrument_file: Path) -> None:
+    """A code with spaces around it (a file edited by hand) is no code of the dictionary as
+    written: the export is read again tolerantly, to the same counts."""
+    rows = read_rows(RAW)
+    role, lead = rows[0].index("role"), rows[0].index("lead_support")
+    rows[2][role], rows[1][lead] = " 99 ", "1 "
+    responses = load_responses(write_rows(tmp_path / "export.csv", rows),
+                               _instrument(instrument_file), fmt="redcap")
+    chosen = responses.choices.group_by("question_id", "option_id").len()
+    counts = {(str(r["question_id"]), str(r["option_id"])): r["len"]
+              for r in chosen.iter_rows(named=True)}
+    assert counts[("role", "99")] == 1 and counts[("agree.lead_support", "1")] == 2

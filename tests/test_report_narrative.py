@@ -291,8 +291,9 @@ def test_continuum_sets_the_stages_side_by_side(instrument: Instrument,
         "The services least often provided directly were legal services (1 of 10, 10%), "
         "methadone treatment (2 of 10, 20%) and mutual aid (3 of 10, 30%).",
         "For 2 of the 31 services, the share provided through referral was larger than the "
-        "share provided directly; the widest gaps were in methadone treatment (100% against "
-        "20%) and legal services (25% against 10%) (Figure 5a).",
+        "share provided directly; the widest gaps were in methadone treatment (4 of 4, 100%, "
+        "against 2 of 10, 20%) and legal services (1 of 4, 25%, against 1 of 10, 10%) "
+        "(Figure 5a).",
     ]
     # The questions' own figures keep their numbers; the summary does not repeat them.
     numbers = [(i.number, i.suffix) for s in findings.sections for i in s.items

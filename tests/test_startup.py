@@ -25,6 +25,9 @@ NOT_FOR_A_PLAIN_ANALYSIS = ("scipy", "statsmodels", "pandas", "sklearn", "django
 HRTA_NOT_FOR_A_PLAIN_ANALYSIS = ("hrta.report", "hrta.coding", "hrta.assistance", "hrta.demo",
                                  "hrta.audit", "hrta.exports", "hrta.analysis.subgroups",
                                  "hrta.analysis.weighting", "hrta.analysis.extended")
+# A progress display is drawn only on a terminal: a command whose stderr is a pipe or a
+# file loads none of it.
+DISPLAY_MODULES = ("rich.progress", "rich.live", "rich.table")
 # `hrta --help` and `--version` print text: no data library at all.
 DATA_LIBRARIES = ("polars", "numpy", "pydantic", "yaml", *NOT_FOR_A_PLAIN_ANALYSIS)
 
@@ -52,6 +55,8 @@ def test_plain_analysis_loads_only_what_it_uses(tmp_path):
     assert {"polars", "hrta.analysis.findings", "hrta.findings.model"} <= modules
     assert loaded(modules, NOT_FOR_A_PLAIN_ANALYSIS) == []
     assert loaded(modules, HRTA_NOT_FOR_A_PLAIN_ANALYSIS) == []
+    assert loaded(modules, DISPLAY_MODULES) == []
+    assert done.stderr.splitlines()[-1] == "5 responses: 4 eligible, 1 excluded as ineligible"
 
 
 def test_version_and_help_load_no_data_library():

@@ -38,9 +38,8 @@ from hrta.errors import InputError
 from hrta.files import write_text_atomic
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
-
     from hrta.coding.review import Confirmation
+    from hrta.commandline import Steps
     from hrta.findings import Findings
     from hrta.responses import ResponseSet
 
@@ -89,38 +88,68 @@ MinGroupOption = Annotated[int | None, typer.Option(
                                "--suppress-below) as one combined group.")]
 
 
-def _load(progress: Progress, file: Path, instrument_ref: str, fmt: str,
+def _load(progress: Steps, file: Path, instrument_ref: str, fmt: str,
           mapping: Path | None, *, finished_only: bool = False,
-          member: str | None = None) -> ResponseSet:
+          member: str | None = None, language: str = "en") -> ResponseSet:
+    """The export's responses; with `language`, under the questionnaire's wording in that
+    language (the same ids, so the same counts), as its respondents read it."""
+    from dataclasses import replace
+
     from hrta.ingest import load_responses
     from hrta.instrument import load
-    from hrta.instrument.translation import versions_beside
+    from hrta.instrument.translation import in_reading_order, translate, versions_beside
 
     step(progress, "Reading the instrument")
     instrument = load(instrument_ref)
     step(progress, f"Importing {file.name}")
-    return load_responses(file, instrument, fmt=fmt, mapping=mapping,
-                          finished_only=finished_only, member=member,
-                          translated=versions_beside(instrument, instrument_ref))
+    responses = load_responses(file, instrument, fmt=fmt, mapping=mapping,
+                               finished_only=finished_only, member=member,
+                               translated=versions_beside(instrument, instrument_ref))
+    if language == "en":
+        return responses
+    beside = Path(instrument_ref) if Path(instrument_ref).is_file() else None
+    worded = in_reading_order(translate(instrument, language, beside=beside), instrument,
+                              language)
+    return replace(responses, instrument=worded)
 
 
-def _full_findings(progress: Progress, file: Path, instrument_ref: str, fmt: str,
+LangOption = Annotated[str, typer.Option(
+    "--lang", help="The language to write in: en or es (questions and options in the "
+                   "questionnaire's own wording in that language).")]
+
+
+def _report_language(lang: str) -> str:
+    """The base language of `lang` ('es-US' is 'es') if the report is written in it."""
+    if lang == "en":  # a plain analysis loads no report module
+        return lang
+    from hrta.assistance.words import base_language
+    from hrta.report.words import languages
+
+    if base_language(lang) not in languages():
+        fail(InputError(f"--lang: no report wording in {lang!r}; choose one of "
+                        f"{', '.join(languages())}"))
+    return base_language(lang)
+
+
+def _full_findings(progress: Steps, file: Path, instrument_ref: str, fmt: str,
                    mapping: Path | None, *, by: str | None = None,
                    weights: Path | None = None, compare: Path | None = None,
                    compare_label: str | None = None, threshold: int = DEFAULT_THRESHOLD,
                    min_group: int | None = None,
                    themes: bool = True, finished_only: bool = False,
-                   member: str | None = None, codes: Path | None = None) -> Findings:
+                   member: str | None = None, codes: Path | None = None,
+                   language: str = "en") -> Findings:
     """The Findings of an export, through the pipeline the web app takes too; `codes` a
-    file of codes people confirmed, which override the machine's."""
+    file of codes people confirmed, which override the machine's; `language` the wording
+    of the questionnaire the Findings name questions and options in."""
     from hrta.analysis.pipeline import Themes, analyse
 
     responses = _load(progress, file, instrument_ref, fmt, mapping, finished_only=finished_only,
-                      member=member)
+                      member=member, language=language)
     previous = None
     if compare is not None:
         step(progress, f"Importing the earlier wave {compare.name}")
-        previous = _load(progress, compare, instrument_ref, fmt, mapping)
+        previous = _load(progress, compare, instrument_ref, fmt, mapping, language=language)
     coding: Themes | None = None
     if themes:
         from hrta.coding.themes import add_themes
@@ -197,14 +226,17 @@ def analyze(
     finished_only: Annotated[bool, typer.Option(
         "--finished-only", help="Leave out responses a Qualtrics export marks unfinished "
                                 "(kept by default with the questions they answered).")] = False,
+    lang: LangOption = "en",
 ) -> None:
     """Compute the Findings of an export and write them as JSON."""
+    language = _report_language(lang)
     with failing_on_bad_input(), steps() as progress:
         findings = _full_findings(progress, file, instrument, fmt, mapping, by=by,
                                   weights=weights, compare=compare,
                                   compare_label=compare_label, threshold=suppress_below,
                                   min_group=min_group, themes=themes,
-                                  finished_only=finished_only, member=member, codes=codes)
+                                  finished_only=finished_only, member=member, codes=codes,
+                                  language=language)
         step(progress, f"Writing {json_out}")
         # The same text as json.dumps(indent=2, ensure_ascii=False), written three times
         # faster, which a wave of 100,000 open-ended answers notices.
@@ -244,11 +276,13 @@ def report(
         "--release-quote", help="Show a quote the name screen withheld, by the id the "
                                 "command prints (e.g. challenges-14); repeat for more.")]
         = None,
+    lang: LangOption = "en",
 ) -> None:
     """Write the stakeholder analysis report as HTML, PDF or Word (by the file's extension)."""
     from hrta.report import charts, render_report
     from hrta.report.render import WRITERS
 
+    language = _report_language(lang)
     if output.suffix.lower() not in WRITERS:
         fail(InputError("name the report *.html, *.pdf or *.docx", file=str(output)))
     charts.warm_up()  # the chart renderer starts while the export is read and analysed
@@ -260,15 +294,16 @@ def report(
                                       weights=weights, compare=compare,
                                       compare_label=compare_label, threshold=suppress_below,
                                       min_group=min_group,
-                                      themes=themes, member=member, codes=codes)
+                                      themes=themes, member=member, codes=codes,
+                                      language=language)
             step(progress, "Drawing the charts and writing the report")
             if brief:
                 from hrta.report.brief import render_brief
 
-                render_brief(findings, output, draft=text is None)
+                render_brief(findings, output, draft=text is None, language=language)
             else:
                 render_report(findings.to_json(), output, discussion=text,
-                              verbatims=verbatims, released=released)
+                              verbatims=verbatims, released=released, language=language)
     note(_summary(findings))
     if not brief:
         _tell_withheld(findings, released)
@@ -383,6 +418,9 @@ def demo(
     load_into_web: Annotated[bool, typer.Option(
         "--load", help="Also load the wave into the web app's database, with a demo admin.")]
         = False,
+    follow_up: Annotated[bool, typer.Option(
+        "--follow-up", help="Also write follow_up.csv, a second wave fielded two years later "
+        "with some answers moved, and trend_report.html comparing it with the first.")] = False,
 ) -> None:
     """Generate a synthetic wave shaped like the 2022 study, and its report."""
     from hrta.demo import demo_responses
@@ -399,8 +437,19 @@ def demo(
         findings = _full_findings(progress, csv_path, DEFAULT_INSTRUMENT, "surveymonkey", None)
         step(progress, "Writing the report")
         render_report(findings.to_json(), html_path)
+        if follow_up:
+            later_path, trend_path = out_dir / "follow_up.csv", out_dir / "trend_report.html"
+            step(progress, "Generating the follow-up wave")
+            write_surveymonkey_csv(later_path, demo_responses(
+                load_bundled(DEFAULT_INSTRUMENT), seed=seed + 1, follow_up=True))
+            trend = _full_findings(progress, later_path, DEFAULT_INSTRUMENT, "surveymonkey",
+                                   None, compare=csv_path, compare_label="the first wave")
+            step(progress, "Writing the trend report")
+            render_report(trend.to_json(), trend_path)
     note(_summary(findings))
     say(f"Responses: {csv_path}\nReport: {html_path.resolve()}")
+    if follow_up:
+        say(f"Follow-up wave: {later_path}\nTrend report: {trend_path.resolve()}")
     if load_into_web:
         _load_demo_into_web(seed)
 

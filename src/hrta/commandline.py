@@ -13,21 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeAlias
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.text import Text
 
 from hrta.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    Steps: TypeAlias = Progress | None
+    """A command's progress display; None where stderr is no terminal, which shows none."""
 
 out = Console(markup=False)
 err = Console(stderr=True, markup=False)
@@ -61,8 +59,24 @@ Counted = Callable[[str, int], Callable[[int], None]]
 
 
 @contextmanager
-def steps(*, counted: bool = False) -> Iterator[Progress]:
-    """One transient line per step on stderr; `counted` adds a bar and "done of total"."""
+def steps(*, counted: bool = False) -> Iterator[Steps]:
+    """One transient line per step on stderr; `counted` adds a bar and "done of total".
+
+    Only a terminal shows it: in a pipe or a file a transient display leaves nothing, so
+    there it is not built, nor its modules imported.
+    """
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     bar = (BarColumn(), MofNCompleteColumn()) if counted else ()
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
                         *bar, TimeElapsedColumn(), console=err, transient=True)
@@ -70,21 +84,27 @@ def steps(*, counted: bool = False) -> Iterator[Progress]:
         yield progress
 
 
-def step(progress: Progress, description: str) -> None:
+def step(progress: Steps, description: str) -> None:
     """Show `description` as the current step, hiding the previous one."""
     counter(progress)(description, 0)
 
 
-def counter(progress: Progress) -> Counted:
+def counter(progress: Steps) -> Counted:
     """The callback domain code is given to report its own counted steps (coding answers)."""
 
     def start(description: str, total: int) -> Callable[[int], None]:
+        if progress is None:
+            return _uncounted
         for earlier in progress.tasks:
             progress.update(earlier.id, visible=False)
         task = progress.add_task(description, total=total or None)
         return lambda count: progress.advance(task, count)
 
     return start
+
+
+def _uncounted(count: int) -> None:
+    """Advances a step no display shows."""
 
 
 # --- messages and exits ---------------------------------------------------------------------

@@ -39,15 +39,18 @@ def compose_yaml(text: str, *, origin: str) -> tuple[Any, yaml.Node | None]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise InputError(f"not valid YAML: {problem or exc}", file=origin,
-                         row=mark.line + 1 if mark is not None else None) from None
+        raise InputError("not valid YAML: %(reason)s", file=origin,
+                         row=mark.line + 1 if mark is not None else None,
+                         params={"reason": problem or str(exc)}) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=origin) from None
+        raise InputError("not valid YAML: %(reason)s", file=origin,
+                         params={"reason": str(exc)}) from None
     except RecursionError:
         raise InputError("not valid YAML: nested too deeply", file=origin) from None
     except (ValueError, TypeError, OverflowError) as exc:
         # Raised by the builders of typed values, e.g. a timestamp with month 13.
-        raise InputError(f"not valid YAML: {exc}", file=origin) from None
+        raise InputError("not valid YAML: %(reason)s", file=origin,
+                         params={"reason": str(exc)}) from None
     finally:
         loader.dispose()
 
@@ -69,9 +72,10 @@ def _check_size(root: yaml.Node, origin: str) -> None:
             open_nodes.discard(key)
             sizes[key] = 1 + sum(sizes[id(child)] for child in children)
             if sizes[key] > MAX_VALUES:
-                raise InputError(f"the document stands for more than {MAX_VALUES:,} values "
-                                 "once its aliases (*name) are expanded", file=origin,
-                                 row=node.start_mark.line + 1)
+                raise InputError("the document stands for more than %(limit)s values once "
+                                 "its aliases (*name) are expanded", file=origin,
+                                 row=node.start_mark.line + 1,
+                                 params={"limit": f"{MAX_VALUES:,}"})
             continue
         if key in sizes:
             continue

@@ -60,6 +60,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # the queue would make them: only the tests of that queueing ask for it
     # (tests/web/test_tasks.py).
     os.environ.setdefault("HRTA_PREPARE_FINDINGS", "0")
+    # A test that works the queue takes each refresh at once (tests/web/test_tasks.py sets
+    # the wait it checks).
+    os.environ.setdefault("HRTA_FINDINGS_EVERY", "0")
     if USE_POSTGRES:
         _SERVER = postgres.start()
         os.environ["DATABASE_URL"] = _SERVER.url("hrta")

@@ -4,7 +4,9 @@ services (the same calls the respondent pages make), on the real test database."
 from __future__ import annotations
 
 import csv
+import html
 import itertools
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -109,3 +111,18 @@ def raffle_export(tmp_path: Path, n: int = 12, seed: int = 5) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
     return path
+
+
+def figure_html(page: str, title: str) -> str:
+    """The <figure> of a staff page whose caption holds `title`."""
+    start = page.index(title)
+    begin = page.rindex("<figure", 0, start)
+    return page[begin:page.index("</figure>", start)]
+
+
+def row_cells(figure: str, label: str) -> list[str]:
+    """The cells of a figure table's row headed `label`, as text."""
+    row = re.search(rf'<th scope="row">{re.escape(label)}</th>(.*?)</tr>', figure, re.S)
+    assert row, f"no row {label!r}"
+    return [html.unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>",
+                                                         row.group(1))]

@@ -1,8 +1,9 @@
 """E-mail through a real SMTP server run in the test process: a respondent's resume link
 sent to the address they type (on the saved and the thank-you page), a new link for a
 lost one sent only to an address given before, news of a TA request for those who asked
-for it; refusals and a silent server reported on the page and in the audit log; the mail
-settings read from the environment."""
+for it; each sent by the task queue's worker, so a page never waits on the mail server;
+refusals and a silent server reported to staff and in the audit log; the mail settings read
+from the environment."""
 
 from __future__ import annotations
 
@@ -19,17 +20,26 @@ from hrta.web.mail.models import ResumeAddress
 from hrta.web.mailconfig import CONSOLE, SMTP, email_settings
 from hrta.web.surveys import services as surveys
 from hrta.web.surveys.models import AuditEntry, Response
+from hrta.web.tasks.models import Job
 from tests.web import respondents
 from tests.web.mailserver import REFUSED, sending_to, silent_server
 from tests.web.staffdata import post as staff_post
 from tests.web.staffdata import signed_in
+from tests.web.tasking import empty_queue, work_queue
 from tests.web.test_assistance_web import RICH, submit, text_of
+from tests.web.test_hardening import _fresh_env, _hrta
 
 ANSWER_TEXT = "Stigma from the county board"
 
 
 def _code_in(body: str) -> str:
     return re.search(r"/resume/#([A-Z0-9-]+)", body).group(1)
+
+
+@pytest.fixture(autouse=True)
+def _own_queue():
+    """The worker below takes only what each test queues."""
+    empty_queue()
 
 
 def test_saved_page_sends_the_link_only_to_the_address_typed(client, wave, inbox):
@@ -44,17 +54,25 @@ def test_saved_page_sends_the_link_only_to_the_address_typed(client, wave, inbox
     sent = respondents.post(client, f"/w/{wave.slug}/saved/",
                             {"action": "email_link", "email": "Ana@Example.org"})
     assert sent.status_code == 302
+    assert inbox.messages == []  # the worker sends it, not the request
+    [job] = Job.objects.filter(kind=Job.Kind.MESSAGE, status=Job.Status.QUEUED)
+    # The queue holds no address, code or text: the worker looks them up in the contacts
+    # database.
+    assert "ana@" not in str(job.params).casefold() and code not in str(job.params)
+    assert work_queue() == 1
     [(rcpt, message)] = inbox.messages
     assert rcpt == ["Ana@Example.org"]
     body = message.get_content()
     assert _code_in(body) == code and "/resume/#" in body
-    assert "We sent your link to Ana@Example.org" in client.get(
+    assert "Your link is on its way to Ana@Example.org" in client.get(
         f"/w/{wave.slug}/saved/").content.decode()
     response = Response.objects.filter(wave=wave).latest("id")
     kept = ResumeAddress.objects.get(response_key=response.public_id)
     assert kept.address == "Ana@Example.org" and "Example" not in kept.address_encrypted
+    assert kept.link_encrypted == ""  # the link is forgotten once sent
     entry = AuditEntry.objects.filter(action="email_sent", response=response).get()
-    assert entry.detail == {"kind": "resume_link"} and entry.address == ""
+    # Recorded by the worker that sent it, as a command's entry is; no address of anyone.
+    assert entry.detail["kind"] == "resume_link" and entry.address == ""
     assert "Ana" not in str(entry.detail)
 
 
@@ -63,21 +81,27 @@ def test_a_lost_link_is_sent_again_only_to_the_address_given(client, wave, inbox
     old = respondents.resume_code(client, wave)
     respondents.post(client, f"/w/{wave.slug}/saved/",
                      {"action": "email_link", "email": "lost@example.org"})
+    work_queue()
     client.get(f"/w/{wave.slug}/saved/")  # reads the "we sent it" message
     inbox.clear()
     stranger = respondents.post(client, "/resume/", {"action": "new_link",
                                                      "email": "someone@example.org"})
     answer_unknown = text_of(client.get(stranger["Location"]).content.decode())
+    work_queue()
     assert inbox.messages == []
 
     known = respondents.post(client, "/resume/", {"action": "new_link",
                                                   "email": "LOST@example.org"})
     answer_known = text_of(client.get(known["Location"]).content.decode())
+    assert "lost@" not in str(Job.objects.filter(kind=Job.Kind.MESSAGE).values_list(
+        "params", "key")).casefold()
+    assert surveys.find_by_code(old) is not None  # still works until the new one is sent
+    assert work_queue() == 1
     # The page says the same, apart from the address echoed: it reveals nothing.
     assert answer_known.replace("LOST@example.org", "X") == \
         answer_unknown.replace("someone@example.org", "X")
     [(rcpt, message)] = inbox.messages
-    assert rcpt == ["LOST@example.org"]
+    assert rcpt == ["lost@example.org"]  # as the respondent gave it
     new = _code_in(message.get_content())
     assert new != old
     assert surveys.find_by_code(old) is None  # whoever holds the old code is locked out
@@ -92,6 +116,7 @@ def test_thank_you_page_repeats_the_code_and_mails_the_plan_link(client, wave, i
     sent = respondents.post(client, f"/w/{wave.slug}/thanks/",
                             {"action": "email_link", "email": "plan@example.org"})
     assert sent.status_code == 302
+    work_queue()
     [message] = inbox.to("plan@example.org")
     body = message.get_content()
     assert _code_in(body) == code and "TA plan" in body
@@ -104,6 +129,7 @@ def _ask(client, wave, *, updates: bool, email: str) -> TARequest:
     if updates:
         fields["updates"] = "on"
     assert respondents.post(client, f"/w/{wave.slug}/plan/ask/", fields).status_code == 302
+    work_queue()
     return TARequest.objects.filter(wave=wave).latest("id")
 
 
@@ -117,6 +143,9 @@ def test_ta_request_news_reaches_those_who_asked_for_it(client, wave, inbox):
         "status": "scheduled", "on": today.isoformat(),
         "scheduled_for": today.isoformat(), "assignee": _user.pk})
     assert reply.status_code == 302
+    assert "The e-mail to the organization is waiting to be sent" in staff.get(
+        reply["Location"]).content.decode()
+    assert work_queue() == 1
     assert "The organization was told by e-mail" in staff.get(reply["Location"]) \
         .content.decode()
     scheduled = inbox.to("news@example.org")[1]
@@ -131,15 +160,19 @@ def test_no_news_for_those_who_did_not_ask(client, wave, inbox):
     staff_post(staff, f"/staff/requests/{request.pk}/", {
         "status": "delivered", "on": today, "outcome": "Done", "assignee": user.pk})
     assert TARequest.objects.get(pk=request.pk).status == "delivered"
+    assert work_queue() == 0  # nothing even queued
     assert inbox.to("quiet@example.org") == []
 
 
-def test_a_refusal_is_shown_on_the_page_and_recorded(client, wave, inbox):
+def test_a_refusal_is_shown_to_staff_and_recorded(client, wave, inbox):
     respondents.reach(client, wave, 2)
     reply = respondents.post(client, f"/w/{wave.slug}/saved/",
                              {"action": "email_link", "email": f"ana@{REFUSED}"})
-    assert reply.status_code == 400
-    assert "We could not send the message just now" in reply.content.decode()
+    assert reply.status_code == 302
+    assert work_queue() == 1
+    [job] = Job.objects.filter(kind=Job.Kind.MESSAGE, wave=wave)
+    assert job.status == Job.Status.FAILED and job.message.startswith("550")
+    assert work_queue() == 0  # tried once: nothing tries it again on its own
     assert respondents.resume_code(client, wave)  # the code is still on the page
     entry = AuditEntry.objects.filter(action="email_failed").latest("id")
     assert entry.detail["kind"] == "resume_link" and entry.detail["error"].startswith("550")
@@ -150,20 +183,44 @@ def test_a_refusal_is_shown_on_the_page_and_recorded(client, wave, inbox):
     today = timezone.localdate().isoformat()
     reply = staff_post(staff, f"/staff/requests/{request.pk}/", {
         "status": "delivered", "on": today, "outcome": "Done", "assignee": user.pk})
+    work_queue()
     page = staff.get(reply["Location"]).content.decode()
     assert "could not be sent: 550 5.1.1 Mailbox unavailable" in page
+
+
+def test_a_stalled_mail_server_holds_up_no_page(client, wave, inbox):
+    request = _ask(client, wave, updates=True, email="stalled@example.org")
+    staff, user = signed_in("analyst")
+    today = timezone.localdate().isoformat()
+    with silent_server() as port, sending_to(port, timeout=30):
+        began = time.monotonic()
+        saved = respondents.post(client, f"/w/{wave.slug}/thanks/",
+                                 {"action": "email_link", "email": "ana@example.org"})
+        moved = staff_post(staff, f"/staff/requests/{request.pk}/", {
+            "status": "delivered", "on": today, "outcome": "Done", "assignee": user.pk})
+        # Sent from the request, each would wait the full 30 seconds for the server.
+        assert time.monotonic() - began < 10
+    assert saved.status_code == 302 and moved.status_code == 302
+    inbox.clear()
+    assert work_queue() == 2  # the worker, with the mail server answering again
+    assert len(inbox.to("ana@example.org")) == 1
+    assert "Delivered" in inbox.to("stalled@example.org")[0]["Subject"]
 
 
 def test_a_server_that_never_answers_is_given_up_on(client, wave):
     respondents.reach(client, wave, 2)
     with silent_server() as port, sending_to(port, timeout=1):
-        began = time.monotonic()
         reply = respondents.post(client, f"/w/{wave.slug}/saved/",
                                  {"action": "email_link", "email": "ana@example.org"})
+        assert reply.status_code == 302
+        began = time.monotonic()
+        assert work_queue() == 1
         assert time.monotonic() - began < 10
-    assert reply.status_code == 400
     entry = AuditEntry.objects.filter(action="email_failed").latest("id")
     assert "did not answer within 1 seconds" in entry.detail["error"]
+    failed = Job.objects.filter(kind=Job.Kind.MESSAGE).latest("created_at")
+    assert failed.status == Job.Status.FAILED
+    assert "did not answer within 1 seconds" in failed.message
 
 
 @pytest.mark.parametrize(("env", "expected"), [
@@ -191,3 +248,12 @@ def test_mail_settings_from_the_environment(env, expected):
 def test_a_mistyped_mail_setting_stops_with_its_name(env, named):
     with pytest.raises(ImproperlyConfigured, match=named):
         email_settings(env)
+
+
+@pytest.mark.parametrize("value", ["three", "0"])
+def test_a_malformed_attempts_setting_stops_start_up_with_its_name(value):
+    # A fresh process, as an operator starts one: the setting is read at start-up.
+    failed = _hrta("user", "unlock", "admin", env=_fresh_env(HRTA_EMAIL_ATTEMPTS=value))
+    assert failed.returncode == 2
+    assert "HRTA_EMAIL_ATTEMPTS" in failed.stderr
+    assert "Traceback" not in failed.stderr

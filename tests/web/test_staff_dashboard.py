@@ -14,7 +14,7 @@ from hrta.analysis import build_findings
 from hrta.ingest import load_responses
 from hrta.web.staff import selectors
 from hrta.web.surveys.selectors import response_set
-from tests.web.staffdata import add_response, post, signed_in
+from tests.web.staffdata import add_response, figure_html, post, row_cells, signed_in
 
 TA_FIGURE = "Organizations Currently Receiving Technical Assistance"
 
@@ -50,28 +50,15 @@ def viewer():
     return signed_in("viewer")[0]
 
 
-def _figure(page: str, title: str) -> str:
-    start = page.index(title)
-    begin = page.rindex("<figure", 0, start)
-    return page[begin:page.index("</figure>", start)]
-
-
-def _cells(figure: str, label: str) -> list[str]:
-    row = re.search(rf'<th scope="row">{re.escape(label)}</th>(.*?)</tr>', figure, re.S)
-    assert row, f"no row {label!r}"
-    return [html_lib.unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>",
-                                                             row.group(1))]
-
-
 def test_whole_wave_shows_every_count_as_the_report_does(counted, viewer):
     page = viewer.get(f"/staff/waves/{counted.slug}/").content.decode()
     assert "The whole wave, as the published report shows it: 13 responses, 12 eligible, " \
            "1 screened out." in page
-    figure = _figure(page, TA_FIGURE)
+    figure = figure_html(page, TA_FIGURE)
     assert "(n=12)" in figure
-    assert _cells(figure, "Yes")[:2] == ["8", "67%"]
-    assert _cells(figure, "No")[:2] == ["2", "17%"]  # small, but the whole wave shows it
-    assert _cells(figure, "Unsure")[:2] == ["2", "17%"]
+    assert row_cells(figure, "Yes")[:2] == ["8", "67%"]
+    assert row_cells(figure, "No")[:2] == ["2", "17%"]  # small, but the whole wave shows it
+    assert row_cells(figure, "Unsure")[:2] == ["2", "17%"]
     assert "hidden" not in figure
     # Live counts: finished and not excluded; the one in progress apart.
     assert re.search(r'<strong data-count="submitted">12</strong>', page)
@@ -127,11 +114,11 @@ def test_filtered_view_hides_small_counts_and_their_complements(counted, viewer)
     page = viewer.get(f"/staff/waves/{counted.slug}/?org_type=ccbhc").content.decode()
     assert "Filtered view: 7 eligible respondents match." in page
     assert "counts below 5 are hidden" in page
-    figure = _figure(page, TA_FIGURE)
+    figure = figure_html(page, TA_FIGURE)
     # No: 2 is below 5. Yes: 5 would give it away (7 - 5), so it is hidden as well.
-    assert _cells(figure, "No") == ["hidden"] * 3
-    assert _cells(figure, "Yes") == ["hidden"] * 3
-    assert _cells(figure, "Unsure")[:2] == ["0", "0%"]
+    assert row_cells(figure, "No") == ["hidden"] * 3
+    assert row_cells(figure, "Yes") == ["hidden"] * 3
+    assert row_cells(figure, "Unsure")[:2] == ["0", "0%"]
     assert "The chart is left out" not in figure  # a bar chart of what is shown remains
     # Open-ended answers of a group of 7 are listed, escaped like everything else.
     assert "Funding, said org 3" in page

@@ -202,6 +202,61 @@ def test_new_data_has_its_findings_and_charts_made_before_anyone_looks(wave, ana
     assert analysed == []
 
 
+def test_a_burst_of_submissions_costs_one_or_two_refreshes_not_one_each(wave, analysed):
+    """While a wave's refresh runs, new answers queue nothing; once it ends it queues
+    exactly one more, which waits HRTA_FINDINGS_EVERY seconds after it, and covers every
+    answer that came in meanwhile."""
+    from django.core.cache import cache
+    from django.core.cache.utils import make_template_fragment_key
+    from django.test import override_settings
+    from django.utils import translation
+    from django_tasks_db.models import DBTaskResult
+
+    from hrta.web.staff.selectors import dashboard, wave_version
+
+    answers = {"org_type": "ccbhc", "communities": ["rural"], "ta_receiving": "yes"}
+    jobs = Job.objects.filter(wave=wave, kind=Job.Kind.FINDINGS)
+    with override_settings(HRTA_PREPARE_FINDINGS=True, HRTA_FINDINGS_EVERY=60):
+        add_response(wave, answers)
+        [first] = jobs.all()
+        worker = threading.Thread(target=work_queue, kwargs={"limit": 1})
+        worker.start()
+        for _wait in range(400):  # until the worker has taken it
+            first.refresh_from_db()
+            if first.status != Job.Status.QUEUED:
+                break
+            threading.Event().wait(0.025)
+        for _number in range(6):  # a burst while it runs
+            add_response(wave, answers)
+        assert jobs.filter(status=Job.Status.QUEUED).count() == 0 or \
+            not jobs.filter(status=Job.Status.RUNNING).exists()
+        worker.join(timeout=120)
+        first.refresh_from_db()
+        assert first.status == Job.Status.DONE
+        # Exactly one more, which waits a while after the last ended.
+        [second] = jobs.exclude(pk=first.pk)
+        assert second.status == Job.Status.QUEUED
+        row = DBTaskResult.objects.get(pk=second.task_result_id)
+        assert row.run_after is not None and row.run_after > timezone.now()
+        for _number in range(4):  # more while it waits: nothing more
+            add_response(wave, answers)
+        assert jobs.count() == 2
+        assert work_queue() == 0  # not yet
+        DBTaskResult.objects.filter(pk=row.pk).update(run_after=timezone.now())
+        assert work_queue() == 1
+    assert jobs.count() == 2 and all(j.status == Job.Status.DONE for j in jobs.all())
+    analysed.clear()
+    for language in ("en", "es"):
+        with translation.override(language):
+            shown = dashboard(wave)
+        assert analysed == []  # the cached ones, made by the worker
+        assert shown.version == wave_version(wave)
+        assert shown.findings.responses.total == 11  # every submission of the burst
+        # ... and the page's figures, rendered by the worker too.
+        assert cache.get(make_template_fragment_key(
+            "hrta_dashboard_figures", [shown.key, wave.slug])) is not None, language
+
+
 def test_the_coding_overview_links_its_running_task_with_a_cancel_button(wave):
     from hrta.web.coding.models import CodingRun
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -117,45 +117,56 @@ class Vocabulary:
                           "org_types": rules.organization.type}
 
 
+class Fail(Protocol):
+    """Builds the error a failed check raises: `message` is English, a template filled
+    from `params` (hrta.errors.InputError), so the web can show it translated."""
+
+    def __call__(self, field: str, message: str,
+                 params: Mapping[str, object] | None = None) -> InputError: ...
+
+
 def check_resource(data: Mapping[str, Any], vocabulary: Vocabulary, *, origin: str,
-                   fail: Callable[[str, str], InputError]) -> Resource:
-    """One catalog entry from plain data; `fail(field, message)` builds the error to raise.
+                   fail: Fail) -> Resource:
+    """One catalog entry from plain data; `fail(field, message, params)` builds the error
+    to raise.
 
     The web app's staff form calls this with its own `fail`, and gets the checks the
     command line applies.
     """
     unknown = [name for name in data if name not in FIELDS]
     if unknown:
-        raise fail(unknown[0], f"unknown field {unknown[0]!r}; fields are {', '.join(FIELDS)}")
+        raise fail(unknown[0], "unknown field %(field)r; fields are %(fields)s",
+                   {"field": unknown[0], "fields": ", ".join(FIELDS)})
     values: dict[str, Any] = {}
     for name in REQUIRED:
         value = data.get(name)
         if value is None or value == "" or value == []:
-            raise fail(name, f"{name!r} is required")
+            raise fail(name, "%(field)r is required", {"field": name})
     for name in ("id", "title", "publisher", "format", "link", "notes"):
         value = data.get(name)
         if value is not None and not isinstance(value, str):
-            raise fail(name, f"{name!r} must be text, not {type(value).__name__}")
+            raise fail(name, "%(field)r must be text, not %(kind)s",
+                       {"field": name, "kind": type(value).__name__})
         values[name] = (value or "").strip()
     if not _ID.match(values["id"]):
-        raise fail("id", f"id {values['id']!r} must be lower-case letters, digits and "
-                   "underscores, starting with a letter or digit")
+        raise fail("id", "id %(id)r must be lower-case letters, digits and underscores, "
+                   "starting with a letter or digit", {"id": values["id"]})
     if values["format"] not in vocabulary.allowed["format"]:
-        raise fail("format", f"unknown format {values['format']!r}; formats are the options "
-                   f"of {vocabulary.questions['format']!r}: "
-                   f"{', '.join(vocabulary.allowed['format'])}")
+        raise fail("format", "unknown format %(format)r; formats are the options of "
+                   "%(question)r: %(allowed)s",
+                   {"format": values["format"], "question": vocabulary.questions["format"],
+                    "allowed": ", ".join(vocabulary.allowed["format"])})
     for name in LIST_FIELDS:
         values[name] = _id_list(data.get(name), name, vocabulary, fail)
     if values["link"] and not _LINK.match(values["link"]):
-        raise fail("link", f"link {values['link']!r} must be an http:// or https:// address "
-                   "with no spaces, or empty")
+        raise fail("link", "link %(link)r must be an http:// or https:// address with no "
+                   "spaces, or empty", {"link": values["link"]})
     values["year"] = _year(data.get("year"), fail)
     values["last_reviewed"] = _date(data.get("last_reviewed"), fail)
     return Resource(**values, origin=origin)
 
 
-def _id_list(value: Any, name: str, vocabulary: Vocabulary,
-             fail: Callable[[str, str], InputError]) -> tuple[str, ...]:
+def _id_list(value: Any, name: str, vocabulary: Vocabulary, fail: Fail) -> tuple[str, ...]:
     if value is None or value == "":
         items: list[Any] = []
     elif isinstance(value, str):
@@ -163,32 +174,36 @@ def _id_list(value: Any, name: str, vocabulary: Vocabulary,
     elif isinstance(value, list):
         items = value
     else:
-        raise fail(name, f"{name!r} must be a list of ids")
+        raise fail(name, "%(field)r must be a list of ids", {"field": name})
     allowed = vocabulary.allowed[name]
     for item in items:
         if not isinstance(item, str) or item not in allowed:
             source = vocabulary.questions.get(name)
-            where = f"the options of {source!r}" if source else "the program approaches"
-            raise fail(name, f"unknown {_SINGULAR[name]} {item!r}; "
-                       f"{name} are {where}: {', '.join(allowed)}")
+            params = {"kind": _SINGULAR[name], "item": item, "field": name,
+                      "question": source, "allowed": ", ".join(allowed)}
+            if source:
+                raise fail(name, "unknown %(kind)s %(item)r; %(field)s are the options of "
+                           "%(question)r: %(allowed)s", params)
+            raise fail(name, "unknown %(kind)s %(item)r; %(field)s are the program "
+                       "approaches: %(allowed)s", params)
     if len(set(items)) != len(items):
-        raise fail(name, f"{name!r} repeats an id")
+        raise fail(name, "%(field)r repeats an id", {"field": name})
     return tuple(items)
 
 
-def _year(value: Any, fail: Callable[[str, str], InputError]) -> int | None:
+def _year(value: Any, fail: Fail) -> int | None:
     if value is None or value == "":
         return None
     try:
         year = int(str(value).strip())
     except ValueError:
-        raise fail("year", f"year {value!r} is not a number") from None
+        raise fail("year", "year %(year)r is not a number", {"year": value}) from None
     if not 1900 <= year <= date.today().year:
-        raise fail("year", f"year {year} is not between 1900 and this year")
+        raise fail("year", "year %(year)s is not between 1900 and this year", {"year": year})
     return year
 
 
-def _date(value: Any, fail: Callable[[str, str], InputError]) -> date | None:
+def _date(value: Any, fail: Fail) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, date):
@@ -197,10 +212,11 @@ def _date(value: Any, fail: Callable[[str, str], InputError]) -> date | None:
         try:
             parsed = date.fromisoformat(str(value).strip())
         except ValueError:
-            raise fail("last_reviewed", f"last_reviewed {value!r} is not a date written "
-                       "YYYY-MM-DD") from None
+            raise fail("last_reviewed", "last_reviewed %(date)r is not a date written "
+                       "YYYY-MM-DD", {"date": value}) from None
     if parsed > date.today():
-        raise fail("last_reviewed", f"last_reviewed {parsed.isoformat()} is in the future")
+        raise fail("last_reviewed", "last_reviewed %(date)s is in the future",
+                   {"date": parsed.isoformat()})
     return parsed
 
 
@@ -212,12 +228,13 @@ def read_catalog(path: Path, instrument: Instrument, rules: Rules, *,
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read the catalog: {exc.strerror or exc}", file=name) from exc
+        raise InputError("cannot read the catalog: %(reason)s", file=name,
+                         params={"reason": exc.strerror or exc}) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"the catalog is not UTF-8 text (byte {exc.start + 1}); save it as "
-                         "UTF-8", file=name) from exc
+        raise InputError("the catalog is not UTF-8 text (byte %(byte)s); save it as UTF-8",
+                         file=name, params={"byte": exc.start + 1}) from exc
     vocabulary = Vocabulary(instrument, rules)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
@@ -239,16 +256,19 @@ def parse_catalog_yaml(text: str, vocabulary: Vocabulary, *, origin: str,
     entries = data["resources"] or []
     found: list[Resource] = []
     for index, entry in enumerate(entries):
-        def fail(field: str, message: str, index: int = index) -> InputError:
+        def fail(field: str, message: str, params: Mapping[str, object] | None = None,
+                 index: int = index) -> InputError:
             path = ("resources", index, field) if field else ("resources", index)
-            return InputError(f"entry {index + 1}: {message}", file=file,
-                              row=line_of(lines, path), column=field or None)
+            return InputError("entry %(entry)s: " + message, file=file,
+                              row=line_of(lines, path), column=field or None,
+                              params={**(params or {}), "entry": index + 1})
 
         if not isinstance(entry, dict):
             raise fail("", "each entry is a mapping of fields (id, title, publisher, ...)")
         found.append(check_resource(entry, vocabulary, origin=origin, fail=fail))
     _no_repeats(found, lambda i: InputError(
-        f"entry {i + 1}: id {found[i].id!r} is used by an earlier entry", file=file,
+        "entry %(entry)s: id %(id)r is used by an earlier entry", file=file,
+        params={"entry": i + 1, "id": found[i].id},
         row=line_of(lines, ("resources", i, "id")), column="id"))
     return found
 
@@ -259,42 +279,46 @@ def parse_catalog_csv(text: str, vocabulary: Vocabulary, *, origin: str,
     try:
         rows.extend(csv.reader(io.StringIO(text)))
     except csv.Error as exc:  # e.g. a cell over the csv module's 128 KiB field limit
-        raise InputError(f"malformed CSV: {exc}", file=file, row=len(rows) + 1) from None
+        raise InputError("malformed CSV: %(reason)s", params={"reason": exc}, file=file,
+                         row=len(rows) + 1) from None
     if not rows:
-        raise InputError(f"the catalog is empty; row 1 must name the columns: "
-                         f"{','.join(FIELDS)}", file=file, row=1)
+        raise InputError("the catalog is empty; row 1 must name the columns: %(columns)s",
+                         params={"columns": ",".join(FIELDS)}, file=file, row=1)
     header = [cell.strip() for cell in rows[0]]
     for index, name in enumerate(header):
         if name not in FIELDS:
-            raise InputError(f"unknown column {name!r}; columns are {', '.join(FIELDS)}",
+            raise InputError("unknown column %(column)r; columns are %(columns)s",
+                             params={"column": name, "columns": ", ".join(FIELDS)},
                              file=file, row=1, column=_column(index, name))
         if header.index(name) != index:
-            raise InputError(f"column {name!r} appears twice", file=file, row=1,
-                             column=_column(index, name))
+            raise InputError("column %(column)r appears twice", params={"column": name},
+                             file=file, row=1, column=_column(index, name))
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise InputError(f"missing columns: {', '.join(missing)}", file=file, row=1)
+        raise InputError("missing columns: %(columns)s", params={"columns": ", ".join(missing)},
+                         file=file, row=1)
     found: list[Resource] = []
     lines: list[int] = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
-            raise InputError(f"this row has {len(row)} cells but the header names "
-                             f"{len(header)} columns", file=file, row=number,
-                             column=_column(len(header), ""))
+            raise InputError("this row has %(cells)s cells but the header names %(width)s "
+                             "columns", params={"cells": len(row), "width": len(header)},
+                             file=file, row=number, column=_column(len(header), ""))
         data = {name: (row[i] if i < len(row) else "") for i, name in enumerate(header)}
 
-        def fail(field: str, message: str, number: int = number) -> InputError:
+        def fail(field: str, message: str, params: Mapping[str, object] | None = None,
+                 number: int = number) -> InputError:
             index = header.index(field) if field in header else None
-            return InputError(message, file=file, row=number,
+            return InputError(message, file=file, row=number, params=params,
                               column=_column(index, field) if index is not None else field)
 
         found.append(check_resource(data, vocabulary, origin=origin, fail=fail))
         lines.append(number)
     _no_repeats(found, lambda i: InputError(
-        f"id {found[i].id!r} is used by an earlier row", file=file, row=lines[i],
-        column=_column(header.index("id"), "id")))
+        "id %(id)r is used by an earlier row", params={"id": found[i].id}, file=file,
+        row=lines[i], column=_column(header.index("id"), "id")))
     return found
 
 

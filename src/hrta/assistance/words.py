@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import string
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -76,10 +76,17 @@ def _strip_accents(text: str) -> str:
 @cache
 def words(language: str | None = ENGLISH) -> Words:
     """The catalog of `language` (its base: 'es-US' reads 'es'); English when there is none."""
+    return catalog_words(language, _catalog)
+
+
+def catalog_words(language: str | None,
+                  read: Callable[[str], dict[str, str] | None]) -> Words:
+    """The catalog `read` gives for the base of `language`, or its English one when it has
+    none in that language (a plan's or a report's: each reads its own files)."""
     code = base_language(language)
-    found = _catalog(code)
+    found = read(code)
     if found is None:
-        code, found = ENGLISH, _catalog(ENGLISH)
+        code, found = ENGLISH, read(ENGLISH)
     assert found is not None, "the English catalog is bundled"
     return Words(code, found)
 

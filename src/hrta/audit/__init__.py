@@ -14,6 +14,7 @@ from hrta.audit.claims import find_mentions
 from hrta.audit.conflicts import check_conflicting_figures
 from hrta.audit.data import check_unmatched
 from hrta.audit.flags import KINDS, Flag, Place, flags_to_json, format_flags, sort_flags
+from hrta.audit.language import speaking
 from hrta.audit.text import Document, read_document
 from hrta.findings import Findings
 
@@ -24,6 +25,12 @@ def audit(path: Path, findings: Findings | None = None) -> list[Flag]:
 
 
 def audit_document(doc: Document, findings: Findings | None = None) -> list[Flag]:
+    """Flags for a document already read, its wording read in the language it declares."""
+    with speaking(doc.lang):
+        return _audit(doc, findings)
+
+
+def _audit(doc: Document, findings: Findings | None) -> list[Flag]:
     mentions = find_mentions(doc)
     flags = check_distribution_sums(mentions)
     flags += check_conflicting_figures(doc, mentions)

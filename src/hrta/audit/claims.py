@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from hrta.audit.language import local
 from hrta.audit.numbers import (
     Percent,
     SampleSize,
@@ -113,7 +114,7 @@ def _caption_sizes(doc: Document) -> dict[str, tuple[int, str]]:
     """Figures and tables whose caption states exactly one n."""
     captions: dict[str, tuple[int, str]] = {}
     for paragraph in doc.paragraphs:
-        match = _CAPTION_START.match(paragraph.text)
+        match = local("caption_start", _CAPTION_START).match(paragraph.text)
         if not match:
             continue
         values = {s.value for s in find_sample_sizes(paragraph.text)}
@@ -124,9 +125,10 @@ def _caption_sizes(doc: Document) -> dict[str, tuple[int, str]]:
 
 
 def _figure_refs(text: str) -> list[str]:
-    if _CAPTION_START.match(text):
+    if local("caption_start", _CAPTION_START).match(text):
         return []
-    return [_ref_key(m.group(1), m.group(2)) for m in _FIGURE_REF.finditer(text)]
+    return [_ref_key(m.group(1), m.group(2))
+            for m in local("figure_ref", _FIGURE_REF).finditer(text)]
 
 
 # --- Answer levels of an agreement scale --------------------------------------------------
@@ -162,7 +164,7 @@ def answer_level(label: str) -> tuple[frozenset[str], tuple[int, int] | None]:
     """The scale positions a label names ("strongly agree or agree" -> {SA, A}) and where."""
     label = re.sub(r"[\"“”‘’']", lambda m: "'" if m.group(0) in "’'" else " ", label)
     best: tuple[int, int, frozenset[str], tuple[int, int]] | None = None
-    for rank, (pattern, covered) in enumerate(_LEVELS):
+    for rank, (pattern, covered) in enumerate(local("levels", _LEVELS)):
         match = pattern.search(label)
         if match and (best is None or (match.start(), rank) < best[:2]):
             best = (match.start(), rank, covered, match.span())
@@ -212,14 +214,14 @@ def percent_labels(sentence: str, percents: list[Percent]) -> list[tuple[str, in
         if p.parenthetical:
             start = _after_previous(sentence, percents, i)
             segment = sentence[start:p.start].rstrip(" (")
-            lead = list(_LIST_LEAD.finditer(segment))
+            lead = list(local("list_lead", _LIST_LEAD).finditer(segment))
             if lead:
                 start += lead[-1].end()
                 segment = segment[lead[-1].end():]
-            copula = _COPULA.search(segment)
+            copula = local("copula", _COPULA).search(segment)
             if copula:
                 subject = segment[:copula.start()]
-                if _RANKING.search(subject) or not content_words(subject):
+                if local("ranking", _RANKING).search(subject) or not content_words(subject):
                     # "The most common services were peer support (88%)": the subject is
                     # the list's heading, what follows the verb is the item.
                     start += copula.end()
@@ -227,7 +229,7 @@ def percent_labels(sentence: str, percents: list[Percent]) -> list[tuple[str, in
                 else:
                     # "Step-by-step guidance was identified as the most useful (73%)".
                     segment = subject
-            if not content_words(_EXAMPLES.sub("", segment)):
+            if not content_words(local("examples", _EXAMPLES).sub("", segment)):
                 # "nearly half (44%) reported that they serve rural communities"
                 segment = _following_clause(sentence, percents, i)
         else:
@@ -246,8 +248,11 @@ def _after_previous(sentence: str, percents: list[Percent], i: int) -> int:
         return close + 1 if close >= 0 else previous.end
     # A leading figure before: this label starts after the last clause break between them.
     between = sentence[previous.end:percents[i].start]
-    breaks = [m.end() for m in re.finditer(r"\)\s*,|;|,\s+(?=and\b|the\b|while\b)", between)]
+    breaks = [m.end() for m in local("breaks", _BREAKS).finditer(between)]
     return previous.end + (breaks[-1] if breaks else 0)
+
+
+_BREAKS = re.compile(r"\)\s*,|;|,\s+(?=and\b|the\b|while\b)")
 
 
 def _following_clause(sentence: str, percents: list[Percent], i: int) -> str:
@@ -283,11 +288,12 @@ _SCOPES: list[tuple[str, re.Pattern[str]]] = [
                             re.IGNORECASE)),
 ]
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 def scope_of(text: str) -> frozenset[str]:
     """Words that set which finding a figure belongs to: future plans, referrals, a year."""
-    scopes = {name for name, pattern in _SCOPES if pattern.search(text)}
+    scopes = {name for name, pattern in local("scopes", _SCOPES) if pattern.search(text)}
     scopes |= set(_YEAR.findall(text))
     return frozenset(scopes)
 
@@ -295,10 +301,11 @@ def scope_of(text: str) -> frozenset[str]:
 def content_word_list(text: str) -> list[str]:
     """Stemmed words that say what a figure measures, in order; filler and scope words out."""
     words: list[str] = []
-    for raw in re.findall(r"[a-z0-9]+", text.lower()):
-        if raw in _STOPWORDS or raw.isdigit() or len(raw) < 2:
+    stopwords, scopes = local("stopwords", _STOPWORDS), local("scopes", _SCOPES)
+    for raw in local("word", _WORD).findall(text.lower()):
+        if raw in stopwords or raw.isdigit() or len(raw) < 2:
             continue
-        if any(p.fullmatch(raw) for _, p in _SCOPES):
+        if any(p.fullmatch(raw) for _, p in scopes):
             continue
         words.append(_stem(raw))
     return words
@@ -316,6 +323,25 @@ def _stem(word: str) -> str:
     return word
 
 
+# A lead that names, in quotes, what the sentence's figures are shares of: "Of 7
+# respondents rating “Lack of funding”, ...", "Among those asked “Do you ...?”, ...".
+_QUOTED_SUBJECT = re.compile(r"^\W*(?:of|among)\b[^“\"]*[“\"]([^”\"]+)[”\"]",
+                             re.IGNORECASE)
+# A lead that names the question: "On X, the most common answers were ...", "For X, ...",
+# "Asked about X, ...", "Of the 8 respondents who answered the question on X, ...".
+_NAMED_SUBJECT = re.compile(r"^\W*(?:on|for|of|among|asked\s+about)\s+(.+?),\s", re.IGNORECASE)
+
+
+def _lead_subject(lead: str) -> list[str]:
+    match = local("quoted_subject", _QUOTED_SUBJECT).match(lead)
+    return content_word_list(match.group(1)) if match else []
+
+
+def _named_subject(lead: str) -> frozenset[str]:
+    match = local("named_subject", _NAMED_SUBJECT).match(lead)
+    return content_words(match.group(1)) if match else frozenset()
+
+
 @dataclass(frozen=True)
 class Claim:
     mention: Mention
@@ -328,6 +354,7 @@ class Claim:
     tolerance: Fraction = Fraction(0)   # a derived net adds rounding of its parts
     derived_from: tuple[Mention, ...] = ()
     first: str = ""             # the first content word: in English, the distinguishing one
+    subject: frozenset[str] = frozenset()   # what the sentence's lead says it is about
 
     @property
     def in_summary(self) -> bool:
@@ -347,8 +374,11 @@ def sentence_claims(sentence: Sentence, mentions: list[Mention],
     first_start = min((start for _, start in labels), default=0)
     lead = text[:min(first_start, percents[0].start if percents else 0)]
     lead_scope = scope_of(lead)
-    if _CONTINUED_LIST.match(lead) and not lead_scope:
+    if local("continued_list", _CONTINUED_LIST).match(lead) and not lead_scope:
         lead_scope = previous_scope
+    ordered_subject = _lead_subject(lead)
+    subject = frozenset(ordered_subject)
+    named = subject or _named_subject(lead)
     claims: list[Claim] = []
     previous_end = 0
     for mention, (label, start) in zip(mentions, labels, strict=True):
@@ -356,22 +386,24 @@ def sentence_claims(sentence: Sentence, mentions: list[Mention],
         # The words between the figure before (with its label) and this one, when a share
         # names its level only: "(91% agree) and disagreed most that funding ... (70% ...)".
         begin = start if percent.parenthetical else percent.start
-        between = _NOISE.sub(" ", text[previous_end:begin]) if begin > previous_end else ""
+        noise = local("noise", _NOISE)
+        between = noise.sub(" ", text[previous_end:begin]) if begin > previous_end else ""
         previous_end = max(percent.end, start + len(label),
                            text.find(")", percent.end) + 1 if percent.parenthetical else 0)
         scope = lead_scope | scope_of(label)
-        if claims and not mention.percent.parenthetical and _ELIDED.match(label):
+        if claims and not mention.percent.parenthetical and local("elided", _ELIDED).match(label):
             # "19% plan to partner with SSPs, 6% with drug user unions": the verb, and with
             # it the scope, carries over from the figure before.
             scope |= claims[-1].scope
-        if _ANAPHORA.search(label) and claims:
+        anaphora = local("anaphora", _ANAPHORA)
+        if anaphora.search(label) and claims:
             # "88% provide peer support directly and 46% provide this service through
             # referrals": "this service" is what the figure before it measured.
-            label = _ANAPHORA.sub(claims[-1].label, label, count=1)
-        clean = _NOISE.sub(" ", label)
+            label = anaphora.sub(claims[-1].label, label, count=1)
+        clean = noise.sub(" ", label)
         level, span = answer_level(clean)
         words_text = clean[:span[0]] + " " + clean[span[1]:] if span else clean
-        ordered = content_word_list(_EXAMPLES.sub("", words_text))
+        ordered = content_word_list(local("examples", _EXAMPLES).sub("", words_text))
         words, first = frozenset(ordered), ordered[0] if ordered else ""
         if level and not words:
             ordered = content_word_list(between)
@@ -383,8 +415,12 @@ def sentence_claims(sentence: Sentence, mentions: list[Mention],
                 # "..., 14% somewhat disagree": a share of the statement the run began with.
                 words, first = claims[-1].words, claims[-1].first
                 scope |= claims[-1].scope
-        printed = _CONNECTOR.sub("", re.sub(r"\s+", " ", clean).strip(" ,.;:"))
+        if subject and not subject <= words:
+            # "Of 7 respondents rating “Lack of funding”, 86% answered always or often":
+            # a share of that statement, not of every statement rated always or often.
+            words, first = words | subject, ordered_subject[0]
+        printed = local("connector", _CONNECTOR).sub("", re.sub(r"\s+", " ", clean).strip(" ,.;:"))
         printed = re.sub(r"(?:,|\s+(?:and|or))$", "", printed)
         claims.append(Claim(mention, mention.percent.value, mention.percent.decimals, words,
-                            printed, level, scope, first=first))
+                            printed, level, scope, first=first, subject=named))
     return claims

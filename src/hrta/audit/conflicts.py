@@ -27,6 +27,7 @@ from hrta.audit.claims import (
     sentence_claims,
 )
 from hrta.audit.flags import Flag
+from hrta.audit.language import local
 from hrta.audit.numbers import percent_as_printed, rounds_to
 from hrta.audit.text import Document
 
@@ -128,20 +129,25 @@ def comparable(a: Claim, b: Claim, similarity: Similarity) -> bool:
     """Whether two claims could state the same finding.
 
     Within one section of the body, only figures whose labels have exactly the same
-    content words: a body lists distinct options side by side, and "methadone treatment"
-    and "mobile methadone treatment" are two options. A summary section (Discussion,
-    Executive Summary, Conclusions) rewords what it restates, so there the labels need
-    only be similar; the best match is then used. A negated label ("not receiving") never
-    matches a plain one.
+    content words, of sentences whose leads do not name two different questions: a body
+    lists distinct options side by side, and "methadone treatment" and "mobile methadone
+    treatment" are two options. A summary section (Discussion, Executive Summary,
+    Conclusions) rewords what it restates, so there the labels need only be similar; the
+    best match is then used. A negated label ("not receiving") never matches a plain one.
     """
     if a.mention.sentence.index == b.mention.sentence.index:
         return False
     if a.scope != b.scope or a.level != b.level or not a.words or not b.words:
         return False
-    if bool(a.words & _NEGATION) != bool(b.words & _NEGATION):
+    negation = local("negation", _NEGATION)
+    if bool(a.words & negation) != bool(b.words & negation):
         return False
     if a.in_summary or b.in_summary:
         return similar(a.words, b.words, a.first, b.first, similarity)
+    if a.subject and b.subject and a.subject != b.subject:
+        # "On <one question>, ... training (75%)" and "For <another>, ... training (50%)":
+        # the same option of two questions.
+        return False
     return a.mention.paragraph.headings == b.mention.paragraph.headings and a.words == b.words
 
 

@@ -42,6 +42,7 @@ class DataItem:
     count: int
     n: int
     words: frozenset[str]       # option label; for a matrix statement, the statement
+                                # and the answer's words when they are not a level
     level: frozenset[str]       # scale positions of a matrix option or net; empty otherwise
     scope: frozenset[str]
     where: str
@@ -49,6 +50,7 @@ class DataItem:
     # Other printed values that are right too: a net written as the sum of its rounded
     # parts (4% + 11% = 15% where the net itself is 15.6%).
     alternatives: tuple[int, ...] = ()
+    statement: frozenset[str] = frozenset()     # a matrix statement's words alone
 
     def accepts(self, value: Fraction, decimals: int) -> bool:
         return rounds_to(Fraction(self.percent), decimals, value) or (
@@ -123,11 +125,16 @@ def data_items(findings: Findings) -> list[DataItem]:
             if entry.percent is None:
                 continue
             label = entry.label
-            level, _ = answer_level(label)
+            level, span = answer_level(label)
             # A matrix rating is a share of its statement; a yes/no/unsure option is a share
             # of its question, whose short title a report paraphrases rather than its text.
+            statement: list[str] = []
             if matrix:
-                ordered = content_word_list(text)
+                # An answer that is not an agreement level ("Always or often") is named by
+                # its words, so a statement's "always or often" is told from its "Often".
+                rest = label[:span[0]] + " " + label[span[1]:] if span else label
+                statement = content_word_list(text)
+                ordered = statement + content_word_list(rest)
             elif level:
                 ordered = content_word_list(title or text)
             else:
@@ -138,7 +145,7 @@ def data_items(findings: Findings) -> list[DataItem]:
             alternatives = _rounded_sums(parts) if len(parts) > 1 else ()
             items.append(DataItem(entry.percent, entry.count, n, frozenset(ordered), level,
                                   scope, f"{where} (n={n})", ordered[0] if ordered else "",
-                                  alternatives))
+                                  alternatives, frozenset(statement)))
     return items
 
 
@@ -167,8 +174,13 @@ def matching_items(claim: Claim, items: list[DataItem],
         scored = [(score, i) for score, i in scored if score >= 0.5]
     else:
         pool = [i for i in items if not i.level or i.level == frozenset({YES})]
-        scored = [(similarity(claim.words, i.words), i) for i in pool
-                  if similar(claim.words, i.words, claim.first, i.first, similarity)]
+        # "Respondents answered “Rarely or never” most often for “Staff turnover” (33%)
+        # and “Transportation for clients” (33%)": a figure that names a statement and
+        # none of its answers may be any answer of that statement.
+        answers = [i for i in pool if i.statement and i.statement == claim.words]
+        scored = [(1.0, i) for i in answers] or [
+            (similarity(claim.words, i.words), i) for i in pool
+            if similar(claim.words, i.words, claim.first, i.first, similarity)]
     # "Plan to partner with X" is about the planned-partners question even when the
     # current-partners option is worded a little closer.
     scored = [(score, i) for score, i in scored if i.scope == claim.scope] or scored

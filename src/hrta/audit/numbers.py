@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from hrta.audit.language import local
+
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -82,7 +84,7 @@ _QUALIFIER = re.compile(
 
 def qualifier_before(text: str) -> str:
     """The hedge right before a figure ("more than", "nearly", ...), or ""."""
-    match = _QUALIFIER.search(text[-20:])
+    match = local("qualifier", _QUALIFIER).search(text[-20:])
     return match.group(1).lower() if match else ""
 
 
@@ -105,8 +107,10 @@ def _percent(sentence: str, match: re.Match[str], value: Fraction, decimals: int
     before = sentence[:match.start()]
     after = sentence[match.end():]
     parenthetical = bool(re.search(r"\(\s*$", before)) and bool(re.match(r"\s*[),;]", after))
-    interval = bool(_RANGE_END.search(before) or _RANGE_START.match(after)
-                    or _CONFIDENCE.match(after))
+    interval = bool(local("range_end", _RANGE_END).search(before)
+                    or local("range_start", _RANGE_START).match(after)
+                    or _CONFIDENCE.match(after)
+                    or local("confidence_before", _NO_MATCH).search(before))
     return Percent(value=value, decimals=decimals, start=match.start(), end=match.end(),
                    text=match.group(0), qualifier=qualifier_before(before),
                    parenthetical=parenthetical, interval=interval)
@@ -117,6 +121,9 @@ _RANGE_END = re.compile(r"\d(?:\.\d+)?\s*(?:%|percent)?\s*(?:[-–—]|to)\s*$",
 _RANGE_START = re.compile(r"\s*(?:[-–—]|to)\s*\d", re.IGNORECASE)
 _CONFIDENCE = re.compile(r"\s*(?:CI\b|confidence|credible|prediction\s+interval|intervals?\b)",
                          re.IGNORECASE)
+# English names the level after the figure ("95% CI"); a language that names it before
+# ("IC del 95%") defines `confidence_before`.
+_NO_MATCH = re.compile(r"(?!)")
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,9 @@ _SAMPLE_PATTERNS = [
                re.IGNORECASE),
     re.compile(rf"\b(?:of|among)\s+(?:the\s+|all\s+|these\s+)?({_NUMBER})\s+{_PEOPLE}",
                re.IGNORECASE),
+    # "(12 of 61, 20%)": a count, its base and its percent, as the report writes them.
+    re.compile(r"(?<![\w.,%])\d+\s+of\s+(\d{1,3}(?:,\d{3})+|\d+)(?=,\s*\d+(?:\.\d+)?\s*%)",
+               re.IGNORECASE),
 ]
 _QUESTION_LEVEL = re.compile(
     r"\b(?:answered|responded\s+to|completed|replied\s+to)\s+(?:this|the|that)\s+"
@@ -146,9 +156,9 @@ _QUESTION_LEVEL = re.compile(
 
 def find_sample_sizes(sentence: str) -> list[SampleSize]:
     """Every stated denominator in a sentence, in order; overlapping mentions once."""
-    question_level = bool(_QUESTION_LEVEL.search(sentence))
+    question_level = bool(local("question_level", _QUESTION_LEVEL).search(sentence))
     found: list[SampleSize] = []
-    for pattern in _SAMPLE_PATTERNS:
+    for pattern in local("sample_patterns", _SAMPLE_PATTERNS):
         for match in pattern.finditer(sentence):
             value = word_to_int(match.group(1))
             if value is None or value == 0:
@@ -184,7 +194,7 @@ def find_counts(sentence: str) -> list[Count]:
     taken = [(p.start, p.end) for p in find_percents(sentence)]
     taken += [(s.start, s.end) for s in find_sample_sizes(sentence) if s.text[:1] in "nN"]
     found: dict[int, Count] = {}
-    for match in _COUNTED.finditer(sentence):
+    for match in local("counted", _COUNTED).finditer(sentence):
         value = word_to_int(match.group(1))
         if value is not None and not _overlaps(match.start(1), taken):
             found[match.start(1)] = Count(value, match.start(1), match.end(1), match.group(1),
@@ -194,7 +204,8 @@ def find_counts(sentence: str) -> list[Count]:
             continue
         value = int(match.group(1).replace(",", ""))
         before = sentence[:match.start()]
-        if _NOT_A_QUANTITY.search(before[-12:]) or _is_year(value, sentence, match):
+        label = local("not_a_quantity", _NOT_A_QUANTITY).search(before[-12:])
+        if label or _is_year(value, sentence, match):
             continue
         found[match.start()] = Count(value, match.start(), match.end(), match.group(1), False)
     return [found[k] for k in sorted(found)]

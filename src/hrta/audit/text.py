@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from hrta.audit.language import local, speaking
 from hrta.errors import InputError
 
 SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".docx", ".pdf")
@@ -50,13 +51,15 @@ class Paragraph:
 
     @property
     def in_summary(self) -> bool:
-        return any(_SUMMARY_HEADING.search(h) for h in self.headings)
+        summary = local("summary_heading", _SUMMARY_HEADING)
+        return any(_SUMMARY_HEADING.search(h) or summary.search(h) for h in self.headings)
 
 
 @dataclass
 class Document:
     name: str
     paragraphs: list[Paragraph]
+    lang: str = "en"        # the language the report declares; its wording is read in it
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -80,15 +83,20 @@ def read_document(path: Path) -> Document:
             "plain text (.txt), HTML (.html), Word (.docx) or PDF (.pdf) report", file=str(path))
     if not path.is_file():
         raise InputError("no such file" if not path.exists() else "not a file", file=str(path))
+    lang = "en"
     if suffix == ".docx":
         blocks = _docx_blocks(path)
+        lang = _docx_language(path)
     elif suffix == ".pdf":
         blocks = _pdf_blocks(path)
+        lang = _pdf_language(path)
     elif suffix in (".html", ".htm"):
-        blocks = html_blocks(_read_utf8(path))
+        page = _read_utf8(path)
+        blocks = html_blocks(page)
+        lang = html_language(page)
     else:
         blocks = markdown_blocks(_read_utf8(path))
-    return build_document(path.name, blocks)
+    return build_document(path.name, blocks, lang)
 
 
 # A block is what a reader yields: ("heading", level, text, location),
@@ -96,8 +104,14 @@ def read_document(path: Path) -> Document:
 Block = tuple[str, int, str, str]
 
 
-def build_document(name: str, blocks: list[Block]) -> Document:
-    """Attach section paths to the text blocks and split them into sentences."""
+def build_document(name: str, blocks: list[Block], lang: str = "en") -> Document:
+    """Attach section paths to the text blocks and split them into sentences (where a
+    sentence ends depends on the language: "¿" may open one, "p. ej." does not close one)."""
+    with speaking(lang):
+        return _build_document(name, blocks, lang)
+
+
+def _build_document(name: str, blocks: list[Block], lang: str) -> Document:
     headings: list[tuple[int, str]] = []
     paragraphs: list[Paragraph] = []
     count = 0
@@ -113,7 +127,47 @@ def build_document(name: str, blocks: list[Block]) -> Document:
             paragraph.sentences.append(Sentence(sentence, count, paragraph.index))
             count += 1
         paragraphs.append(paragraph)
-    return Document(name, paragraphs)
+    return Document(name, paragraphs, lang)
+
+
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z_-]+)", re.IGNORECASE)
+
+
+def html_language(page: str) -> str:
+    """The language an HTML page declares on its <html> element; English when none."""
+    match = _HTML_LANG.search(page[:4000])
+    return match.group(1) if match else "en"
+
+
+def _docx_language(path: Path) -> str:
+    """The Word document's language (core properties, else the default run language)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            core = archive.read("docProps/core.xml").decode("utf-8", "replace") \
+                if "docProps/core.xml" in names else ""
+            styles = archive.read("word/styles.xml").decode("utf-8", "replace") \
+                if "word/styles.xml" in names else ""
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return "en"
+    match = (re.search(r"<dc:language>\s*([A-Za-z_-]+)", core)
+             or re.search(r"<w:lang\b[^>]*\bw:val=\"([A-Za-z_-]+)\"", styles))
+    return match.group(1) if match else "en"
+
+
+def _pdf_language(path: Path) -> str:
+    """The PDF's document language (/Lang in its catalog); English when none."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        root: Any = PdfReader(str(path)).trailer["/Root"].get_object()
+        lang = root.get("/Lang")
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        return "en"
+    return str(lang) if lang else "en"
 
 
 def _read_utf8(path: Path) -> str:
@@ -680,14 +734,15 @@ def split_sentences(text: str) -> list[str]:
     """Sentences of a paragraph; abbreviations, initials and caption numbers do not split."""
     sentences: list[str] = []
     start = 0
-    for match in _BOUNDARY.finditer(text):
+    abbreviations = local("abbreviations", _ABBREVIATIONS)
+    for match in local("boundary", _BOUNDARY).finditer(text):
         end = match.end()
         candidate = text[start:end].strip()
         word = re.search(r"(\S+?)[.!?]+[\"”’)\]]*\s*$", candidate)
         token = word.group(1).lower().lstrip("(\"“") if word else ""
-        if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+        if token in abbreviations or (len(token) == 1 and token.isalpha()):
             continue
-        if _CAPTION_HEAD.match(candidate):
+        if _CAPTION_HEAD.match(candidate) or local("caption_head", _CAPTION_HEAD).match(candidate):
             continue
         sentences.append(candidate)
         start = end

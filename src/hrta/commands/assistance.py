@@ -10,11 +10,9 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress
-from rich.table import Table
 
 from hrta.commandline import (
     FileArgument,
@@ -32,6 +30,9 @@ from hrta.commandline import (
 )
 from hrta.defaults import DEFAULT_INSTRUMENT, DEFAULT_THRESHOLD
 from hrta.errors import InputError
+
+if TYPE_CHECKING:
+    from hrta.commandline import Steps
 
 catalog_app = typer.Typer(no_args_is_help=True, help="The TA catalog that plans point to.")
 
@@ -63,7 +64,7 @@ def _setup(instrument_ref: str, rules_path: Path | None) -> tuple[Any, Any]:
     return instrument, load_rules(instrument, rules_path)
 
 
-def _wave(progress: Progress, file: Path, instrument_ref: str, fmt: str,
+def _wave(progress: Steps, file: Path, instrument_ref: str, fmt: str,
           mapping: Path | None, rules_path: Path | None) -> tuple[Any, Any, Any]:
     from hrta.ingest import load_responses
 
@@ -225,6 +226,8 @@ def cohorts(
     if not ids:
         note("No respondent can be invited: nobody left contact details. Pass "
              "--consented with the ids of those who agreed to be contacted.")
+    from rich.table import Table  # only where a table is printed
+
     table = Table("TA area", "Region", "Size", "Response ids", title="Cohorts to invite")
     for cohort in found:
         table.add_row(cohort.area_label, cohort.region_label, str(cohort.size),
@@ -262,6 +265,8 @@ def catalog_list(
         sys.stdout.write(json.dumps([r.to_json() for r in chosen], indent=2,
                                     ensure_ascii=False) + "\n")
         return
+    from rich.table import Table  # only where a table is printed
+
     table = Table("id", "Title", "Format", "Topics", "Reviewed", "From",
                   title=f"TA catalog: {len(chosen)} of {len(entries)} entries "
                         "(--json for every field)")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from hrta.commandline import (
@@ -87,6 +86,8 @@ def codebook_show(
     if as_json:
         sys.stdout.write(json.dumps(codebook_summary(book), indent=2, ensure_ascii=False) + "\n")
         return
+    from rich.table import Table  # only where a table is printed
+
     table = Table(title=book.title or book.question, show_lines=False)
     table.add_column("id", no_wrap=True)
     table.add_column("label")
@@ -472,6 +473,8 @@ def _print_coding(result: dict[str, Any]) -> None:
     title = f"{result['codebook']} (n={result['n']:,})"
     if people:
         title += f", with {people['reviewer']}'s codes on {people['answers']:,} answers"
+    from rich.table import Table  # only where a table is printed
+
     table = Table(title=title)
     table.add_column("Theme")
     table.add_column("Respondents", justify="right")
@@ -501,6 +504,8 @@ def _print_people(result: dict[str, Any]) -> None:
 
 
 def _print_discovery(result: dict[str, Any]) -> None:
+    from rich.table import Table  # only where a table is printed
+
     table = Table(title=f"Themes proposed for {result['question']} (n={result['n']:,}): "
                         "no codebook yet")
     table.add_column("Suggested name")
@@ -516,6 +521,8 @@ def _print_discovery(result: dict[str, Any]) -> None:
 
 
 def _print_evaluation(result: dict[str, Any]) -> None:
+    from rich.table import Table  # only where a table is printed
+
     table = Table(title=f"{result['question']}: agreement with {result['labelled']} "
                         f"({result['answers']:,} answers)")
     for name in ("Theme", "Labelled", "Coded", "Precision", "Recall", "F1", "Kappa"):

@@ -108,9 +108,13 @@ def _bundled_yaml(name: str) -> dict[str, Any]:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def load_targets(instrument: Instrument, raw: dict[str, Any] | None = None) -> Targets:
-    """The bundled targets (or `raw`, the same shape), checked against the instrument."""
+def load_targets(instrument: Instrument, raw: dict[str, Any] | None = None, *,
+                 follow_up: bool = False) -> Targets:
+    """The bundled targets (or `raw`, the same shape), checked against the instrument;
+    with `follow_up`, those of the demo's follow-up wave (follow_up.yaml read over them)."""
     raw = _bundled_yaml("targets.yaml") if raw is None else raw
+    if follow_up:
+        raw = _overlaid(raw, _bundled_yaml("follow_up.yaml"))
     reference = raw["reference"]
     work = raw["fieldwork"]
     questions = {qid: _question_target(instrument, qid, spec)
@@ -130,6 +134,16 @@ def load_targets(instrument: Instrument, raw: dict[str, Any] | None = None) -> T
         contacts=_contact_kinds(instrument, raw.get("contacts") or {}),
         questions=questions,
     )
+
+
+def _overlaid(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """`base` with each value of `over` in place of its own, mappings merged key by key."""
+    merged = dict(base)
+    for key, value in over.items():
+        below = merged.get(key)
+        merged[key] = (_overlaid(below, value) if isinstance(below, dict)
+                       and isinstance(value, dict) else value)
+    return merged
 
 
 def _known_question(instrument: Instrument, qid: object) -> Question:
@@ -626,16 +640,18 @@ def _response_ids(starts: np.ndarray, rng: np.random.Generator) -> pl.Series:
 
 
 def synthetic_responses(instrument: Instrument, n: int, *, seed: int,
-                        ineligible_share: float | None = None) -> ResponseSet:
+                        ineligible_share: float | None = None,
+                        follow_up: bool = False) -> ResponseSet:
     """A synthetic wave of n responses with the 2022 study's shape, drawn with numpy.
 
     `ineligible_share` defaults to the reference wave's (10 of 161). Each question's n is
     its reference n scaled to this wave's eligible respondents; marginals are exact counts
-    of the targets. The same seed gives the same wave.
+    of the targets. The same seed gives the same wave. `follow_up` draws the demo's
+    follow-up wave, fielded two years later with some answers moved (follow_up.yaml).
     """
     if n < 1:
         raise ValueError("a wave needs at least one response")
-    targets = load_targets(instrument)
+    targets = load_targets(instrument, follow_up=follow_up)
     share = targets.ineligible / targets.total if ineligible_share is None else ineligible_share
     if not 0 <= share < 1:
         raise ValueError("ineligible_share must be at least 0 and below 1")
@@ -646,7 +662,9 @@ def synthetic_responses(instrument: Instrument, n: int, *, seed: int,
                              source=f"synthetic wave (seed {seed})")
 
 
-def demo_responses(instrument: Instrument, *, seed: int = 2022) -> ResponseSet:
-    """The demo wave: as many responses as the 2022 study, so every n matches its report."""
-    targets = load_targets(instrument)
-    return synthetic_responses(instrument, targets.total, seed=seed)
+def demo_responses(instrument: Instrument, *, seed: int = 2022,
+                   follow_up: bool = False) -> ResponseSet:
+    """The demo wave: as many responses as the 2022 study, so every n matches its report.
+    `follow_up` gives the demo's follow-up wave instead (follow_up.yaml)."""
+    targets = load_targets(instrument, follow_up=follow_up)
+    return synthetic_responses(instrument, targets.total, seed=seed, follow_up=follow_up)

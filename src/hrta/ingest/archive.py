@@ -53,18 +53,22 @@ def survey_file(path: Path, member: str | None = None) -> Iterator[tuple[Path, s
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"not a readable zip file: {exc}", file=name) from exc
+        raise InputError("not a readable zip file: %(reason)s", file=name,
+                         params={"reason": str(exc)}) from exc
     with archive, tempfile.TemporaryDirectory(prefix="hrta-zip-") as folder:
         info = _choose(archive, surveys(archive), member, name)
         if info.file_size > LIMITS.uncompressed_bytes:
-            raise InputError(f"{info.filename!r} unpacks to {info.file_size:,} bytes, more "
-                             f"than the limit of {LIMITS.uncompressed_bytes:,}", file=name)
+            raise InputError("%(member)r unpacks to %(size)s bytes, more than the limit of "
+                             "%(limit)s", file=name,
+                             params={"member": info.filename, "size": f"{info.file_size:,}",
+                                     "limit": f"{LIMITS.uncompressed_bytes:,}"})
         target = Path(folder) / PurePosixPath(info.filename).name
         try:
             with archive.open(info) as source, target.open("wb") as sink:
                 shutil.copyfileobj(source, sink)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise InputError(f"cannot unpack {info.filename!r}: {exc}", file=name) from exc
+            raise InputError("cannot unpack %(member)r: %(reason)s", file=name,
+                             params={"member": info.filename, "reason": str(exc)}) from exc
         yield target, f"{name}: {info.filename}"
 
 
@@ -74,17 +78,27 @@ def _choose(archive: zipfile.ZipFile, found: dict[str, zipfile.ZipInfo], member:
         for survey, info in found.items():
             if member in (survey, info.filename, PurePosixPath(info.filename).name):
                 return info
-        raise InputError(f"the zip holds no survey {member!r}; it holds: "
-                         f"{_listing(found) or 'none'}", file=name)
+        if not found:
+            raise InputError("the zip holds no survey %(member)r; it holds: none", file=name,
+                             params={"member": member})
+        raise InputError("the zip holds no survey %(member)r; it holds: %(surveys)s",
+                         file=name, params={"member": member, "surveys": _listing(found)})
     if not found:
-        listed = ", ".join(archive.namelist()[:6]) or "nothing"
+        listed = ", ".join(archive.namelist()[:6])
+        if not listed:
+            raise InputError("the zip holds no CSV or XLSX survey file (SurveyMonkey's "
+                             "download has them in CSV/ or Excel/); it holds nothing",
+                             file=name)
         raise InputError("the zip holds no CSV or XLSX survey file (SurveyMonkey's download "
-                         f"has them in CSV/ or Excel/); it holds {listed}", file=name)
+                         "has them in CSV/ or Excel/); it holds %(files)s", file=name,
+                         params={"files": listed})
     if len(found) > 1:
         first = PurePosixPath(next(iter(found.values())).filename).stem
-        raise InputError(f"the zip holds {len(found)} surveys: {_listing(found)}. Choose one "
-                         f"with --member NAME (e.g. --member {first!r}), or unzip it and read "
-                         "its file", file=name)
+        raise InputError("the zip holds %(count)s surveys: %(surveys)s. Choose one with "
+                         "--member NAME (e.g. --member %(first)r), or unzip it and read its "
+                         "file", file=name,
+                         params={"count": len(found), "surveys": _listing(found),
+                                 "first": first})
     return next(iter(found.values()))
 
 

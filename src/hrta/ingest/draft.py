@@ -153,8 +153,9 @@ def read_export(path: Path) -> Export:
     table = Table(table.file, [row1, row2], table.data, table.first_data_row, table.kept)
     if not row1 or metadata_kind(row1[0]) != "id":
         raise InputError("this is not a SurveyMonkey export: row 1 does not start with "
-                         f"'Respondent ID' (it starts with {row1[0].strip()!r})",
-                         file=table.file, row=1, column=column_letter(0))
+                         "'Respondent ID' (it starts with %(start)r)",
+                         file=table.file, row=1, column=column_letter(0),
+                         params={"start": row1[0].strip()})
     start = _metadata_end(table.file, row1, row2)
     if start == width:
         raise InputError("the export has no question columns: row 1 holds only metadata "
@@ -194,8 +195,9 @@ def _metadata_end(file: str, row1: list[str], row2: list[str]) -> int:
     while index < len(row1) and metadata_kind(row1[index]) is not None:
         if row2[index].strip():
             raise InputError("the second header row is missing: row 2 holds data where the "
-                             f"export puts an empty cell under {row1[index].strip()!r}",
-                             file=file, row=2, column=column_name(row1, index))
+                             "export puts an empty cell under %(header)r",
+                             file=file, row=2, column=column_name(row1, index),
+                             params={"header": row1[index].strip()})
         index += 1
     return index
 
@@ -270,8 +272,9 @@ def _draft(export: Export, question: ExportQuestion, ids: _Ids) -> DraftQuestion
         return _text(qid, text, columns[0])
     labelled = [c for c in columns if not header_key(c.label)]
     if labelled:
-        raise _untyped(export, labelled[0], "it has no label in row 2, so it is neither an "
-                       "option nor a statement of the question above it")
+        raise _untyped(export, labelled[0], "cannot type this column: it has no label in "
+                       "row 2, so it is neither an option nor a statement of the question "
+                       "above it. Remove the column or re-export with answer text")
     if _is_contact(text, keys):
         return DraftQuestion(qid, "multi", text, _options(c.label for c in columns), pii=True,
                              comments=("Contact details: kept apart, never analysed.",))
@@ -293,7 +296,9 @@ def _single(export: Export, qid: str, text: str, question: ExportQuestion) -> Dr
         return _text(qid, text, response, (
             f"Typed as text: {why}. If it is a choice, make it `type: single` with options.",))
     if distinct == 0:
-        raise _untyped(export, response, "nobody chose an answer, so its options are unknown")
+        raise _untyped(export, response, "cannot type this column: nobody chose an "
+                       "answer, so its options are unknown. "
+                       "Remove the column or re-export with answer text")
     labels, scale = _ordered([response])
     if scale is not None:
         comments = [f"Options in {scale.name.replace('_', '/')} scale order."]
@@ -355,28 +360,34 @@ def _matrix(export: Export, qid: str, text: str,
     labels, scale = _ordered(list(columns))
     if len(labels) > MAX_SCALE_POINTS:
         free = max(columns, key=lambda c: len(c.values))
-        raise _untyped(export, free, f"its cells hold {len(free.values)} different texts, which "
-                       "is neither its own label (select-all) nor a rating scale shared with "
-                       "the question's other columns (grid)")
+        raise _untyped(export, free, "cannot type this column: its cells hold %(count)s "
+                       "different texts, which is neither its own label (select-all) nor a "
+                       "rating scale shared with the question's other columns (grid). "
+                       "Remove the column or re-export with answer text",
+                       count=len(free.values))
     keys = {c.index: {header_key(v) for v in c.values} for c in columns}
     answered = [c for c in columns if c.values]
     if len(answered) > 1 and all(len(c.values) == 1 and _NUMBER.match(c.values[0])
                                  for c in answered):
-        raise _untyped(export, answered[0], f"its cells hold {answered[0].values[0]!r} where a "
-                       "select-all column holds its label: this looks like a numeric-value "
-                       "export; draft from one with actual answer text")
+        raise _untyped(export, answered[0], "cannot type this column: its cells hold "
+                       "%(cell)r where a select-all column holds its label: this looks like a "
+                       "numeric-value export; draft from one with actual answer text. "
+                       "Remove the column or re-export with answer text",
+                       cell=answered[0].values[0])
     for column in columns:
         if not column.values:
             continue
         shared = set().union(*(k for i, k in keys.items() if i != column.index))
         if shared and not keys[column.index] & shared and (
                 _OTHER.search(column.label) or len(column.values) > 3):
-            raise _untyped(export, column, "its cells hold texts that no other column of the "
-                           "question holds: a comment box beside a grid, which hrta does not "
-                           "read")
+            raise _untyped(export, column, "cannot type this column: its cells hold texts "
+                           "that no other column of the question holds: a comment box beside "
+                           "a grid, which hrta does not read. "
+                           "Remove the column or re-export with answer text")
         if any(header_key(v) == header_key(column.label) for v in column.values):
-            raise _untyped(export, column, "its cells hold its own label, as a select-all "
-                           "column does, but the question's other columns hold ratings")
+            raise _untyped(export, column, "cannot type this column: its cells hold its "
+                           "own label, as a select-all column does, but the question's other "
+                           "columns hold ratings. Remove the column or re-export with answer text")
     taken: set[str] = set()
     statements = tuple((unique(_slug(c.label), taken), c.label) for c in columns)
     comments: list[str] = []
@@ -438,10 +449,12 @@ def _scale(keys: set[str]) -> Scale | None:
     return min(fits, key=lambda s: len(s.points)) if fits else None
 
 
-def _untyped(export: Export, column: ExportColumn, why: str) -> InputError:
-    return InputError(f"cannot type this column: {why}. Remove the column or re-export "
-                      "with answer text", file=export.file, row=2,
-                      column=column_name(export.row2, column.index))
+def _untyped(export: Export, column: ExportColumn, message: str,
+             **params: object) -> InputError:
+    """`message` ("cannot type this column: why. Remove the column or re-export with answer
+    text", a whole template for the catalog) about `column`'s header."""
+    return InputError(message, file=export.file, row=2,
+                      column=column_name(export.row2, column.index), params=params)
 
 
 # --- ids ------------------------------------------------------------------------------------
@@ -586,5 +599,5 @@ def _check(text: str, file: str) -> Instrument:
     try:
         return parse(text, origin=f"the draft of {file}")
     except InputError as exc:  # a drafting fault, not the user's: say what broke
-        raise InputError(f"the drafted instrument does not load ({exc.message})",
-                         file=file) from exc
+        raise InputError("the drafted instrument does not load (%(reason)s)", file=file,
+                         params={"reason": exc.message}) from exc

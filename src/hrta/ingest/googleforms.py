@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from hrta.errors import InputError
-from hrta.ingest.building import Answers
+from hrta.ingest.building import Answers, CellError
 from hrta.ingest.labels import header_key, normalize
 from hrta.ingest.tables import Table, column_letter, column_name, read_table
 from hrta.instrument import Instrument, Question
@@ -109,10 +109,12 @@ def read(path: Path, instrument: Instrument) -> ResponseSet:
         _read_column(answers, index, question, qid)
     if unknown:
         names = ", ".join(column_name(header, i) for i in unknown[:4])
-        raise InputError(f"{len(unknown)} column(s) match no question of {instrument.id!r}: "
-                         f"{names}. Draft an instrument from this file with `hrta instrument "
+        raise InputError("%(count)s column(s) match no question of %(instrument)r: "
+                         "%(names)s. Draft an instrument from this file with `hrta instrument "
                          "draft FILE --format googleforms -o instrument.yaml`", file=table.file,
-                         row=1, column=column_name(header, unknown[0]))
+                         row=1, column=column_name(header, unknown[0]),
+                         params={"count": len(unknown), "instrument": instrument.id,
+                                 "names": names})
     ids = pl.Series([f"row {table.file_row(i)}" for i in range(table.data.height)],
                     dtype=pl.String)
     return answers.build(ids, started=answers.cells(0), ended=answers.cells(0))
@@ -187,8 +189,9 @@ class _Cell:
         if unknown:
             if self.other is None:
                 expected = "; ".join(o.label for o in self.question.options)
-                raise ValueError(f"unknown answer {unknown[0]!r} for question "
-                                 f"{self.question.id!r}; expected one of: {expected}")
+                raise CellError("unknown answer %(cell)r for question %(question)r; expected "
+                                "one of: %(expected)s", cell=unknown[0],
+                                question=self.question.id, expected=expected)
             ids.append(self.other)
         return list(dict.fromkeys(ids))
 

@@ -28,7 +28,7 @@ import polars as pl
 
 from hrta.errors import InputError
 from hrta.ingest import xlsx
-from hrta.ingest.building import Answers, Parse
+from hrta.ingest.building import Answers, CellError, Parse
 from hrta.ingest.labels import header_key
 from hrta.ingest.tables import Table, column_name, read_table
 from hrta.ingest.xlsform import OTHER, form_id
@@ -126,12 +126,13 @@ class _Reader:
         others = [i for i in self.unknown if not _is_metadata(self.header[i])]
         if len(others) >= len(columns):
             raise InputError(
-                f"{len(others)} of the columns of this KoboToolbox export are not questions of "
-                f"{self.instrument.id!r}: "
-                "a Kobo export is read with its form. Download the XLSForm (Project > Form > "
-                "Download XLS), run `hrta instrument import form.xlsx -o instrument.yaml`, "
-                "then pass --instrument instrument.yaml", file=self.table.file, row=1,
-                column=column_name(self.header, others[0]) if others else None)
+                "%(count)s of the columns of this KoboToolbox export are not questions of "
+                "%(instrument)r: a Kobo export is read with its form. Download the XLSForm "
+                "(Project > Form > Download XLS), run `hrta instrument import form.xlsx -o "
+                "instrument.yaml`, then pass --instrument instrument.yaml",
+                file=self.table.file, row=1,
+                column=column_name(self.header, others[0]) if others else None,
+                params={"count": len(others), "instrument": self.instrument.id})
         id_index = next((self.metadata[k] for k in _ID_COLUMNS if k in self.metadata), None)
         if id_index is None:
             raise InputError("no response id column (_uuid, _id or _index): export with "
@@ -240,16 +241,18 @@ class _Reader:
                            if o not in boxes[qid] and not column.question.option(o).other]
                 if missing:
                     raise InputError(
-                        f"select_multiple {qid!r} lacks the column of choice(s) "
-                        f"{', '.join(missing)}: a deleted column would count as chosen by "
-                        "nobody. Export every column", file=self.table.file, row=1,
-                        column=column_name(self.header, column.index))
+                        "select_multiple %(question)r lacks the column of choice(s) "
+                        "%(choices)s: a deleted column would count as chosen by nobody. "
+                        "Export every column", file=self.table.file, row=1,
+                        column=column_name(self.header, column.index),
+                        params={"question": qid, "choices": ", ".join(missing)})
             key = (qid, column.kind, column.option_id)
             if key in seen:
-                raise InputError(f"two columns hold {qid!r}"
-                                 + (f" choice {column.option_id!r}" if column.option_id
-                                    else ""), file=self.table.file, row=1,
-                                 column=column_name(self.header, column.index))
+                raise InputError("two columns hold %(question)r choice %(choice)r"
+                                 if column.option_id else "two columns hold %(question)r",
+                                 file=self.table.file, row=1,
+                                 column=column_name(self.header, column.index),
+                                 params={"question": qid, "choice": column.option_id})
             seen.add(key)
             chosen.append(column)
         return chosen
@@ -294,8 +297,9 @@ def _single(question: Question) -> Parse:
     def parse(cell: str) -> list[str]:
         found = form_id(cell) if form_id(cell) in ids else labels.get(header_key(cell))
         if found is None:
-            raise ValueError(f"{cell!r} is not a choice of {question.id!r} in the form; "
-                             f"expected one of: {_expected(question)}")
+            raise CellError("%(cell)r is not a choice of %(question)r in the form; expected "
+                            "one of: %(expected)s", cell=cell, question=question.id,
+                            expected=_expected(question))
         return [found]
     return parse
 
@@ -316,8 +320,10 @@ def _joined(question: Question) -> Parse:
             match = next(((label, oid) for label, oid in labels
                           if rest == label or rest.startswith(label + " ")), None)
             if match is None:
-                raise ValueError(f"{rest!r} is not a choice of {question.id!r} in the form; "
-                                 f"expected space-separated choices of: {_expected(question)}")
+                raise CellError("%(cell)r is not a choice of %(question)r in the form; "
+                                "expected space-separated choices of: %(expected)s",
+                                cell=rest, question=question.id,
+                                expected=_expected(question))
             found.append(match[1])
             rest = rest[len(match[0]):].lstrip(" ;,")
         return found
@@ -333,6 +339,6 @@ def _box(question: Question, option: str) -> Parse:
             return [option]
         if key in _NOT_CHOSEN:
             return []
-        raise ValueError(f"cell {cell!r} of {question.id!r} choice {option!r}: expected 1 "
-                         "(chosen) or 0")
+        raise CellError("cell %(cell)r of %(question)r choice %(option)r: expected 1 (chosen) "
+                        "or 0", cell=cell, question=question.id, option=option)
     return parse

@@ -51,7 +51,8 @@ def load_mapping(path: Path | None, instrument: Instrument) -> Mapping:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the mapping file: {exc}", file=name) from exc
+        raise InputError("cannot read the mapping file: %(reason)s", file=name,
+                         params={"reason": str(exc)}) from exc
     raw = load_yaml(text, origin=name) or {}
     if not isinstance(raw, dict) or set(raw) - {"questions", "options", "statements", "absent"}:
         raise InputError("a mapping file holds only 'questions', 'options', 'statements' and "
@@ -65,7 +66,8 @@ def load_mapping(path: Path | None, instrument: Instrument) -> Mapping:
         question = _known_question(instrument, qid, name)
         for label, option_id in _block(labels, f"options: {qid}", name).items():
             if not isinstance(option_id, str) or option_id not in question.option_ids:
-                raise InputError(f"question {qid!r} has no option {option_id!r}", file=name)
+                raise InputError("question %(question)r has no option %(option)r", file=name,
+                                 params={"question": qid, "option": option_id})
             options.setdefault(question.id, {})[normalize(str(label))] = option_id
     statements: dict[str, dict[str, str]] = {}
     for qid, texts in _block(raw.get("statements"), "statements", name).items():
@@ -73,7 +75,9 @@ def load_mapping(path: Path | None, instrument: Instrument) -> Mapping:
         known = {s.id for s in question.statements}
         for worded, statement_id in _block(texts, f"statements: {qid}", name).items():
             if not isinstance(statement_id, str) or statement_id not in known:
-                raise InputError(f"question {qid!r} has no statement {statement_id!r}", file=name)
+                raise InputError("question %(question)r has no statement %(statement)r",
+                                 file=name,
+                                 params={"question": qid, "statement": statement_id})
             statements.setdefault(question.id, {})[normalize(str(worded))] = statement_id
     absent = {question.id: ids for question, ids in
               (_absent(instrument, qid, ids, name)
@@ -88,8 +92,8 @@ def _absent(instrument: Instrument, qid: object, ids: object,
     if isinstance(ids, str):
         ids = [ids]
     if not isinstance(ids, list) or not ids:
-        raise InputError(f"'absent: {question.id}' must list option or statement ids, e.g. "
-                         "[other]", file=file)
+        raise InputError("'absent: %(question)s' must list option or statement ids, e.g. "
+                         "[other]", file=file, params={"question": question.id})
     if question.type == "matrix":
         known = tuple(s.id for s in question.statements)
     elif question.type == "single":
@@ -100,10 +104,21 @@ def _absent(instrument: Instrument, qid: object, ids: object,
         known = question.option_ids if question.type == "multi" else ()
     for item in ids:
         if str(item) not in known:
-            what = "statements" if question.type == "matrix" else "columns to leave out"
-            raise InputError(f"'absent: {question.id}': {item!r} is not one of its {what}: "
-                             f"{', '.join(known) or 'none'}", file=file)
+            raise InputError(_NOT_ABSENT[question.type == "matrix", bool(known)], file=file,
+                             params={"question": question.id, "item": item,
+                                     "known": ", ".join(known)})
     return question, frozenset(str(item) for item in ids)
+
+
+# Keyed by (a matrix's statements?, any known at all?): each a whole message to translate.
+_NOT_ABSENT = {
+    (True, True): "'absent: %(question)s': %(item)r is not one of its statements: %(known)s",
+    (True, False): "'absent: %(question)s': %(item)r is not one of its statements: none",
+    (False, True): "'absent: %(question)s': %(item)r is not one of its columns to leave out: "
+                   "%(known)s",
+    (False, False): "'absent: %(question)s': %(item)r is not one of its columns to leave "
+                    "out: none",
+}
 
 
 def _block(value: object, where: str, file: str) -> dict[object, object]:
@@ -111,9 +126,12 @@ def _block(value: object, where: str, file: str) -> dict[object, object]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        kind = "a list" if isinstance(value, list) else f"the value {value!r}"
-        raise InputError(f"'{where}' must map each text to an id, one 'text: id' a line, "
-                         f"not {kind}", file=file)
+        if isinstance(value, list):
+            raise InputError("'%(where)s' must map each text to an id, one 'text: id' a line, "
+                             "not a list", file=file, params={"where": where})
+        raise InputError("'%(where)s' must map each text to an id, one 'text: id' a line, "
+                         "not the value %(value)r", file=file,
+                         params={"where": where, "value": value})
     return value
 
 
@@ -121,4 +139,5 @@ def _known_question(instrument: Instrument, qid: object, file: str) -> Question:
     try:
         return instrument.question(str(qid))
     except KeyError:
-        raise InputError(f"the instrument has no question {qid!r}", file=file) from None
+        raise InputError("the instrument has no question %(question)r", file=file,
+                         params={"question": qid}) from None

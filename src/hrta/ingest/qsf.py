@@ -53,6 +53,17 @@ from hrta.instrument.schema import (
 _SIZE_LIMIT = 64 * 1024 * 1024
 _TAG = re.compile(r"<[^>]{0,500}>")
 _CHOICE_LOCATOR = re.compile(r"^q://(QID\d+)/(?:SelectableChoice|ChoiceTextEntryValue)/(\d+)$")
+_NO_CHOICES = "it has no choices"
+_NO_ANSWERS = "its scale has no answers"
+_NO_STATEMENTS = "it has no statements"
+# Why a question does not convert, each a whole message so that it reads in Spanish on the
+# web (src/hrta/locale); another reason (pydantic's, English) fills the last.
+_DOES_NOT_CONVERT = {
+    _NO_CHOICES: "question %(tag)s (%(qid)s) does not convert: it has no choices",
+    _NO_ANSWERS: "question %(tag)s (%(qid)s) does not convert: its scale has no answers",
+    _NO_STATEMENTS: "question %(tag)s (%(qid)s) does not convert: it has no statements",
+}
+_DOES_NOT_CONVERT_BECAUSE = "question %(tag)s (%(qid)s) does not convert: %(reason)s"
 
 
 def recognises(path: Path) -> bool:
@@ -86,14 +97,15 @@ def _load(path: Path) -> dict[str, Any]:
                              file=name)
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=name) from exc
+        raise InputError("cannot read file: %(reason)s", file=name,
+                         params={"reason": exc.strerror or str(exc)}) from exc
     try:
         survey = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InputError("a .qsf file is UTF-8 JSON; this one is not UTF-8", file=name) from exc
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=name, row=exc.lineno,
-                         column=str(exc.colno)) from exc
+        raise InputError("not valid JSON: %(reason)s", file=name, row=exc.lineno,
+                         column=str(exc.colno), params={"reason": exc.msg}) from exc
     if not isinstance(survey, dict) or not isinstance(survey.get("SurveyElements"), list):
         raise InputError("not a Qualtrics survey file: it has no 'SurveyElements' list "
                          "(export it with Tools → Import/Export → Export Survey)", file=name)
@@ -183,8 +195,8 @@ class _Converter:
             instrument = Instrument(id=_instrument_id(name), version="1", title=name,
                                     sections=tuple(sections))
         except ValidationError as exc:
-            raise InputError(f"the survey does not make a valid instrument: {exc}",
-                             file=self.file) from exc
+            raise InputError("the survey does not make a valid instrument: %(reason)s",
+                             file=self.file, params={"reason": str(exc)}) from exc
         instrument = self._with_logic(instrument, questions)
         base = str(entry.get("SurveyLanguage") or "EN")
         return Converted(instrument, tuple(self.header),
@@ -257,8 +269,10 @@ class _Converter:
                 skipped.append(f"{tag} ({kind} {selector})")
                 return []
         except (ValidationError, ValueError) as exc:
-            raise InputError(f"question {tag} ({qid}) does not convert: {exc}",
-                             file=self.file) from exc
+            # A reason of hrta's own is a whole template; pydantic's is English.
+            raise InputError(_DOES_NOT_CONVERT.get(str(exc), _DOES_NOT_CONVERT_BECAUSE),
+                             file=self.file,
+                             params={"tag": tag, "qid": qid, "reason": str(exc)}) from exc
         self.by_qid[qid] = made
         return made
 
@@ -285,7 +299,7 @@ class _Converter:
             options.append(Option(id=option_id, label=label, other=other,
                                   code=str(recodes.get(choice, choice))))
         if not options:
-            raise ValueError("it has no choices")
+            raise ValueError(_NO_CHOICES)
         self.choice_ids[qid] = ids
         return Question(id=self._qid(tag), type=kind, text=text, required=required,
                         options=tuple(options))
@@ -303,7 +317,7 @@ class _Converter:
             points.append(Option(id=ids[answer], label=label,
                                  code=str(recodes.get(answer, answer))))
         if not points:
-            raise ValueError("its scale has no answers")
+            raise ValueError(_NO_ANSWERS)
         return tuple(points)
 
     def _statements(self, payload: dict[str, Any], qid: str) -> list[tuple[str, Statement]]:
@@ -319,7 +333,7 @@ class _Converter:
             statements.append((choice, Statement(id=statement_id, text=label)))
         self.statement_ids[qid] = {choice: s.id for choice, s in statements}
         if not statements:
-            raise ValueError("it has no statements")
+            raise ValueError(_NO_STATEMENTS)
         return statements
 
     def _matrix(self, qid: str, tag: str, text: str, payload: dict[str, Any],

@@ -19,7 +19,8 @@ A multi-language survey's export (its `UserLanguage` / `Q_Language` column names
 respondent's language) may hold each choice text in the language the respondent answered
 in: `translated`, the instrument in its other languages (the overlays `hrta instrument
 import survey.qsf` writes beside it), lets a cell match an option's label in any of them,
-so the counts of all languages come together under the instrument's options.
+so the counts of all languages come together under the instrument's options. The
+`UserLanguage` column is kept as a respondent attribute (`--by UserLanguage`).
 """
 
 from __future__ import annotations
@@ -34,11 +35,18 @@ import numpy as np
 import polars as pl
 
 from hrta.errors import InputError
-from hrta.ingest.building import Answers
+from hrta.ingest.building import Answers, CellError
 from hrta.ingest.googleforms import split_choices
 from hrta.ingest.labels import header_key, normalize
 from hrta.ingest.qsf import as_id
-from hrta.ingest.tables import Table, column_name, first_row, read_table
+from hrta.ingest.tables import (
+    Columns,
+    LabelMismatch,
+    Table,
+    column_name,
+    first_row,
+    read_table,
+)
 from hrta.instrument import Instrument, Option, Question
 from hrta.responses import ResponseSet
 
@@ -47,6 +55,9 @@ _KEPT = {"responseid": "id", "_recordid": "id", "startdate": "started", "enddate
          "status": "status", "finished": "finished", "progress": "progress"}
 _LEGACY = {"responseid": "id", "startdate": "started", "enddate": "ended",
            "status": "status", "finished": "finished"}
+# Row-1 names (as ids) of metadata kept as respondent attributes, which can split them
+# (`--by UserLanguage`): the language each respondent answered in.
+_ATTRIBUTES = frozenset({"userlanguage"})
 # Status values of responses that are not real answers (text and numeric exports).
 EXCLUDED_STATUS = frozenset({"survey preview", "survey test", "spam", "preview spam",
                              "survey preview spam", "imported spam", "offline survey preview",
@@ -73,23 +84,34 @@ def read(path: Path, instrument: Instrument, *, finished_only: bool = False,
     versions = (instrument, *translated)
     found: list[tuple[list[list[str]], _Layout]] = []
 
-    def columns(rows: list[list[str]]) -> dict[int, Any]:
-        """The layout from the header rows; only its columns are read, the choices as
-        Categorical (a few labels repeated a million times)."""
-        width = max(len(row) for row in rows)
-        header = [[(cell or "").strip() for cell in row] + [""] * (width - len(row))
-                  for row in rows]
-        if not legacy:
-            _check_third_row(str(path), header)
-        layout = _Layout.of(str(path), header, legacy, instrument, versions)
-        found.append((header, layout))
-        wanted: dict[int, Any] = {i: pl.String for i in layout.metadata.values()}
-        for i, target in layout.columns.items():
-            chosen = target.kind in ("single", "rating", "tick") and not target.question.pii
-            wanted[i] = pl.Categorical if chosen else pl.String
-        return wanted
+    def columns(exact: bool) -> Columns:
+        def pick(rows: list[list[str]]) -> dict[int, Any]:
+            """The layout from the header rows; only its columns are read, the choices as
+            an Enum of the texts and codes the export may write (`exact`; a few labels
+            repeated a million times take a byte a cell) or else as Categorical, which
+            takes any spelling for matching later."""
+            width = max(len(row) for row in rows)
+            header = [[(cell or "").strip() for cell in row] + [""] * (width - len(row))
+                      for row in rows]
+            if not legacy:
+                _check_third_row(str(path), header)
+            layout = _Layout.of(str(path), header, legacy, instrument, versions)
+            found.append((header, layout))
+            wanted: dict[int, Any] = {i: pl.String for i in layout.metadata.values()}
+            wanted.update({i: pl.String for i in layout.attributes.values()})
+            for i, target in layout.columns.items():
+                chosen = target.kind in ("single", "rating", "tick") and not target.question.pii
+                wanted[i] = (pl.Enum(_cells(target, header[1][i], versions)) if exact
+                             else pl.Categorical) if chosen else pl.String
+            return wanted
+        return pick
 
-    table = read_table(path, header_rows=2 if legacy else 3, columns=columns)
+    header_rows = 2 if legacy else 3
+    try:
+        table = read_table(path, header_rows=header_rows, columns=columns(exact=True))
+    except LabelMismatch:
+        found.clear()
+        table = read_table(path, header_rows=header_rows, columns=columns(exact=False))
     header, layout = found[0]
     table, dropped = _kept_rows(table, layout, finished_only)
     answers = Answers(table, header[0], instrument)
@@ -97,9 +119,12 @@ def read(path: Path, instrument: Instrument, *, finished_only: bool = False,
         _read_column(answers, index, target, header, versions)
     ids = answers.respondent_ids(layout.metadata["id"])
     warnings = [*layout.warnings, *dropped]
+    attributes = pl.DataFrame({name: answers.cells(index)
+                               for name, index in layout.attributes.items()},
+                              schema={name: pl.String for name in layout.attributes})
     return answers.build(ids, started=_optional(answers, layout.metadata.get("started")),
                          ended=_optional(answers, layout.metadata.get("ended")),
-                         warnings=tuple(warnings))
+                         attributes=attributes, warnings=tuple(warnings))
 
 
 def _check_third_row(file: str, header: list[list[str]]) -> None:
@@ -129,6 +154,8 @@ class _Target:
 class _Layout:
     metadata: dict[str, int]
     columns: dict[int, _Target]
+    attributes: dict[str, int]
+    """Respondent attributes (the language each answered in): row-1 name -> column."""
     warnings: list[str]
 
     @classmethod
@@ -137,6 +164,7 @@ class _Layout:
         row1, row2 = header[0], header[1]
         keys = _keys(instrument)
         metadata: dict[str, int] = {}
+        attributes: dict[str, int] = {}
         columns: dict[int, _Target] = {}
         unread: list[int] = []
         for index, cell in enumerate(row1):
@@ -147,6 +175,9 @@ class _Layout:
                 continue
             if legacy and re.fullmatch(r"V\d+", cell):
                 continue  # the legacy metadata block: names, e-mail, IP address, ...
+            if name in _ATTRIBUTES and cell not in attributes:
+                attributes[cell] = index
+                continue
             if not legacy and not _IMPORT_ID.match(header[2][index] or ""):
                 continue
             import_id = _import_id(header, index, legacy)
@@ -166,16 +197,17 @@ class _Layout:
                              "question ids)", file=file, row=1, column="A")
         if not columns:
             first = unread[0] if unread else 0
-            raise InputError(f"no column of this export is a question of {instrument.id!r}: "
+            raise InputError("no column of this export is a question of %(instrument)r: "
                              "read it with the instrument imported from this survey's .qsf "
                              "(`hrta instrument import survey.qsf -o instrument.yaml`)",
-                             file=file, row=1, column=column_name(row1, first))
+                             file=file, row=1, column=column_name(row1, first),
+                             params={"instrument": instrument.id})
         warnings = []
         if unread:
             names = ", ".join(row1[i] for i in unread[:8]) + (" ..." if len(unread) > 8 else "")
             warnings.append(f"{file}: columns {names} are no question of the instrument "
                             "(timing, sliders, rankings, ...): not read")
-        return cls(metadata, columns, warnings)
+        return cls(metadata, columns, attributes, warnings)
 
 
 def _import_id(header: list[list[str]], index: int, legacy: bool) -> str | None:
@@ -197,10 +229,11 @@ def _same_question(file: str, row1: list[str], row2: list[str], index: int,
     if not any(shown[:min(len(shown), len(t), 40)] == t[:min(len(shown), len(t), 40)]
                for t in texts):
         raise InputError(
-            f"column {row1[index]!r} is {row2[index][:80]!r} in this export but question "
-            f"{target.question.id!r} of the instrument is {target.question.text[:80]!r}: the "
-            "export and the survey file (.qsf) are of different surveys", file=file, row=2,
-            column=column_name(row1, index))
+            "column %(column)r is %(shown)r in this export but question %(question)r of the "
+            "instrument is %(text)r: the export and the survey file (.qsf) are of different "
+            "surveys", file=file, row=2, column=column_name(row1, index),
+            params={"column": row1[index], "shown": row2[index][:80],
+                    "question": target.question.id, "text": target.question.text[:80]})
 
 
 def _keys(instrument: Instrument) -> dict[str, _Target]:
@@ -294,6 +327,18 @@ def _read_column(answers: Answers, index: int, target: _Target,
                                                 labels))
 
 
+def _cells(target: _Target, shown: str, versions: Sequence[Instrument]) -> list[str]:
+    """Every text a choice or tick column's cells may hold as the export writes them: the
+    labels in each language, the recode values, "seen but not answered"."""
+    question = target.question
+    options = [target.option] if target.kind == "tick" and target.option else question.options
+    labels = [o.label for v in versions for o in v.question(question.id).options
+              if o.id in {option.id for option in options}]
+    codes = [o.code for o in options if o.code is not None]
+    ticks = [shown.rpartition(" - ")[2], "1", "0"] if target.kind == "tick" else []
+    return list(dict.fromkeys([*labels, *codes, *ticks, *sorted(_UNANSWERED)]))
+
+
 def _labels(question: Question, versions: Sequence[Instrument]) -> dict[str, str]:
     """Each option's label in every language -> its id. The instrument's own labels come
     first: a translated label that is another option's own label is not taken."""
@@ -321,18 +366,20 @@ class _OneOf:
             return [found]
         if cell in _UNANSWERED:
             return []
-        raise ValueError(self.unknown(cell))
+        raise self.unknown(cell)
 
-    def unknown(self, cell: str) -> str:
+    def unknown(self, cell: str) -> CellError:
         if re.fullmatch(r"-?\d+(\.\d+)?", cell) and not self.codes:
-            return (f"{cell!r} is a numeric value, but the instrument has no recode values "
-                    f"for question {self.question.id!r}: read a numeric-values export with "
-                    "the instrument imported from the survey's .qsf (`hrta instrument import "
-                    "survey.qsf -o instrument.yaml`), or export choice text")
+            return CellError("%(cell)r is a numeric value, but the instrument has no recode "
+                             "values for question %(question)r: read a numeric-values export "
+                             "with the instrument imported from the survey's .qsf (`hrta "
+                             "instrument import survey.qsf -o instrument.yaml`), or export "
+                             "choice text", cell=cell, question=self.question.id)
         expected = "; ".join(o.label + (f" ({o.code})" if o.code else "")
                              for o in self.question.options)
-        return (f"unknown answer {cell!r} for question {self.question.id!r}: the survey file "
-                f"has no such choice or recode value; expected one of: {expected}")
+        return CellError("unknown answer %(cell)r for question %(question)r: the survey file "
+                         "has no such choice or recode value; expected one of: %(expected)s",
+                         cell=cell, question=self.question.id, expected=expected)
 
 
 class _Several(_OneOf):
@@ -345,7 +392,7 @@ class _Several(_OneOf):
         labels = self.all_labels
         chosen, unknown = split_choices(cell, list(labels), separators=(",",))
         if unknown:
-            raise ValueError(self.unknown(unknown[0]))
+            raise self.unknown(unknown[0])
         return [labels[label] for label in chosen]
 
 
@@ -365,9 +412,10 @@ class _Tick:
             return [self.option.id]
         if cell in _UNANSWERED or cell == "0":
             return []
-        raise ValueError(f"unexpected value {cell!r} in the column of option "
-                         f"{self.option.id!r} of {self.question.id!r}: expected its text, "
-                         f"{self.option.code or 1} or nothing")
+        raise CellError("unexpected value %(cell)r in the column of option %(option)r of "
+                        "%(question)r: expected its text, %(code)s or nothing", cell=cell,
+                        option=self.option.id, question=self.question.id,
+                        code=self.option.code or 1)
 
 
 def _optional(answers: Answers, index: int | None) -> pl.Series | None:

@@ -26,10 +26,10 @@ from typing import Any
 import polars as pl
 
 from hrta.errors import InputError
-from hrta.ingest.building import Answers, Parse
+from hrta.ingest.building import Answers, CellError, Parse
 from hrta.ingest.labels import header_key
 from hrta.ingest.redcap_dictionary import option_id
-from hrta.ingest.tables import Table, column_name, read_table
+from hrta.ingest.tables import LabelMismatch, Table, column_name, read_table
 from hrta.instrument import Instrument, Question
 from hrta.responses import ResponseSet
 from hrta.wording import join_words
@@ -73,13 +73,19 @@ class _Column:
 
 
 def read(path: Path, instrument: Instrument) -> ResponseSet:
-    table = read_table(path, header_rows=1, columns=_types(instrument))
+    try:
+        table = read_table(path, header_rows=1, columns=_types(instrument, exact=True))
+    except LabelMismatch:
+        table = read_table(path, header_rows=1, columns=_types(instrument, exact=False))
     return _Reader(table, instrument).read()
 
 
-def _types(instrument: Instrument) -> Callable[[list[list[str]]], dict[int, Any]]:
-    """Every column is read, those of choices and checkboxes as Categorical (a few codes
-    repeated a million times), the rest as text."""
+def _types(instrument: Instrument, *, exact: bool
+           ) -> Callable[[list[list[str]]], dict[int, Any]]:
+    """Every column is read, the rest as text but those of choices and checkboxes as an
+    Enum of the codes and labels the export may write (`exact`: a few codes repeated a
+    million times take a byte a cell), or else as Categorical, which takes any spelling
+    for matching later."""
     names = _raw_names(instrument)
     labels = _labels(instrument)
 
@@ -91,9 +97,30 @@ def _types(instrument: Instrument) -> Callable[[list[list[str]]], dict[int, Any]
             specs = [spec] if spec else labels.get(header_key(name), [])
             choice = "___" in name or (bool(specs) and all(s[1] in ("value", "box")
                                                            for s in specs))
-            types[index] = pl.Categorical if index and choice else pl.String
+            if not index or not choice:
+                types[index] = pl.String
+                continue
+            cells = _cells(instrument, name, specs) if exact else None
+            types[index] = pl.Categorical if cells is None else pl.Enum(cells)
         return types
     return columns
+
+
+def _cells(instrument: Instrument, name: str, specs: list[_Spec]) -> list[str] | None:
+    """What a choice or checkbox column's cells may hold: the codes (which the option ids
+    are) and the labels; None when the column's question is not known by its name."""
+    questions = [spec[0] for spec in specs]
+    if "___" in name and not questions:
+        try:
+            questions = [instrument.question(name.partition("___")[0].lower())]
+        except KeyError:
+            return None
+    if not questions:
+        return None
+    boxes = any(q.type == "multi" for q in questions) or "___" in name
+    ticks = ["0", "1", "Unchecked", "Checked"] if boxes else []
+    return list(dict.fromkeys([*ticks, *(value for q in questions for o in q.options
+                                         for value in (o.id, o.label))]))
 
 
 class _Reader:
@@ -152,9 +179,10 @@ class _Reader:
         question, kind, qid, option = column
         key = (qid, option)
         if key in self._taken:
-            raise InputError(f"two columns hold {qid!r}" + (f" option {option!r}" if option
-                                                             else ""),
-                             file=self.table.file, row=1, column=column_name(self.header, index))
+            raise InputError("two columns hold %(question)r option %(option)r" if option
+                             else "two columns hold %(question)r",
+                             file=self.table.file, row=1, column=column_name(self.header, index),
+                             params={"question": qid, "option": option})
         self._taken.add(key)
         self.columns.append(_Column(index, question, kind, qid, option))
 
@@ -171,10 +199,12 @@ class _Reader:
             return None
         oid = option_id(code)
         if oid not in question.option_ids:
-            raise InputError(f"checkbox column of code {code!r}, which question "
-                             f"{question.id!r} does not have in the data dictionary; its codes "
-                             f"are {', '.join(question.option_ids)}", file=self.table.file,
-                             row=1, column=column_name(self.header, self.header.index(name)))
+            raise InputError("checkbox column of code %(code)r, which question %(question)r "
+                             "does not have in the data dictionary; its codes are %(codes)s",
+                             file=self.table.file, row=1,
+                             column=column_name(self.header, self.header.index(name)),
+                             params={"code": code, "question": question.id,
+                                     "codes": ", ".join(question.option_ids)})
         return _spec(question, oid)
 
     def _labelled(self, name: str) -> _Spec | None:
@@ -208,12 +238,15 @@ class _Reader:
         if len(self.unknown) >= len(self.columns):
             first = self.unknown[0] if self.unknown else 1
             raise InputError(
-                f"{len(self.unknown)} of the {len(self.unknown) + len(self.columns)} fields "
-                f"of this REDCap export are not questions of {self.instrument.id!r}: "
-                "a REDCap export needs its project's Data Dictionary. Download it (Project "
-                "Setup > Data Dictionary), run `hrta instrument import DataDictionary.csv -o "
-                "instrument.yaml`, then pass --instrument instrument.yaml",
-                file=self.table.file, row=1, column=column_name(self.header, first))
+                "%(count)s of the %(fields)s fields of this REDCap export are not questions "
+                "of %(instrument)r: a REDCap export needs its project's Data Dictionary. "
+                "Download it (Project Setup > Data Dictionary), run `hrta instrument import "
+                "DataDictionary.csv -o instrument.yaml`, then pass --instrument "
+                "instrument.yaml",
+                file=self.table.file, row=1, column=column_name(self.header, first),
+                params={"count": len(self.unknown),
+                        "fields": len(self.unknown) + len(self.columns),
+                        "instrument": self.instrument.id})
         boxes: dict[str, set[str]] = {}
         starts: dict[str, int] = {}
         for column in self.columns:
@@ -223,31 +256,33 @@ class _Reader:
         for qid, found in boxes.items():
             missing = [o for o in self.instrument.question(qid).option_ids if o not in found]
             if missing:
-                raise InputError(f"checkbox field {qid!r} lacks the column of code(s) "
-                                 f"{', '.join(missing)}: a deleted column would count as "
-                                 "ticked by nobody. Export every column of the field",
+                raise InputError("checkbox field %(question)r lacks the column of code(s) "
+                                 "%(codes)s: a deleted column would count as ticked by "
+                                 "nobody. Export every column of the field",
                                  file=self.table.file, row=1,
-                                 column=column_name(self.header, starts[qid]))
+                                 column=column_name(self.header, starts[qid]),
+                                 params={"question": qid, "codes": ", ".join(missing)})
 
     def _refuse_events(self) -> None:
         for index in self.metadata.get("event", []):
             events = self._cells(index).drop_nulls().unique(maintain_order=True)
             if events.len() > 1:
                 raise InputError(
-                    f"this longitudinal export holds {events.len()} events "
-                    f"({join_words([repr(e) for e in events.to_list()[:4]])}"
-                    f"{', ...' if events.len() > 4 else ''}); hrta reads one event at a time: "
-                    "export each event on its own (a report filtered by event) and analyse "
-                    "each as a wave, with --compare for the previous one",
-                    file=self.table.file, row=1, column=column_name(self.header, index))
+                    "this longitudinal export holds %(count)s events (%(events)s); hrta reads "
+                    "one event at a time: export each event on its own (a report filtered by "
+                    "event) and analyse each as a wave, with --compare for the previous one",
+                    file=self.table.file, row=1, column=column_name(self.header, index),
+                    params={"count": events.len(),
+                            "events": join_words([repr(e) for e in events.to_list()[:4]])
+                            + (", ..." if events.len() > 4 else "")})
         for index in self.metadata.get("repeat", []):
             cells = self._cells(index)
             if cells.null_count() < cells.len():
                 row = int(cells.is_not_null().arg_true()[0])
                 raise InputError(
-                    f"a row of repeating instrument {cells[row]!r}: hrta reads one row per "
+                    "a row of repeating instrument %(instrument)r: hrta reads one row per "
                     "record. Export without the repeating instrument, or each repeat as its "
-                    "own file with its own record ids",
+                    "own file with its own record ids", params={"instrument": cells[row]},
                     file=self.table.file, row=self.table.file_row(row),
                     column=column_name(self.header, index))
 
@@ -345,8 +380,9 @@ def _value(question: Question, qid: str) -> Parse:
         if found is not None:
             return [found]
         expected = "; ".join(f"{o.id} ({o.label})" for o in question.options[:8])
-        raise ValueError(f"code {cell!r} is not in the data dictionary for {qid!r}; "
-                         f"expected one of: {expected}")
+        raise CellError("code %(code)r is not in the data dictionary for %(question)r; "
+                        "expected one of: %(expected)s", code=cell, question=qid,
+                        expected=expected)
     return parse
 
 
@@ -359,7 +395,8 @@ def _ticks(question: Question, option: str) -> Parse:
             return [option]
         if key in _UNCHECKED:
             return []
-        raise ValueError(f"checkbox cell {cell!r} of {question.id!r} option {option!r}: "
-                         "expected 1 or 0 (Checked or Unchecked)")
+        raise CellError("checkbox cell %(cell)r of %(question)r option %(option)r: expected "
+                        "1 or 0 (Checked or Unchecked)", cell=cell, question=question.id,
+                        option=option)
     return parse
 

@@ -74,8 +74,16 @@ def checkbox_column(variable: str, code: str) -> str:
     return f"{variable}___{code.strip().lower().replace('-', '_').replace('.', '_')}"
 
 
+class ChoiceError(ValueError):
+    """A piece of a choices cell with no code: `piece` is it, as written."""
+
+    def __init__(self, piece: str) -> None:
+        super().__init__(f"choice {piece!r} is not written 'code, label'")
+        self.piece = piece
+
+
 def parse_choices(text: str) -> list[tuple[str, str]]:
-    """`1, Yes | 2, No` -> [("1", "Yes"), ("2", "No")]; a label may hold commas. ValueError
+    """`1, Yes | 2, No` -> [("1", "Yes"), ("2", "No")]; a label may hold commas. ChoiceError
     naming the piece that has no code."""
     choices = []
     for piece in text.split("|"):
@@ -83,7 +91,7 @@ def parse_choices(text: str) -> list[tuple[str, str]]:
             continue
         code, comma, label = piece.partition(",")
         if not comma or not code.strip():
-            raise ValueError(f"choice {piece.strip()!r} is not written 'code, label'")
+            raise ChoiceError(piece.strip())
         choices.append((code.strip(), clean_header(label.strip()) or code.strip()))
     return choices
 
@@ -153,8 +161,9 @@ class _Reader:
                 found[key] = index
         missing = [COLUMNS[key] for key in _REQUIRED_COLUMNS if key not in found]
         if missing:
-            raise InputError(f"not a REDCap Data Dictionary: row 1 lacks the column(s) "
-                             f"{', '.join(repr(m) for m in missing)}", file=self.file, row=1)
+            raise InputError("not a REDCap Data Dictionary: row 1 lacks the column(s) "
+                             "%(columns)s", file=self.file, row=1,
+                             params={"columns": ", ".join(repr(m) for m in missing)})
         return found
 
     def _fields(self) -> list[_Field]:
@@ -177,10 +186,11 @@ class _Reader:
             raise InputError("the data dictionary lists no fields", file=self.file)
         return fields
 
-    def fail(self, message: str, line: int, key: str) -> InputError:
+    def field_error(self, message: str, line: int, key: str, **params: object) -> InputError:
+        """`message`, a template filled from `params`, about the `key` cell of row `line`."""
         index = self.where.get(key, 0)
         return InputError(message, file=self.file, row=line,
-                          column=f"{column_letter(index)} ({COLUMNS[key]!r})")
+                          column=f"{column_letter(index)} ({COLUMNS[key]!r})", params=params)
 
     def convert(self) -> Converted:
         fields = self._fields()
@@ -223,8 +233,8 @@ class _Reader:
         kind = _CHOICE_TYPES.get(item.type) or ("single" if item.type in _FIXED else None) \
             or ("text" if item.type in _TEXT_TYPES else None)
         if kind is None:
-            raise self.fail(f"unknown field type {item.type!r} for {item.name!r}", item.line,
-                            "type")
+            raise self.field_error("unknown field type %(type)r for %(field)r", item.line,
+                                   "type", type=item.type, field=item.name)
         self._check_name(item)
         if item.type == "text" and not item.identifier and self._other_box(item):
             return
@@ -273,8 +283,9 @@ class _Reader:
         options = self._options(first)
         for item in group[1:]:
             if self._options(item) != options:
-                raise self.fail(f"matrix group {first.matrix!r}: field {item.name!r} has other "
-                                "choices than its first field", item.line, "choices")
+                raise self.field_error("matrix group %(group)r: field %(field)r has other "
+                                       "choices than its first field", item.line, "choices",
+                                       group=first.matrix, field=item.name)
         for item in group:
             self._check_name(item)
         qid = _slug(first.matrix)
@@ -308,8 +319,9 @@ class _Reader:
                 max_choices=_max_checked(item) if kind == "multi" else None,
                 options=options, statements=statements, show_if=show_if)
         except ValidationError as exc:
-            raise self.fail(f"field {item.name!r} cannot be read: {exc.errors()[0]['msg']}",
-                            item.line, "name") from exc
+            raise self.field_error("field %(field)r cannot be read: %(reason)s", item.line,
+                                   "name", field=item.name,
+                                   reason=exc.errors()[0]["msg"]) from exc
         self.questions[qid] = question
         if notes:
             self.notes[qid] = notes
@@ -317,10 +329,12 @@ class _Reader:
 
     def _check_name(self, item: _Field) -> None:
         if not _ID.match(item.name):
-            raise self.fail(f"variable name {item.name!r} is not a REDCap variable name "
-                            "(lower-case letters, digits and underscores)", item.line, "name")
+            raise self.field_error("variable name %(field)r is not a REDCap variable name "
+                                   "(lower-case letters, digits and underscores)", item.line,
+                                   "name", field=item.name)
         if item.name in self.questions:
-            raise self.fail(f"variable {item.name!r} is listed twice", item.line, "name")
+            raise self.field_error("variable %(field)r is listed twice", item.line, "name",
+                                   field=item.name)
 
     def _options(self, item: _Field) -> tuple[Option, ...]:
         if item.type in _FIXED:
@@ -328,19 +342,21 @@ class _Reader:
         else:
             try:
                 pairs = parse_choices(item.choices)
-            except ValueError as exc:
-                raise self.fail(f"{item.name!r}: {exc}", item.line, "choices") from None
+            except ChoiceError as exc:
+                raise self.field_error("%(field)r: choice %(choice)r is not written 'code, "
+                                       "label'", item.line, "choices", field=item.name,
+                                       choice=exc.piece) from None
             if not pairs:
-                raise self.fail(f"{item.type} field {item.name!r} lists no choices", item.line,
-                                "choices")
+                raise self.field_error("%(type)s field %(field)r lists no choices", item.line,
+                                       "choices", type=item.type, field=item.name)
         seen: dict[str, str] = {}
         options = []
         for code, label in pairs:
             oid = option_id(code)
             if oid in seen:
-                raise self.fail(f"{item.name!r}: codes {seen[oid]!r} and {code!r} are the same "
-                                "code to hrta (case and punctuation aside)", item.line,
-                                "choices")
+                raise self.field_error("%(field)r: codes %(first)r and %(code)r are the same "
+                                       "code to hrta (case and punctuation aside)", item.line,
+                                       "choices", field=item.name, first=seen[oid], code=code)
             seen[oid] = code
             options.append(Option(id=oid, label=label))
         return tuple(options)
@@ -390,8 +406,8 @@ class _Reader:
             instrument = Instrument(id=_slug(stem) or "redcap", version="1",
                                     title=_title(stem), sections=tuple(sections))
         except ValidationError as exc:
-            raise InputError(f"the data dictionary does not make an instrument: "
-                             f"{exc.errors()[0]['msg']}", file=self.file) from exc
+            raise InputError("the data dictionary does not make an instrument: %(reason)s",
+                             file=self.file, params={"reason": exc.errors()[0]["msg"]}) from exc
         return Converted(instrument, tuple(header),
                          {qid: tuple(notes) for qid, notes in self.notes.items()})
 

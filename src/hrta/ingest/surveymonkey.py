@@ -380,22 +380,29 @@ class _Answers:
         where = self._where(located.index)
         if column.kind in ("option", "single_option"):
             return InputError(
-                f"unexpected value {raw!r} in the column of option {column.header2!r} "
-                f"(question {column.qid!r}): expected that label, its number (in a numeric "
-                "export) or an empty cell", file=self.table.file, row=row, column=where)
+                "unexpected value %(value)r in the column of option %(option)r (question "
+                "%(question)r): expected that label, its number (in a numeric export) or an "
+                "empty cell", params={"value": raw, "option": column.header2,
+                                      "question": column.qid},
+                file=self.table.file, row=row, column=where)
         if raw.strip().lstrip("-").isdigit():
             numeric = _codes(column.question, column.kind)
             top = max(int(code) for code in numeric)
-            zero = " and 0 for 'Other'" if "0" in numeric else ""
+            zero = "0" in numeric
             return InputError(
-                f"numeric code {raw.strip()} is out of range for question {column.qid!r}: a "
-                f"numeric export codes its {len(numeric) - bool(zero)} options 1 to {top}"
-                f"{zero}, in the instrument's order", file=self.table.file, row=row,
-                column=where)
+                "numeric code %(code)s is out of range for question %(question)r: a numeric "
+                "export codes its %(count)s options 1 to %(top)s and 0 for 'Other', in the "
+                "instrument's order" if zero else
+                "numeric code %(code)s is out of range for question %(question)r: a numeric "
+                "export codes its %(count)s options 1 to %(top)s, in the instrument's order",
+                file=self.table.file, row=row, column=where,
+                params={"code": raw.strip(), "question": column.qid,
+                        "count": len(numeric) - zero, "top": top})
         known = "; ".join(option.label for option in column.question.options)
-        return InputError(f"unknown option label {raw!r} for question {column.qid!r}; "
-                          f"expected one of: {known}", file=self.table.file, row=row,
-                          column=where)
+        return InputError("unknown option label %(value)r for question %(question)r; "
+                          "expected one of: %(known)s", params={
+                              "value": raw, "question": column.qid, "known": known},
+                          file=self.table.file, row=row, column=where)
 
     def _where(self, index: int) -> str:
         """A column named by its question text or, under it, by its row-2 label."""
@@ -466,8 +473,9 @@ class _Answers:
             twice = np.flatnonzero(chosen[found.rows] != _NO_OPTION)
             if twice.size:
                 raise InputError(
-                    f"this response fills two options of the single-choice question {qid!r}",
-                    file=self.table.file, row=self.table.file_row(int(found.rows[twice[0]])),
+                    "this response fills two options of the single-choice question "
+                    "%(question)r", params={"question": qid}, file=self.table.file,
+                    row=self.table.file_row(int(found.rows[twice[0]])),
                     column=self._where(loc.index))
             chosen[found.rows] = codes
         others = [loc for loc in columns if loc.column.kind in _OTHER_TEXT]
@@ -497,19 +505,21 @@ class _Answers:
         questions = np.repeat(np.array([self.question_code[p[0]] for p in parts], np.uint32),
                               [len(p[1]) for p in parts])
         options = np.concatenate([p[2] for p in parts]).astype(np.uint32)
+        # Indices as a UInt32 Series: gathering by a numpy array converts it first.
         return pl.DataFrame({
             "row": pl.Series(rows, dtype=pl.UInt32),
-            "question_id": self.question_enum.gather(questions),
-            "option_id": self.option_enum.gather(options),
+            "question_id": self.question_enum.gather(pl.Series(questions, dtype=pl.UInt32)),
+            "option_id": self.option_enum.gather(pl.Series(options, dtype=pl.UInt32)),
         })
 
     def _text_frame(self, parts: list[tuple[str, str | None, _Cells]]) -> pl.DataFrame:
         frames = [
             pl.DataFrame({
                 "row": pl.Series(cells.rows, dtype=pl.UInt32),
-                "question_id": self.question_enum.gather(
-                    np.full(len(cells.rows), self.question_code[qid], np.uint16)),
-                "option_id": pl.Series([option] * len(cells.rows), dtype=self.option_enum.dtype),
+                "question_id": pl.repeat(qid, len(cells.rows), dtype=self.question_enum.dtype,
+                                         eager=True),
+                "option_id": pl.repeat(option, len(cells.rows), dtype=self.option_enum.dtype,
+                                       eager=True),
                 "value": cells.values,
             })
             for qid, option, cells in parts
@@ -648,7 +658,7 @@ class _Scan:
         if kind is not None and below and kind != "attribute" and not questions_started:
             raise InputError(
                 "the second header row is missing: row 2 holds data where the export puts an "
-                f"empty cell under {top!r}", file=self.file, row=2,
+                "empty cell under %(header)r", params={"header": top}, file=self.file, row=2,
                 column=column_name(self.row1, index))
         if below or self._matches_question(top):
             return False
@@ -658,9 +668,11 @@ class _Scan:
             self.attributes[clean_header(top)] = index
         elif kind != "dropped":
             if kind in self.metadata:
-                raise InputError(f"metadata column {top!r} appears twice (first in column "
-                                 f"{column_letter(self.metadata[kind])})", file=self.file,
-                                 row=1, column=column_name(self.row1, index))
+                raise InputError("metadata column %(header)r appears twice (first in column "
+                                 "%(first)s)", params={
+                                     "header": top,
+                                     "first": column_letter(self.metadata[kind])},
+                                 file=self.file, row=1, column=column_name(self.row1, index))
             self.metadata[kind] = index
         return True
 
@@ -713,8 +725,10 @@ class _Scan:
                             "matrix": "one of its statements",
                             "text": repr(OPEN_ENDED)}[question.type]
                 raise InputError(
-                    f"unknown label {below!r} under question {question.id!r}: expected "
-                    f"{expected}", file=self.file, row=2, column=column_name(self.row2, index))
+                    "unknown label %(label)r under question %(question)r: expected "
+                    "%(expected)s", params={"label": below, "question": question.id,
+                                            "expected": expected},
+                    file=self.file, row=2, column=column_name(self.row2, index))
             self._add(_Located(index, column, position))
         return end
 
@@ -735,14 +749,14 @@ class _Scan:
                column.option_id, column.statement_id if column.kind != "contact"
                else column.header2)
         if key in self.seen:
-            what = (f"option {column.option_id!r}" if column.option_id
-                    else f"statement {column.statement_id!r}" if column.statement_id
-                    else repr(column.header2))
+            what = ("option" if column.option_id
+                    else "statement" if column.statement_id else "header")
             raise InputError(
-                f"two columns map to {what} of question {column.question.id!r}: "
-                f"{column_name(self.row2, self.seen[key])} and this one. Each option "
-                "has one column: check the mapping file and row 2",
-                file=self.file, row=2, column=column_name(self.row2, located.index))
+                _TWO_COLUMNS[what], file=self.file, row=2,
+                column=column_name(self.row2, located.index),
+                params={"option": column.option_id, "statement": column.statement_id,
+                        "header": column.header2, "question": column.question.id,
+                        "first": column_name(self.row2, self.seen[key])})
         self.seen[key] = located.index
         self.located.append(located)
 
@@ -763,16 +777,32 @@ class _Scan:
                  self.misfits[:_NAMED_MISFITS]]
         more = len(self.misfits) - len(named)
         listing = ", ".join(named) + (f" and {more} more" if more > 0 else "")
-        lead = (f"unknown question {_short(self.misfits[0][1])!r}: it matches no question of "
-                f"{self.instrument.id!r}")
-        if len(self.misfits) > 1:
-            lead += f"; {len(self.misfits)} questions of row 1 do not fit it: {listing}"
         return InputError(
-            f"{lead}. If this is another questionnaire, draft an instrument from it with "
-            "`hrta instrument draft EXPORT -o instrument.yaml`; if it is a reworded wave, "
-            f"`hrta instrument match EXPORT --instrument {self.instrument.id} -o mapping.yaml` "
-            "proposes a mapping file (a mapping file can also name or ignore a question)",
-            file=self.file, row=1, column=column_name(self.row1, first))
+            _MISFITS if len(self.misfits) > 1 else _MISFIT,
+            file=self.file, row=1, column=column_name(self.row1, first),
+            params={"question": _short(self.misfits[0][1]), "instrument": self.instrument.id,
+                    "count": len(self.misfits), "columns": listing})
+
+
+# Whole messages, so each has its translation (hrta.web.inputerrors).
+_TWO_COLUMNS = {
+    what: f"two columns map to {named} of question %(question)r: %(first)s and this one. "
+          "Each option has one column: check the mapping file and row 2"
+    for what, named in (("option", "option %(option)r"),
+                        ("statement", "statement %(statement)r"), ("header", "%(header)r"))}
+_MISFIT_ADVICE = (
+    ". If this is another questionnaire, draft an instrument from it with `hrta instrument "
+    "draft EXPORT -o instrument.yaml`; if it is a reworded wave, `hrta instrument match "
+    "EXPORT --instrument %(instrument)s -o mapping.yaml` proposes a mapping file (a mapping "
+    "file can also name or ignore a question)")
+_MISFIT = "unknown question %(question)r: it matches no question of %(instrument)r" \
+    + _MISFIT_ADVICE
+_MISFITS = "unknown question %(question)r: it matches no question of %(instrument)r; " \
+    "%(count)s questions of row 1 do not fit it: %(columns)s" + _MISFIT_ADVICE
+_LACKS = "question %(question)r lacks the column of %(columns)s: a column deleted from an " \
+    "export would count as chosen by nobody. Export every column"
+_LACKS_ABSENT = _LACKS + ", or, if the survey did not ask it, list it in a mapping file: " \
+    "'absent: {%(question)s: [%(ids)s]}'"
 
 
 def _short(text: str) -> str:
@@ -804,10 +834,11 @@ def _check_complete(file: str, row1: list[str], located: list[_Located], mapping
         unexplained = [c for c in missing if (c.option_id or c.statement_id) not in absent
                        and not _is_added(c)]
         if unexplained:
-            raise InputError(f"question {qid!r} lacks the column of {_names(unexplained)}: a "
-                             "column deleted from an export would count as chosen by nobody. "
-                             f"Export every column{_absent_hint(qid, unexplained)}",
-                             file=file, row=1, column=column_name(row1, first))
+            ids = _absent_ids(unexplained)
+            raise InputError(_LACKS_ABSENT if ids else _LACKS, file=file, row=1,
+                             column=column_name(row1, first),
+                             params={"question": qid, "columns": _names(unexplained),
+                                     "ids": ", ".join(ids)})
         if missing:
             ids = [c.option_id or c.statement_id or "" for c in missing]
             not_asked[qid] = tuple(ids)
@@ -836,13 +867,14 @@ def _is_added(column: Column) -> bool:
     return False
 
 
-def _absent_hint(qid: str, columns: list[Column]) -> str:
+def _absent_ids(columns: list[Column]) -> list[str]:
+    """The ids a mapping file's `absent:` would list for `columns`, or none where it cannot
+    list them."""
     ids = [c.option_id or c.statement_id for c in columns]
     named = [i for i in ids if i is not None]
     if len(named) < len(ids) or any(c.kind == "single_option" for c in columns):
-        return ""  # a single choice's Response column is the question itself
-    return (", or, if the survey did not ask it, list it in a mapping file: "
-            f"'absent: {{{qid}: [{', '.join(named)}]}}'")
+        return []  # a single choice's Response column is the question itself
+    return named
 
 
 def _key(column: Column) -> tuple[str, str | None, str | None]:

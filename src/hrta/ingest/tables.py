@@ -110,7 +110,8 @@ def _sniff(path: Path) -> tuple[bytes, int]:
         with path.open("rb") as handle:
             head = handle.read(_SNIFF_BYTES)
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=name) from exc
+        raise InputError("cannot read file: %(reason)s", file=name,
+                         params={"reason": exc.strerror or exc}) from exc
     if size == 0 or not head.strip():
         raise InputError("the file is empty", file=name)
     if head.startswith(b"PK\x03\x04"):
@@ -173,8 +174,9 @@ def _decode_cp1252(path: Path) -> str:
     except UnicodeDecodeError as exc:
         row, col = _position(raw[: exc.start].decode("cp1252", errors="replace"))
         raise InputError(
-            f"the file is neither UTF-8 nor Windows-1252 text (byte 0x{raw[exc.start]:02X} "
-            f"at offset {exc.start}); save it as CSV UTF-8",
+            "the file is neither UTF-8 nor Windows-1252 text (byte 0x%(byte)02X at offset "
+            "%(offset)s); save it as CSV UTF-8", params={"byte": raw[exc.start],
+                                                         "offset": exc.start},
             file=str(path), row=row, column=column_letter(col)) from exc
 
 
@@ -190,9 +192,11 @@ def _refuse_mixed(raw: bytes, bad: int, name: str) -> None:
         return
     row, col = _position(raw[:bad].decode("utf-8", errors="replace"))
     raise InputError(
-        f"the file is UTF-8 but holds an invalid byte 0x{raw[bad]:02X} (at offset {bad}) in "
+        "the file is UTF-8 but holds an invalid byte 0x%(byte)02X (at offset %(offset)s) in "
         "this cell, as when a file is pasted together from differently saved parts: correct "
-        "the cell or save the file again as CSV UTF-8", file=name, row=row,
+        "the cell or save the file again as CSV UTF-8", params={"byte": raw[bad],
+                                                                "offset": bad},
+        file=name, row=row,
         column=column_letter(col))
 
 
@@ -224,19 +228,23 @@ def _read_csv(path: Path, size: int, header_rows: int, columns: Columns | None) 
         data = _parse(path if text is None else text, schema, header_rows)
     except pl.exceptions.PolarsError as exc:
         if text is not None:
-            raise InputError(f"cannot parse the file as CSV: {exc}", file=name) from exc
+            raise InputError("cannot parse the file as CSV: %(reason)s", file=name,
+                             params={"reason": exc}) from exc
         if _utf8_error_offset(path) is not None:
             # Only a large Windows-1252 file gets here: decode it in memory.
             try:
                 data = _parse(_decode_cp1252(path), schema, header_rows)
             except pl.exceptions.PolarsError as again:
-                raise InputError(f"cannot parse the file as CSV: {again}", file=name) from again
+                raise InputError("cannot parse the file as CSV: %(reason)s", file=name,
+                                 params={"reason": again}) from again
         else:
             row = _find_ragged_row(path, width)
             if row is not None:
-                raise InputError(f"this row has more cells than the header's {width}",
-                                 file=name, row=row, column=column_letter(width)) from exc
-            raise InputError(f"cannot parse the file as CSV: {exc}", file=name) from exc
+                raise InputError("this row has more cells than the header's %(width)s",
+                                 params={"width": width}, file=name, row=row,
+                                 column=column_letter(width)) from exc
+            raise InputError("cannot parse the file as CSV: %(reason)s", file=name,
+                             params={"reason": exc}) from exc
     if wanted is not None:
         data = data.select(f"c{i}" for i, _ in wanted)
     return _without_blank_rows(Table(name, header, data, first_data_row=header_rows + 1,
@@ -288,17 +296,20 @@ def _header(head: str, name: str, header_rows: int) -> list[list[str]]:
             if len(rows) == header_rows:
                 break
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=name, row=len(rows) + 1) from exc
+        raise InputError("malformed CSV: %(reason)s", params={"reason": exc}, file=name,
+                         row=len(rows) + 1) from exc
     if len(rows) < header_rows:
-        raise InputError(f"expected {header_rows} header rows, found {len(rows)}", file=name)
+        raise InputError("expected %(wanted)s header rows, found %(found)s", file=name,
+                         params={"wanted": header_rows, "found": len(rows)})
     _width(rows[0], name)
     return rows
 
 
 def _width(header: list[str], name: str) -> int:
     if len(header) > MAX_COLUMNS:
-        raise InputError(f"row 1 has {len(header):,} cells, more than the {MAX_COLUMNS:,} "
-                         "columns a spreadsheet holds", file=name, row=1)
+        raise InputError("row 1 has %(cells)s cells, more than the %(limit)s columns a "
+                         "spreadsheet holds", file=name, row=1,
+                         params={"cells": f"{len(header):,}", "limit": f"{MAX_COLUMNS:,}"})
     return len(header)
 
 
@@ -326,14 +337,17 @@ def _check_rows(text: str, name: str, header_rows: int,
                 width = _width(row, name)
             if len(row) != width:
                 where = column_letter(min(len(row), width))
-                raise InputError(f"this row has {len(row)} cells but the header has {width}",
+                raise InputError("this row has %(cells)s cells but the header has %(width)s",
+                                 params={"cells": len(row), "width": width},
                                  file=name, row=number, column=where)
             if len(header) < header_rows:
                 header.append(row)
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=name, row=number + 1) from exc
+        raise InputError("malformed CSV: %(reason)s", params={"reason": exc}, file=name,
+                         row=number + 1) from exc
     if len(header) < header_rows:
-        raise InputError(f"expected {header_rows} header rows, found {len(header)}", file=name)
+        raise InputError("expected %(wanted)s header rows, found %(found)s", file=name,
+                         params={"wanted": header_rows, "found": len(header)})
     return header, width
 
 
@@ -423,7 +437,8 @@ def _find_ragged_row(path: Path, width: int) -> int | None:
                 if row and len(row) != width:
                     return number
         except csv.Error as exc:
-            raise InputError(f"malformed CSV: {exc}", file=str(path), row=number + 1) from exc
+            raise InputError("malformed CSV: %(reason)s", params={"reason": exc},
+                             file=str(path), row=number + 1) from exc
     return None
 
 
@@ -436,13 +451,15 @@ def _read_xlsx(path: Path, header_rows: int, *, only_header: bool = False) -> Ta
             raise InputError("the workbook's first sheet is empty", file=name)
         last = max(sheet.rows)
         if last < header_rows:
-            raise InputError(f"expected {header_rows} header rows, found {last}", file=name)
+            raise InputError("expected %(wanted)s header rows, found %(found)s", file=name,
+                             params={"wanted": header_rows, "found": last})
     width = sheet.width
     body = sorted(row for row in sheet.rows if row > header_rows)
     if len(body) * width > xlsx.LIMITS.cells:
-        raise InputError(f"the first sheet spans {len(body):,} rows x {width:,} columns, more "
-                         f"than the limit of {xlsx.LIMITS.cells:,} cells; {xlsx.ADVICE}",
-                         file=name)
+        raise InputError("the first sheet spans %(rows)s rows x %(columns)s columns, more "
+                         "than the limit of %(limit)s cells; %(advice)s", file=name,
+                         params={"rows": f"{len(body):,}", "columns": f"{width:,}",
+                                 "limit": f"{xlsx.LIMITS.cells:,}", "advice": xlsx.ADVICE})
     header = [[sheet.rows.get(row, {}).get(i) or "" for i in range(width)]
               for row in range(1, header_rows + 1)]
     cells = [sheet.rows[row] for row in body]

@@ -131,7 +131,8 @@ def _xls(path: Path) -> dict[str, _Sheet]:
     try:
         book = xlrd.open_workbook(str(path), on_demand=True)
     except Exception as exc:  # xlrd raises several types for damaged files
-        raise InputError(f"not a readable .xls workbook: {exc}", file=str(path)) from exc
+        raise InputError("not a readable .xls workbook: %(reason)s", file=str(path),
+                         params={"reason": str(exc)}) from exc
     sheets: dict[str, _Sheet] = {}
     for name in book.sheet_names():
         wanted = name.strip().lower()
@@ -219,8 +220,8 @@ class _Form:
                          if "settings" in sheets and sheets["settings"].rows else {})
         for key in ("type", "name"):
             if key not in {_key(h) for h in self.survey.header}:
-                raise InputError(f"the survey sheet has no {key!r} column",
-                                 file=self.survey.file, row=1)
+                raise InputError("the survey sheet has no %(column)r column",
+                                 file=self.survey.file, row=1, params={"column": key})
         self.base, self.languages = self._languages()
         self.lists = self._choices()
         self.sections: dict[str, _Section] = {}
@@ -265,10 +266,12 @@ class _Form:
                 continue
             oid = form_id(choice)
             if (name, oid) in seen:
-                raise InputError(f"list {name!r} has choice {choice!r} twice (to hrta, case "
-                                 f"and punctuation aside; first at row {seen[name, oid]})",
+                raise InputError("list %(list)r has choice %(choice)r twice (to hrta, case "
+                                 "and punctuation aside; first at row %(first)s)",
                                  file=self.choices_sheet.file, row=row.line,
-                                 column=self.choices_sheet.column("name"))
+                                 column=self.choices_sheet.column("name"),
+                                 params={"list": name, "choice": choice,
+                                         "first": seen[name, oid]})
             seen[name, oid] = row.line
             label = self._label(row, self.base) or choice
             labels = {code: self._label(row, column)
@@ -276,9 +279,12 @@ class _Form:
             lists.setdefault(name, []).append(_Choice(oid, label, labels))
         return lists
 
-    def fail(self, message: str, row: _Row, key: str) -> InputError:
+    def row_error(self, message: str, row: _Row, key: str,
+                  **params: object) -> InputError:
+        """`message` (a template filled from `params`) about the survey sheet's `row`, in
+        its column `key`."""
         return InputError(message, file=self.survey.file, row=row.line,
-                          column=self.survey.column(key))
+                          column=self.survey.column(key), params=params)
 
     def convert(self) -> Converted:
         groups: list[tuple[str, str, _Row]] = []  # kind, name, row
@@ -340,8 +346,9 @@ class _Form:
                                 options=self._options(rows[0], parts, qid),
                                 statements=statements, show_if=show_if)
         except ValidationError as exc:
-            raise self.fail(f"grid {head.get('name')!r} cannot be read: "
-                            f"{exc.errors()[0]['msg']}", head, "name") from exc
+            raise self.row_error("grid %(grid)r cannot be read: %(reason)s", head, "name",
+                                 grid=head.get("name"),
+                                 reason=exc.errors()[0]["msg"]) from exc
         if head.get("relevant") and show_if is None:
             self.notes[qid] = [f"Kobo shows it only if: {head.get('relevant')} (hrta cannot "
                                "express this rule, so every response counts in its base)."]
@@ -404,11 +411,11 @@ class _Form:
                 self.left_out.append(f"{name} ({base})")
             return None
         if not name:
-            raise self.fail("this question has no name", row, "name")
+            raise self.row_error("this question has no name", row, "name")
         qid = form_id(name)
         if qid in self.questions:
-            raise self.fail(f"question name {name!r} is used twice (to hrta, case and "
-                            "punctuation aside)", row, "name")
+            raise self.row_error("question name %(name)r is used twice (to hrta, case and "
+                                 "punctuation aside)", row, "name", name=name)
         notes: list[str] = []
         options: tuple[Option, ...] = ()
         if base in ("select_one", "select_multiple"):
@@ -447,8 +454,8 @@ class _Form:
                                 required=row.get("required").lower() in _TRUE, pii=pii,
                                 max_choices=max_choices, options=options, show_if=show_if)
         except ValidationError as exc:
-            raise self.fail(f"question {name!r} cannot be read: {exc.errors()[0]['msg']}",
-                            row, "name") from exc
+            raise self.row_error("question %(name)r cannot be read: %(reason)s", row, "name",
+                                 name=name, reason=exc.errors()[0]["msg"]) from exc
         self.questions[qid] = question
         if notes:
             self.notes[qid] = notes
@@ -457,14 +464,14 @@ class _Form:
 
     def _options(self, row: _Row, parts: list[str], qid: str) -> tuple[Option, ...]:
         if len(parts) < 2:
-            raise self.fail(f"{parts[0]} names no choice list", row, "type")
+            raise self.row_error("%(type)s names no choice list", row, "type", type=parts[0])
         if self.choices_sheet is None:
-            raise InputError(f"this XLSForm has no 'choices' sheet, which {parts[0]} "
-                             f"{parts[1]!r} needs", file=self.survey.file, row=row.line,
-                             column=self.survey.column("type"))
+            raise self.row_error("this XLSForm has no 'choices' sheet, which %(type)s "
+                                 "%(list)r needs", row, "type", type=parts[0], list=parts[1])
         choices = self.lists.get(parts[1])
         if not choices:
-            raise self.fail(f"choice list {parts[1]!r} is not in the choices sheet", row, "type")
+            raise self.row_error("choice list %(list)r is not in the choices sheet", row, "type",
+                                 list=parts[1])
         or_other = len(parts) > 2 and parts[2].lower() == "or_other"
         options = [Option(id=c.id, label=c.label, other=or_other and c.id == OTHER)
                    for c in choices]
@@ -534,8 +541,9 @@ class _Form:
                 title=self.settings.get("form_title", "").strip() or self.path.stem,
                 sections=tuple(sections))
         except ValidationError as exc:
-            raise InputError(f"the XLSForm does not make an instrument: "
-                             f"{exc.errors()[0]['msg']}", file=self.survey.file) from exc
+            raise InputError("the XLSForm does not make an instrument: %(reason)s",
+                             file=self.survey.file,
+                             params={"reason": exc.errors()[0]["msg"]}) from exc
         translations: dict[str, dict[str, object]] = {}
         for code, questions in self.translations.items():
             titles = {s.id: s.titles[code] for s in self.sections.values()

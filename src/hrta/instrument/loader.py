@@ -24,8 +24,8 @@ def bundled_ids() -> list[str]:
 @lru_cache(maxsize=16)
 def load_bundled(instrument_id: str = DEFAULT_INSTRUMENT) -> Instrument:
     if instrument_id not in bundled_ids():
-        raise InputError(f"no bundled instrument {instrument_id!r}; "
-                         f"bundled: {', '.join(bundled_ids())}")
+        raise InputError("no bundled instrument %(id)r; bundled: %(bundled)s",
+                         params={"id": instrument_id, "bundled": ", ".join(bundled_ids())})
     path = resources.files("hrta.instrument") / "assessments" / f"{instrument_id}.yaml"
     return parse(path.read_text(encoding="utf-8"), origin=f"{instrument_id}.yaml")
 
@@ -37,7 +37,8 @@ def load(ref: str | Path) -> Instrument:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read instrument: {exc}", file=str(path)) from exc
+            raise InputError("cannot read instrument: %(reason)s", file=str(path),
+                             params={"reason": str(exc)}) from exc
         return parse(text, origin=str(path))
     return load_bundled(str(ref))
 
@@ -51,7 +52,8 @@ def parse(text: str, *, origin: str) -> Instrument:
     try:
         return Instrument.model_validate(_expand(raw))
     except (ValidationError, ValueError) as exc:
-        raise InputError(f"invalid instrument: {exc}", file=origin) from exc
+        raise InputError("invalid instrument: %(reason)s", file=origin,
+                         params={"reason": str(exc)}) from exc
 
 
 def _expand(raw: dict[str, Any]) -> dict[str, Any]:

@@ -11,10 +11,15 @@ A translation file holds:
     options:    {option id: label}      labels shared by every question with that option
     nets:       {net id: label}         e.g. agree: "Strongly or somewhat agree"
     program_approaches: {approach id: label}
+    report:     {title, sections: {report section id: title},
+                 items: {the item's title in the instrument: its title}}
+                the stakeholder analysis's layout, so a report in the language names its
+                chapters, figures and tables in it
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -27,7 +32,7 @@ from hrta.instrument.schema import Instrument
 from hrta.wording import collation_key
 
 _SECTIONS = ("title", "description", "sections", "questions", "options", "nets",
-             "program_approaches")
+             "program_approaches", "report")
 
 
 @lru_cache(maxsize=16)
@@ -42,10 +47,19 @@ def _overlay(instrument_id: str, language: str, beside: Path | None = None
         name = str(path)
     if not path.is_file():
         return None
+    return _read(path, name)
+
+
+def _read(path: Any, name: str) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", file=name) from exc
+    return checked_overlay(raw, name=name)
+
+
+def checked_overlay(raw: object, *, name: str) -> dict[str, Any]:
+    """A translation as read from a file or kept by a web wave; InputError names `name`."""
     if not isinstance(raw, dict):
         raise InputError("a translation file must hold a mapping", file=name)
     unknown = sorted(set(raw) - set(_SECTIONS))
@@ -53,6 +67,15 @@ def _overlay(instrument_id: str, language: str, beside: Path | None = None
         raise InputError(f"unknown keys {unknown}; a translation holds {list(_SECTIONS)}",
                          file=name)
     return raw
+
+
+def overlays_beside(path: Path) -> dict[str, dict[str, Any]]:
+    """The translations lying beside the instrument file `path`, by language code: what
+    `hrta instrument import` wrote there, and what a web wave keeps with its instrument."""
+    # Read afresh, not through _overlay's cache: an upload's copy may reuse a path.
+    return {code: _read(path.with_name(f"{path.stem}.{code}.yaml"),
+                        str(path.with_name(f"{path.stem}.{code}.yaml")))
+            for code in available_languages("", beside=path)}
 
 
 def available_languages(instrument_id: str, *, beside: Path | None = None) -> list[str]:
@@ -75,19 +98,28 @@ def versions_beside(instrument: Instrument, ref: str | Path) -> tuple[Instrument
     path = Path(ref)
     if not path.is_file():
         return ()
-    return tuple(translate(instrument, code, beside=path)
-                 for code in available_languages(instrument.id, beside=path))
+    return versions(instrument, overlays_beside(path))
 
 
-def _base_language(language: str) -> str:
+def versions(instrument: Instrument, overlays: Mapping[str, Mapping[str, Any]]
+             ) -> tuple[Instrument, ...]:
+    """The instrument in each language of `overlays` (by language code): the `translated`
+    versions an import of a multi-language survey's export is given, whether the overlays
+    lie beside a file (the command line) or are kept with a web wave."""
+    return tuple(translate(instrument, code, overlays=overlays) for code in sorted(overlays))
+
+
+def base_language(language: str) -> str:
     return language.replace("_", "-").split("-")[0].lower()
 
 
-def translate(instrument: Instrument, language: str, *, beside: Path | None = None
-              ) -> Instrument:
+def translate(instrument: Instrument, language: str, *, beside: Path | None = None,
+              overlays: Mapping[str, Mapping[str, Any]] | None = None) -> Instrument:
     """The instrument with its wording in `language`, when a translation is bundled (or,
-    for the instrument file `beside`, lies next to it)."""
-    overlay = _overlay(instrument.id, _base_language(language), beside)
+    for the instrument file `beside`, lies next to it; or is one of `overlays`, the
+    translations a web wave keeps, by language code)."""
+    overlay = (overlays.get(base_language(language)) if overlays is not None
+               else _overlay(instrument.id, base_language(language), beside))
     if overlay is None:
         return instrument
     data = instrument.model_dump()
@@ -117,7 +149,22 @@ def translate(instrument: Instrument, language: str, *, beside: Path | None = No
                     statement["text"] = text
             question["nets"] = {net: nets.get(net) or label
                                 for net, label in question["nets"].items()}
+    _translate_layout(data.get("report"), overlay.get("report") or {})
     return Instrument.model_validate(data)
+
+
+def _translate_layout(layout: dict[str, Any] | None, overlay: dict[str, Any]) -> None:
+    """The report layout's titles in the translation's words. Items have no ids, so the
+    translation names each by its title in the instrument, as a message catalog would."""
+    if not layout or not overlay:
+        return
+    layout["title"] = overlay.get("title") or layout["title"]
+    sections = overlay.get("sections") or {}
+    items = overlay.get("items") or {}
+    for section in layout["sections"]:
+        section["title"] = sections.get(section["id"]) or section["title"]
+        for item in section["items"]:
+            item["title"] = items.get(item["title"]) or item["title"]
 
 
 ALPHABETICAL_RUN = 10
@@ -164,7 +211,7 @@ def _alphabetical_runs(labels: list[str]) -> list[tuple[int, int]]:
 def untranslated(instrument: Instrument, language: str) -> list[str]:
     """Where the translation into `language` leaves the instrument's own wording, as
     dotted paths (e.g. `questions.state.options.ny`); empty when it is complete."""
-    overlay = _overlay(instrument.id, _base_language(language)) or {}
+    overlay = _overlay(instrument.id, base_language(language)) or {}
     sections = overlay.get("sections") or {}
     questions = overlay.get("questions") or {}
     options = overlay.get("options") or {}
@@ -187,4 +234,13 @@ def untranslated(instrument: Instrument, language: str) -> list[str]:
             missing += [f"{path}.statements.{s.id}" for s in question.statements
                         if not (own.get("statements") or {}).get(s.id)]
             missing += [f"nets.{net}" for net in question.nets if not nets.get(net)]
+    if instrument.report is not None:
+        layout = overlay.get("report") or {}
+        titles = layout.get("sections") or {}
+        items = layout.get("items") or {}
+        missing += ["report.title"] if not layout.get("title") else []
+        for part in instrument.report.sections:
+            missing += [f"report.sections.{part.id}"] if not titles.get(part.id) else []
+            missing += [f"report.items.{item.title}" for item in part.items
+                        if not items.get(item.title)]
     return list(dict.fromkeys(missing))

@@ -11,16 +11,15 @@ from hrta.report.document import Block, Paragraph, Run, Section, bullets, paragr
 from hrta.report.formatting import clean_text, format_count
 from hrta.report.lookup import statement
 from hrta.report.methods import question_type
+from hrta.report.words import Words, report_words
 
 # Longer option lists (the states) are run together in one paragraph, not one per line.
 INLINE_OPTIONS = 12
 
 
-def appendix_section(findings: Findings) -> Section:
-    blocks: list[Block] = [paragraph(
-        "The questions analysed in this report, in the order respondents saw them, with their "
-        "answer options. Questions that collect contact details are left out: those answers "
-        "are kept apart and never reach the findings.")]
+def appendix_section(findings: Findings, *, words: Words | None = None) -> Section:
+    words = words or report_words()
+    blocks: list[Block] = [paragraph(words("appendix.about"))]
     seen: set[str] = set()
     number = 0
     for qid, entry in findings.questions.items():
@@ -30,10 +29,10 @@ def appendix_section(findings: Findings) -> Section:
         number += 1
         if matrix:
             seen.add(matrix)
-            blocks += _matrix(number, findings.matrices[matrix], findings)
+            blocks += _matrix(number, findings.matrices[matrix], findings, words)
         else:
-            blocks += _question(number, qid, entry)
-    return Section("appendix", "Appendix: the instrument", tuple(blocks))
+            blocks += _question(number, qid, entry, words)
+    return Section("appendix", words("appendix.title"), tuple(blocks))
 
 
 def _title(number: int, text: str) -> Paragraph:
@@ -41,10 +40,10 @@ def _title(number: int, text: str) -> Paragraph:
                      role="term")
 
 
-def _question(number: int, qid: str, entry: QuestionEntry) -> list[Block]:
-    blocks: list[Block] = [_title(number, entry.text), paragraph(
-        f"{question_type(entry)}. Question id {qid}; answered by "
-        f"{format_count(entry.n)}.", role="note")]
+def _question(number: int, qid: str, entry: QuestionEntry, words: Words) -> list[Block]:
+    blocks: list[Block] = [_title(number, entry.text), paragraph(words(
+        "appendix.question", type=question_type(entry, words), id=qid,
+        n=format_count(entry.n)), role="note")]
     options = {} if isinstance(entry, TextQuestion) else entry.options
     labels = [clean_text(o.label) for o in options.values()]
     if labels:
@@ -52,13 +51,13 @@ def _question(number: int, qid: str, entry: QuestionEntry) -> list[Block]:
     return blocks
 
 
-def _matrix(number: int, matrix: Matrix, findings: Findings) -> list[Block]:
+def _matrix(number: int, matrix: Matrix, findings: Findings, words: Words) -> list[Block]:
     statements = [statement(findings, qid) for qid in matrix.statements]
     scale = [clean_text(o.label) for o in statements[0].options.values()] \
         if statements else []
     return [
         _title(number, matrix.text),
-        paragraph(f"Agreement grid: each statement rated on one scale ({', '.join(scale)}); "
-                  f"answered by {format_count(matrix.n)}.", role="note"),
+        paragraph(words("appendix.grid", scale=", ".join(scale), n=format_count(matrix.n)),
+                  role="note"),
         bullets([clean_text(s.text) for s in statements]),
     ]

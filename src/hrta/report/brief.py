@@ -21,6 +21,7 @@ from hrta.report.contract import check_findings
 from hrta.report.lookup import FindingsSource, as_findings, known_percent, ordered
 from hrta.report.narrative import fielded_sentence, key_findings
 from hrta.report.takeaways import ta_priorities, ta_roles, takeaways
+from hrta.report.words import Words, report_words
 from hrta.wording import clean_text, format_count, format_percent
 
 CHARTS = 4
@@ -46,26 +47,29 @@ class Brief:
     priorities: tuple[str, ...]
     more: str
     draft: bool
+    language: str = "en"
 
 
-def build_brief(source: FindingsSource, *, report_name: str = "the full report",
-                draft: bool = True) -> Brief:
+def build_brief(source: FindingsSource, *, report_name: str | None = None,
+                draft: bool = True, words: Words | None = None) -> Brief:
+    """The brief of Findings in the language of `words` (English by default);
+    `report_name` what the reader is sent to for more (default: the full report)."""
+    words = words or report_words()
     findings = as_findings(source)
     check_findings(findings)
-    points = takeaways(findings) or [f"{title}: {text}" for title, text in
-                                     key_findings(findings)[:4]]
+    points = takeaways(findings, words=words) or [
+        words("brief.finding", title=title, text=text)
+        for title, text in key_findings(findings, words=words)[:4]]
     r = findings.responses
-    fielded = " ".join(s for s in (fielded_sentence(findings), (
-        f"{format_count(r.eligible)} eligible respondents of {format_count(r.total)}; "
-        "a convenience sample, so the numbers describe those who answered.")) if s)
+    fielded = " ".join(s for s in (fielded_sentence(findings, words=words), words(
+        "brief.sample", eligible=format_count(r.eligible), total=format_count(r.total)))
+        if s)
     return Brief(
         title=findings.title, fielded=fielded, takeaways=tuple(points),
-        charts=tuple(_small_chart(findings, qid) for qid in _chosen(findings)),
-        priorities=tuple(ta_priorities(findings)),
-        more=(f"Read more in {report_name}: every question's figure with its n, counts and "
-              "95% confidence intervals in the appendix tables, the methods and the "
-              "limitations. The Findings JSON holds every number."),
-        draft=draft)
+        charts=tuple(_small_chart(findings, qid, words) for qid in _chosen(findings)),
+        priorities=tuple(ta_priorities(findings, words=words)),
+        more=words("brief.more", report=report_name or words("brief.full_report")),
+        draft=draft, language=words.language)
 
 
 def _chosen(findings: Findings) -> list[str]:
@@ -91,30 +95,31 @@ def _chosen(findings: Findings) -> list[str]:
     return chosen[:CHARTS]
 
 
-def _small_chart(findings: Findings, qid: str) -> SmallChart:
+def _small_chart(findings: Findings, qid: str, words: Words) -> SmallChart:
     entry = findings.questions[qid]
     assert isinstance(entry, SingleQuestion | MultiQuestion)
     top = [o for _, o in ordered(entry) if o.count > 0][:BARS]
     bars = [charts.Bar(clean_text(o.label), known_percent(o), format_percent(o.percent))
             for o in top]
     shown = "; ".join(f"{b.label}: {b.text}" for b in bars)
-    title = f"{clean_text(entry.title)} (n={format_count(entry.n)})"
-    alt = (f"{title}. Bar chart of the {len(bars)} options chosen most, percent of "
-           f"respondents: {shown}.")
+    title = words("brief.chart.title", title=clean_text(entry.title), n=format_count(entry.n))
+    alt = words("brief.chart.alt", title=title, count=len(bars), shown=shown)
     spec = charts.bar_spec(bars, description=alt, label_width=LABEL_WIDTH, width=PLOT_WIDTH)
     return SmallChart(title, spec, alt)
 
 
 # Writing ---------------------------------------------------------------------------------
 
-def render_brief(source: FindingsSource, path: Path | str, *, draft: bool = True) -> None:
-    """Write the brief to `path` as HTML, PDF or DOCX by its extension, whole or not at all."""
+def render_brief(source: FindingsSource, path: Path | str, *, draft: bool = True,
+                 language: str = "en") -> None:
+    """Write the brief to `path` as HTML, PDF or DOCX by its extension, whole or not at all,
+    in `language` (hrta.report.words)."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in WRITERS:
         raise InputError("name the brief *.html, *.pdf or *.docx", file=str(target))
     charts.warm_up()
-    brief = build_brief(source, draft=draft)
+    brief = build_brief(source, draft=draft, words=report_words(language))
     if suffix == ".docx":
         write_atomic(target, lambda tmp: _write_docx(brief, tmp))
     elif suffix == ".pdf":
@@ -135,7 +140,8 @@ def brief_html(brief: Brief, *, images: bool = False) -> str:
         image = ("data:image/jpeg;base64," + base64.b64encode(picture).decode("ascii")
                  if picture is not None else None)
         drawn.append({"chart": chart, "svg": svg, "image": image})
-    return environment().get_template("brief.html.j2").render(brief=brief, drawn=drawn)
+    return environment().get_template("brief.html.j2").render(
+        brief=brief, drawn=drawn, words=report_words(brief.language))
 
 
 def _write_html(brief: Brief, path: Path) -> None:
@@ -155,21 +161,23 @@ def _write_docx(brief: Brief, path: Path) -> None:
     import docx as python_docx
     from docx.shared import Inches, Pt, RGBColor
 
-    from hrta.report.docx import DRAFT_RED, FONT
+    from hrta.report.docx import DRAFT_RED, FONT, set_proofing_language
 
+    words = report_words(brief.language)
     word = python_docx.Document()
+    set_proofing_language(word, brief.language)
     for section in word.sections:
         section.left_margin = section.right_margin = Inches(0.7)
         section.top_margin = section.bottom_margin = Inches(0.6)
     word.styles["Normal"].font.name = FONT
     word.styles["Normal"].font.size = Pt(9.5)
     if brief.draft:
-        mark = word.add_paragraph().add_run("DRAFT")
+        mark = word.add_paragraph().add_run(words("doc.draft"))
         mark.bold = True
         mark.font.color.rgb = RGBColor.from_string(DRAFT_RED)
     word.add_heading(brief.title, level=1)
     word.add_paragraph(brief.fielded).runs[0].italic = True
-    word.add_heading("Takeaways", level=2)
+    word.add_heading(words("doc.takeaways"), level=2)
     for point in brief.takeaways:
         word.add_paragraph(point, style="List Number")
     grid = word.add_table(rows=2, cols=2)
@@ -183,10 +191,10 @@ def _write_docx(brief: Brief, path: Path) -> None:
         picture = run._r.xpath(".//wp:docPr")[0]
         picture.set("descr", chart.alt)
     if brief.priorities:
-        word.add_heading("What this means for TA", level=2)
+        word.add_heading(words("doc.for_ta"), level=2)
         for line in brief.priorities:
             word.add_paragraph(line, style="List Bullet")
-    word.add_heading("Where to read more", level=2)
+    word.add_heading(words("brief.read_more"), level=2)
     word.add_paragraph(brief.more)
-    word.core_properties.title = f"{brief.title}: brief"
+    word.core_properties.title = words("brief.document", title=brief.title)
     word.save(str(path))

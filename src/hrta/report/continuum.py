@@ -11,31 +11,41 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hrta.findings.model import ClosedQuestion, Findings, SectionItem
-from hrta.report.formatting import format_count, format_percent, in_sentence, join_words
+from hrta.report.formatting import format_count, format_percent, in_sentence
 from hrta.report.lookup import closed, known_percent, leaders, reference, substantive
+from hrta.report.words import Words, report_words
 
 NAMED = 3  # options named in each sentence
 
 
-def stage_names(entries: Sequence[ClosedQuestion]) -> tuple[str, list[str]]:
+def stage_names(entries: Sequence[ClosedQuestion], *,
+                words: Words | None = None) -> tuple[str, list[str]]:
     """The words the questions' titles share, and what is left of each: ('services',
-    ['provided directly', 'provided through referral', 'planned for the future'])."""
+    ['provided directly', 'provided through referral', 'planned for the future']).
+    A shared word that opens a clause ('Servicios que ofrece …': the catalog's
+    continuum.linking) stays with each stage, so the noun is 'servicios'."""
+    w = words or report_words()
     titles = [entry.title.split() for entry in entries]
     shared = 0
     while all(len(t) > shared + 1 and t[shared] == titles[0][shared] for t in titles):
         shared += 1
-    noun = in_sentence(" ".join(titles[0][:shared])) if shared else "options"
+    linking = w("continuum.linking").split()
+    while shared and titles[0][shared - 1].lower() in linking:
+        shared -= 1
+    noun = in_sentence(" ".join(titles[0][:shared])) if shared else w("continuum.options")
     return noun, [in_sentence(" ".join(t[shared:])) for t in titles]
 
 
-def continuum_sentences(item: SectionItem, findings: Findings) -> list[str]:
+def continuum_sentences(item: SectionItem, findings: Findings,
+                        *, words: Words | None = None) -> list[str]:
+    w = words or report_words()
     entries = [closed(findings, qid) for qid in item.questions]
-    noun, stages = stage_names(entries)
-    ref = reference(item)
-    told = join_words([f"{stage} (n={format_count(e.n)})"
-                       for stage, e in zip(stages, entries, strict=True)])
-    sentences = [f"{ref or 'This figure'} sets side by side, for each of the {noun}, the "
-                 f"share {told}."]
+    noun, stages = stage_names(entries, words=w)
+    ref = reference(item, words=w)
+    told = w.join([f"{stage} (n={format_count(e.n)})"
+                   for stage, e in zip(stages, entries, strict=True)])
+    sentences = [w("continuum.intro", figure=w("continuum.the_figure", ref=ref) if ref
+                   else w("continuum.this_figure"), noun=noun, told=told)]
     first = entries[0]
     if first.n == 0:
         return sentences
@@ -49,12 +59,15 @@ def continuum_sentences(item: SectionItem, findings: Findings) -> list[str]:
     if lowest:
         # Each stage has its own n, so only the first stage's shares are given, each with
         # its count and base; the figure sets the other stages beside them.
-        parts = [f"{in_sentence(first.options[key].label)} "
-                 f"({format_count(first.options[key].count)} of {format_count(first.n)}, "
-                 f"{format_percent(first.options[key].percent)})" for key in lowest]
-        sentences.append(f"The {noun} least often {stages[0]} were {join_words(parts)}.")
+        parts = [f"{in_sentence(first.options[key].label)} ({share})" for key in lowest
+                 for share in [w("takeaway.of_n", count=format_count(first.options[key].count),
+                                 n=format_count(first.n),
+                                 percent=format_percent(first.options[key].percent))]]
+        sentences.append(w("continuum.least", noun=noun, stage=stages[0],
+                           named=w.join(parts)))
     for later, stage in zip(entries[1:], stages[1:], strict=True):
-        sentence = _ahead(later, stage, first, stages[0], noun, [key for key, _ in options])
+        sentence = _ahead(later, stage, first, stages[0], noun, [key for key, _ in options],
+                          w)
         if sentence:
             sentences.append(sentence)
             break  # the stage right after the first; the figure shows the rest
@@ -63,7 +76,7 @@ def continuum_sentences(item: SectionItem, findings: Findings) -> list[str]:
 
 
 def _ahead(later: ClosedQuestion, stage: str, first: ClosedQuestion, first_stage: str,
-           noun: str, keys: Sequence[str]) -> str | None:
+           noun: str, keys: Sequence[str], words: Words) -> str | None:
     """How many options a later stage names more often than the first, and the widest."""
     if later.n == 0:
         return None
@@ -74,10 +87,19 @@ def _ahead(later: ClosedQuestion, stage: str, first: ClosedQuestion, first_stage
         return None
     widest = sorted(ahead, key=lambda key: known_percent(first.options[key])
                     - known_percent(later.options[key]))[:NAMED]
-    named = join_words([f"{in_sentence(later.options[key].label)} "
-                        f"({format_percent(later.options[key].percent)} against "
-                        f"{format_percent(first.options[key].percent)})"
-                        for key in widest])
-    return (f"For {format_count(len(ahead))} of the {format_count(len(keys))} {noun}, the share "
-            f"{stage} was larger than the share {first_stage}; the widest gaps were in "
-            f"{named}.")
+    named = words.join([f"{in_sentence(later.options[key].label)} ({gap})" for key in widest
+                        for gap in [_against(later, first, key, words)]])
+    return words("continuum.ahead", count=format_count(len(ahead)),
+                 total=format_count(len(keys)), noun=noun, stage=stage,
+                 first_stage=first_stage, named=named)
+
+
+def _against(later: ClosedQuestion, first: ClosedQuestion, key: str, words: Words) -> str:
+    """'43 of 93, 46%, against 15 of 101, 15%': the two stages' bases differ, so each
+    percent is given with its count and base."""
+    now, then = later.options[key], first.options[key]
+    return words("continuum.against",
+                 later_count=format_count(now.count), later_n=format_count(later.n),
+                 later=format_percent(now.percent),
+                 first_count=format_count(then.count), first_n=format_count(first.n),
+                 first=format_percent(then.percent))

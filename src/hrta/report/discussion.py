@@ -12,17 +12,18 @@ from markdown_it.token import Token
 
 from hrta.report.document import Block, Bullets, Heading, Paragraph, Run, Section, paragraph
 from hrta.report.formatting import clean_text
+from hrta.report.words import Words, report_words
 
-PLACEHOLDER = ("This section is for the analyst's discussion of the findings. Write it in a "
-               "Markdown file and pass it with --discussion to include it here.")
 # The discussion is a chapter (level 1): its Markdown "#" headings sit one level below.
 DEEPEST = 4
 
 
-def discussion_section(markdown: str | None) -> Section:
+def discussion_section(markdown: str | None, *, words: Words | None = None) -> Section:
+    words = words or report_words()
     if markdown is None or not markdown.strip():
-        return Section("discussion", "Discussion", (paragraph(PLACEHOLDER, role="placeholder"),))
-    return Section("discussion", "Discussion", tuple(markdown_blocks(markdown)))
+        return Section("discussion", words("discussion.title"), (
+            paragraph(words("discussion.placeholder"), role="placeholder"),))
+    return Section("discussion", words("discussion.title"), tuple(markdown_blocks(markdown)))
 
 
 def markdown_blocks(markdown: str) -> list[Block]:

@@ -81,7 +81,7 @@ class Table:
     block: ClassVar[str] = "table"
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
-    stub: str = "Option"  # header of the first column, which labels the rows
+    stub: str = ""  # header of the first column, which labels the rows
     caption: str = ""
     notes: tuple[str, ...] = ()
     empty: str = ""  # shown instead of rows when there are none
@@ -177,6 +177,9 @@ class Document:
     footer: str
     # Written without the analyst's discussion: the cover and every page header say DRAFT.
     draft: bool = False
+    # The language it is written in (hrta.report.words): each format declares it, and
+    # draws its own fixed words (the draft mark, "Contents") from that catalog.
+    language: str = "en"
 
     @property
     def body(self) -> tuple[Section, ...]:

@@ -38,6 +38,7 @@ from hrta.report.document import (
     Table,
 )
 from hrta.report.palette import ACCENT, MUTED
+from hrta.report.words import Words, report_words
 
 FONT = "Arial"  # Liberation Sans, which has its metrics, stands in where Arial is missing
 CODE_FONT = "Courier New"
@@ -45,17 +46,20 @@ TEXT_WIDTH = Inches(6.5)  # Letter with one-inch margins
 HEADER_FILL = "DCE4EF"
 NOTE_SIZE = Pt(8.5)
 DRAFT_RED = "B50909"
+# Word's proofing language of each report language: U.S. English and U.S. Spanish.
+PROOFING = {"en": "en-US", "es": "es-US"}
 
 
 def write_docx(document: Document, path: Path) -> None:
     word = python_docx.Document()
+    words = report_words(document.language)
     pictures = _pictures(document)
-    _set_up(word, document)
-    _cover(word, document)
-    _contents(word, document)
+    _set_up(word, document, words)
+    _cover(word, document, words)
+    _contents(word, document, words)
     starts = document.new_pages()
     for section in document.sections:
-        _section(word, section, 1, pictures, starts)
+        _section(word, section, 1, pictures, starts, words)
     _add(word, document.footer, "Caption")
     word.save(str(path))
 
@@ -73,7 +77,7 @@ def _pictures(document: Document) -> dict[str, bytes]:
         return {f.anchor: png for f, png in zip(figures, drawn, strict=True)}
 
 
-def _set_up(word: WordDocument, document: Document) -> None:
+def _set_up(word: WordDocument, document: Document, words: Words) -> None:
     for section in word.sections:
         section.left_margin = section.right_margin = Inches(1)
         section.top_margin = section.bottom_margin = Inches(1)
@@ -84,13 +88,13 @@ def _set_up(word: WordDocument, document: Document) -> None:
         _small(header, muted=True)
         footer = section.footer.paragraphs[0]
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        footer.add_run("Page ")
+        footer.add_run(words("doc.page") + " ")
         _field(footer, "PAGE", "1")
         _small(footer, muted=True)
     if document.draft:
         mark = section.header.paragraphs[0].insert_paragraph_before()
         mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = mark.add_run("DRAFT")
+        run = mark.add_run(words("doc.draft"))
         run.bold = True
         run.font.size = Pt(9)
         run.font.color.rgb = RGBColor.from_string(DRAFT_RED)
@@ -102,6 +106,7 @@ def _set_up(word: WordDocument, document: Document) -> None:
         styles[name].font.name = FONT
         _set_east_asian_font(styles[name].element, FONT)
     _set_east_asian_font(styles["Normal"].element, FONT)
+    set_proofing_language(word, document.language)
     for name in ("Title", "Heading 1", "Heading 2"):
         styles[name].font.color.rgb = RGBColor.from_string(ACCENT.lstrip("#").upper())
     styles["Caption"].font.size = Pt(10)
@@ -111,6 +116,21 @@ def _set_up(word: WordDocument, document: Document) -> None:
     word.core_properties.title = document.title
     word.core_properties.subject = document.subtitle
     word.core_properties.author = document.generator
+
+
+def set_proofing_language(word: WordDocument, language: str) -> None:
+    """Mark the text as written in `language` (Normal, which every style is based on), so
+    Word checks its spelling in that language and a screen reader reads it in it."""
+    code = PROOFING.get(language, language)
+    defaults = word.styles.element.find(qn("w:docDefaults"))
+    found = [] if defaults is None else defaults.findall(f".//{qn('w:rPr')}")
+    for rpr in [*found, _oxml(word.styles["Normal"].element).get_or_add_rPr()]:
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), code)
+    word.core_properties.language = code
 
 
 def _update_fields_on_open(word: WordDocument) -> None:
@@ -139,11 +159,11 @@ def _set_east_asian_font(style_element: CT_Style, font: str) -> None:
         fonts.attrib.pop(qn(slot), None)
 
 
-def _cover(word: WordDocument, document: Document) -> None:
+def _cover(word: WordDocument, document: Document, words: Words) -> None:
     for _ in range(5):
         word.add_paragraph()
     if document.draft:
-        run = word.add_paragraph().add_run("DRAFT: the discussion is not yet written.")
+        run = word.add_paragraph().add_run(words("doc.draft.cover"))
         run.bold = True
         run.font.color.rgb = RGBColor.from_string(DRAFT_RED)
     else:
@@ -163,10 +183,10 @@ def _cover(word: WordDocument, document: Document) -> None:
     word.add_page_break()
 
 
-def _contents(word: WordDocument, document: Document) -> None:
+def _contents(word: WordDocument, document: Document, words: Words) -> None:
     """A Word table-of-contents field; until Word updates it (F9) it lists the chapters."""
     title = word.add_paragraph()
-    run = title.add_run("Contents")
+    run = title.add_run(words("doc.contents"))
     run.bold = True
     run.font.size = Pt(16)
     entries = [(t, depth) for s in document.sections
@@ -184,18 +204,19 @@ def _contents(word: WordDocument, document: Document) -> None:
 # Sections and blocks ---------------------------------------------------------------------
 
 def _section(word: WordDocument, section: Section, level: int,
-             pictures: dict[str, bytes], starts: set[str]) -> None:
+             pictures: dict[str, bytes], starts: set[str], words: Words) -> None:
     heading = word.add_heading(section.title, level=min(level, 4))
     heading.paragraph_format.keep_with_next = True
     if section.anchor in starts:
         heading.paragraph_format.page_break_before = True
     for block in section.blocks:
-        _block(word, block, pictures)
+        _block(word, block, pictures, words)
     for sub in section.subsections:
-        _section(word, sub, level + 1, pictures, starts)
+        _section(word, sub, level + 1, pictures, starts, words)
 
 
-def _block(word: WordDocument, block: Block, pictures: dict[str, bytes]) -> None:
+def _block(word: WordDocument, block: Block, pictures: dict[str, bytes],
+           words: Words) -> None:
     if isinstance(block, Paragraph):
         _paragraph(word, block)
     elif isinstance(block, Bullets):
@@ -203,11 +224,11 @@ def _block(word: WordDocument, block: Block, pictures: dict[str, bytes]) -> None
     elif isinstance(block, Heading):
         word.add_heading(block.text, level=min(block.level, 4))
     elif isinstance(block, Table):
-        _table(word, block)
+        _table(word, block, words)
     elif isinstance(block, Figure):
-        _figure(word, block, pictures)
+        _figure(word, block, pictures, words)
     elif isinstance(block, Listing):
-        _listing(word, block)
+        _listing(word, block, words)
 
 
 def _paragraph(word: WordDocument, block: Paragraph) -> None:
@@ -255,7 +276,8 @@ def _new_numbering(word: WordDocument) -> int:
     return int(num.numId)
 
 
-def _figure(word: WordDocument, figure: Figure, pictures: dict[str, bytes]) -> None:
+def _figure(word: WordDocument, figure: Figure, pictures: dict[str, bytes],
+            words: Words) -> None:
     caption = _add(word, figure.caption, "Caption")
     caption.paragraph_format.keep_with_next = True
     if figure.empty:
@@ -271,34 +293,33 @@ def _figure(word: WordDocument, figure: Figure, pictures: dict[str, bytes]) -> N
     for note in figure.notes:
         _small(word.add_paragraph(note), muted=True)
     for table in figure.tables:
-        _table(word, table)
+        _table(word, table, words)
     for other in figure.others:
-        _small(word.add_paragraph(
-            f"Written in under “Other (please specify)” for {other.question.lower()} "
-            f"({other.total:,}):"), muted=True)
+        _small(word.add_paragraph(words("doc.others", question=other.question.lower(),
+                                        total=f"{other.total:,}")), muted=True)
         for text in other.texts:
             _add(word, text, "List Bullet")
         if other.total > len(other.texts):
-            _small(word.add_paragraph(f"Showing the first {len(other.texts):,} of "
-                                      f"{other.total:,}; all are in the Findings JSON."),
-                   muted=True)
+            _small(word.add_paragraph(words("doc.others.first", shown=f"{len(other.texts):,}",
+                                            total=f"{other.total:,}")), muted=True)
 
 
-def _listing(word: WordDocument, listing: Listing) -> None:
+def _listing(word: WordDocument, listing: Listing, words: Words) -> None:
     _add(word, listing.caption, "Caption").paragraph_format.keep_with_next = True
-    _small(word.add_paragraph(f"Question: “{listing.prompt}”"), muted=True)
+    _small(word.add_paragraph(words("doc.listing.question", prompt=listing.prompt)),
+           muted=True)
     if listing.empty:
         _small(word.add_paragraph(listing.empty), muted=True, italic=True)
         return
     for answer in listing.answers:
         _add(word, answer, "List Bullet")
     if listing.total > len(listing.answers):
-        _small(word.add_paragraph(
-            f"Showing the first {len(listing.answers):,} of {listing.total:,} answers, in the "
-            "order they were given; all are in the Findings JSON."), muted=True)
+        _small(word.add_paragraph(words("doc.listing.first", shown=f"{len(listing.answers):,}",
+                                        total=f"{listing.total:,}")), muted=True)
 
 
-def _table(word: WordDocument, table: Table) -> None:
+def _table(word: WordDocument, table: Table, words: Words) -> None:
+    stub = table.stub or words("table.option")
     if table.caption:
         caption = _add(word, table.caption, "Caption")
         caption.paragraph_format.keep_with_next = True
@@ -321,7 +342,7 @@ def _table(word: WordDocument, table: Table) -> None:
     if table.grouped:
         # Each group's label goes in its first column only; merging then spans it.
         spans = [label for group, span in table.groups for label in [group] + [""] * (span - 1)]
-        _header(rows[0].cells, [table.stub, *spans], size)
+        _header(rows[0].cells, [stub, *spans], size)
         _header(rows[1].cells, ["", *labels], size)
         rows[0].cells[0].merge(rows[1].cells[0])
         start = 1
@@ -330,7 +351,7 @@ def _table(word: WordDocument, table: Table) -> None:
                 rows[0].cells[start].merge(rows[0].cells[start + span - 1])
             start += span
     else:
-        _header(rows[0].cells, [table.stub, *labels], size)
+        _header(rows[0].cells, [stub, *labels], size)
     for row in rows[:header_rows]:
         _repeat_as_header(row)
     numeric = [c.numeric for c in table.columns]

@@ -19,9 +19,21 @@ from hrta.wording import (
 )
 
 __all__ = [
-    "DASH", "capitalize", "clean_text", "format_count", "format_date", "format_interval",
-    "format_p", "format_percent", "format_points", "in_sentence", "join_words", "subject",
-    "third_person", "whole",
+    "DASH",
+    "capitalize",
+    "clean_text",
+    "format_bound",
+    "format_count",
+    "format_date",
+    "format_interval",
+    "format_p",
+    "format_percent",
+    "format_points",
+    "in_sentence",
+    "join_words",
+    "subject",
+    "third_person",
+    "whole",
 ]
 
 _FIRST_PERSON = ((re.compile(r"\bOur\b"), "Their"), (re.compile(r"\bour\b"), "their"),
@@ -35,6 +47,18 @@ def format_points(value: float | None) -> str:
         return DASH
     points = whole(value)
     return f"+{points}" if points > 0 else f"−{-points}" if points < 0 else "0"
+
+
+def format_bound(value: float | None) -> str:
+    """An interval's end in percentage points: signed like format_points, with one decimal
+    where the whole number would read 0 (an interval of −20 to −0.4 leaves out zero; "−20 to
+    0" would seem to touch it)."""
+    if value is None or whole(value) != 0 or value == 0:
+        return format_points(value)
+    tenths = f"{abs(value):.1f}"
+    if tenths == "0.0":
+        tenths = f"{abs(value):.2g}"
+    return f"+{tenths}" if value > 0 else f"−{tenths}"
 
 
 def format_p(value: float | None) -> str:

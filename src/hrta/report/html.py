@@ -20,6 +20,7 @@ from hrta.report.formatting import DASH, format_interval, format_percent
 from hrta.report.items import NO_ANSWERS
 from hrta.report.layout import build_document
 from hrta.report.lookup import FindingsSource, caption
+from hrta.report.words import report_words
 
 __all__ = ["NO_ANSWERS", "caption", "format_interval", "format_percent", "render_html",
            "render_html_document"]
@@ -46,6 +47,7 @@ def render_html_document(document: Document, *, images: bool = False) -> str:
         for figure, picture in zip(figures, pictures, strict=True) if figure.chart}
     template = _environment().get_template("report.html.j2")
     return template.render(doc=document, charts=charts_by_anchor, dash=DASH,
+                           words=report_words(document.language),
                            new_pages=document.new_pages(), small_rows=SMALL_TABLE_ROWS)
 
 

@@ -16,12 +16,10 @@ from hrta.report.contract import check_findings
 from hrta.report.discussion import discussion_section
 from hrta.report.document import (
     Block,
-    Column,
     Document,
     Figure,
     Heading,
     Listing,
-    Row,
     Section,
     Table,
     bullets,
@@ -29,8 +27,8 @@ from hrta.report.document import (
 )
 from hrta.report.formatting import format_count
 from hrta.report.items import build_item
-from hrta.report.lookup import FindingsSource, as_findings, question_label
-from hrta.report.methods import limitations_section, methods_section, question_type
+from hrta.report.lookup import FindingsSource, as_findings
+from hrta.report.methods import limitations_section, methods_section, questions_table
 from hrta.report.narrative import (
     fielded_sentence,
     item_sentences,
@@ -40,8 +38,7 @@ from hrta.report.narrative import (
 from hrta.report.takeaways import ta_priorities, takeaways
 from hrta.report.themes import summary_themes, theme_blocks
 from hrta.report.trend import trend_section
-
-SUBTITLE = "A Summary of Findings"
+from hrta.report.words import Words, report_words
 
 
 def _asked_options(findings: Findings) -> Findings:
@@ -59,84 +56,86 @@ def _asked_options(findings: Findings) -> Findings:
 
 def build_document(source: FindingsSource, *, discussion: str | None = None,
                    verbatims: bool = False,
-                   released: frozenset[str] = frozenset()) -> Document:
+                   released: frozenset[str] = frozenset(),
+                   words: Words | None = None) -> Document:
     """The whole report from Findings, the model or its JSON form (and the analyst's
     Markdown discussion, if any). `verbatims` adds the appendix of open-ended answers;
     `released` names quotes (QUESTION-N) the name screen withheld that the analyst lets
-    through (hrta.report.themes).
+    through (hrta.report.themes); `words` the catalog of the report's language (English
+    by default), whose questions and options are the Findings' own wording.
 
     InputError, naming the key, when the Findings lack something the report reads."""
+    words = words or report_words()
     findings = as_findings(source)
     check_findings(findings)
     findings = _asked_options(findings)
     findings_chapter, numbers, answers = _apart(_findings_chapter(findings, verbatims,
-                                                                  released))
+                                                                  released, words), words)
     chapters = [
-        _summary(findings),
-        _without_questions_table(methods_section(findings)),
+        _summary(findings, words),
+        _without_questions_table(methods_section(findings, words=words), words),
         findings_chapter,
-        comparisons_section(findings),
-        trend_section(findings),
-        discussion_section(discussion),
-        limitations_section(findings),
+        comparisons_section(findings, words=words),
+        trend_section(findings, words=words),
+        discussion_section(discussion, words=words),
+        limitations_section(findings, words=words),
         # Open-ended answers can name people, places and agencies: printed only when asked.
-        *_appendices(findings, numbers, answers if verbatims else []),
+        *_appendices(findings, numbers, answers if verbatims else [], words),
     ]
     r = findings.responses
-    facts = (("Responses", format_count(r.total)),
-             ("Eligible respondents", format_count(r.eligible)),
-             ("Excluded as ineligible", format_count(r.excluded)))
-    cover = [f"Instrument {findings.instrument} (version {findings.instrument_version})"
-             + (f"; data from {findings.source}" if findings.source else "") + "."]
-    fielded = fielded_sentence(findings)
+    facts = ((words("doc.cover.responses"), format_count(r.total)),
+             (words("doc.cover.eligible"), format_count(r.eligible)),
+             (words("doc.cover.excluded"), format_count(r.excluded)))
+    instrument = words("doc.cover.instrument", instrument=findings.instrument,
+                       version=findings.instrument_version)
+    cover = [words("doc.cover.source", instrument=instrument, source=findings.source)
+             if findings.source else words("doc.cover.no_source", instrument=instrument)]
+    fielded = fielded_sentence(findings, words=words)
     if fielded:
         cover.insert(0, fielded)
     return Document(
-        title=findings.title, subtitle=SUBTITLE, cover_lines=tuple(cover), facts=facts,
-        sections=tuple(chapter for chapter in chapters if chapter is not None),
-        generator=findings.generator, draft=discussion is None,
-        footer=f"{findings.title}. Made by {findings.generator} from the Findings of "
-               f"instrument {findings.instrument}; every number traces to the question "
-               "and n shown with it.")
+        title=findings.title, subtitle=words("doc.subtitle"), cover_lines=tuple(cover),
+        facts=facts, sections=tuple(chapter for chapter in chapters if chapter is not None),
+        generator=findings.generator, draft=discussion is None, language=words.language,
+        footer=words("doc.footer", title=findings.title, generator=findings.generator,
+                     instrument=findings.instrument))
 
 
-def _summary(findings: Findings) -> Section:
-    overview = overview_sentences(findings)
-    fielded = fielded_sentence(findings)
+def _summary(findings: Findings, words: Words) -> Section:
+    overview = overview_sentences(findings, words=words)
+    fielded = fielded_sentence(findings, words=words)
     blocks: list[Block] = [paragraph(" ".join(s for s in (fielded, *overview) if s))]
-    points = takeaways(findings)
+    points = takeaways(findings, words=words)
     if points:
-        blocks += [Heading("Takeaways", 2), bullets(points, ordered=True)]
+        blocks += [Heading(words("doc.takeaways"), 2), bullets(points, ordered=True)]
     # Themes of open-ended answers only once people reviewed their coding.
-    themes = summary_themes(findings)
+    themes = summary_themes(findings, words=words)
     if themes:
-        blocks += [Heading("In respondents' own words", 2), bullets(themes)]
-    offer = ta_priorities(findings)
+        blocks += [Heading(words("doc.own_words"), 2), bullets(themes)]
+    offer = ta_priorities(findings, words=words)
     if offer:
-        blocks += [Heading("What this means for TA", 2), bullets(offer)]
-    blocks.append(paragraph(
-        "The findings are subject to several limitations, described at the end of this "
-        "report: respondents were a convenience sample, questions were optional so each has "
-        "its own n, and small counts are not shown for subgroups."))
-    return Section("summary", "Executive summary", tuple(blocks))
+        blocks += [Heading(words("doc.for_ta"), 2), bullets(offer)]
+    blocks.append(paragraph(words("doc.summary.limitations")))
+    return Section("summary", words("doc.summary"), tuple(blocks))
 
 
 def _findings_chapter(findings: Findings, verbatims: bool,
-                      released: frozenset[str]) -> Section:
+                      released: frozenset[str], words: Words) -> Section:
     subsections = []
     for section in findings.sections:
         blocks: list[Block] = []
-        opening = section_sentences(section, findings)
+        opening = section_sentences(section, findings, words=words)
         if opening:
             blocks.append(paragraph(" ".join(opening), role="lead"))
         for item in section.items:
             blocks.append(paragraph(" ".join(item_sentences(item, findings,
-                                                            verbatims=verbatims)),
+                                                            verbatims=verbatims,
+                                                            words=words)),
                                     role="lead"))
-            blocks.extend(theme_blocks(item, findings, released))
-            blocks.append(build_item(item, findings))
+            blocks.extend(theme_blocks(item, findings, released, words=words))
+            blocks.append(build_item(item, findings, words=words))
         subsections.append(Section(f"section-{section.id}", section.title, tuple(blocks)))
-    return Section("findings", "Findings", (), tuple(subsections))
+    return Section("findings", words("doc.findings"), (), tuple(subsections))
 
 
 # Appendices ------------------------------------------------------------------------------
@@ -144,10 +143,7 @@ def _findings_chapter(findings: Findings, verbatims: bool,
 # tables of counts and intervals behind it, the write-ins, the open-ended answers, the
 # table of every question's n and the instrument are reference matter, kept after it.
 
-_FIGURE_NUMBER = re.compile(r"^Figure (\w+)\. ")
-
-
-def _apart(chapter: Section) -> tuple[Section, list[Figure], list[Listing]]:
+def _apart(chapter: Section, words: Words) -> tuple[Section, list[Figure], list[Listing]]:
     """The findings chapter with its charts' tables and its listings taken out, and what
     was taken out: one appendix table per chart, and the listings."""
     numbers: list[Figure] = []
@@ -160,14 +156,14 @@ def _apart(chapter: Section) -> tuple[Section, list[Figure], list[Listing]]:
                 answers.append(block)
             elif isinstance(block, Figure) and block.chart is not None and (
                     block.tables or block.others):
-                table = _numbers_of(block)
+                table = _numbers_of(block, words)
                 numbers.append(table)
                 # Tables of who answered carry no interval (see items.describes_respondents).
-                held = ("Counts, percentages and 95% confidence intervals" if any(
-                    column.label == "95% CI" for t in block.tables for column in t.columns)
-                    else "Counts and percentages")
+                held = ("doc.numbers.with_intervals" if any(
+                    "95%" in column.label for t in block.tables for column in t.columns)
+                    else "doc.numbers.without_intervals")
                 blocks.append(replace(block, tables=(), others=(), notes=(
-                    *block.notes, f"{held}: {_label_of(table)} in the appendix.")))
+                    *block.notes, words(held, table=_label_of(table)))))
             else:
                 blocks.append(block)
         return replace(section, blocks=tuple(blocks),
@@ -176,12 +172,14 @@ def _apart(chapter: Section) -> tuple[Section, list[Figure], list[Listing]]:
     return slim(chapter), numbers, answers
 
 
-def _numbers_of(figure: Figure) -> Figure:
-    """The appendix table of a chart: its tables and write-ins under a caption naming it."""
-    found = _FIGURE_NUMBER.match(figure.caption)
+def _numbers_of(figure: Figure, words: Words) -> Figure:
+    """The appendix table of a chart: its tables and write-ins under a caption naming it
+    ("Figure 3. Services" gives "Table A3. Services", in the report's words)."""
+    found = re.match(r"^\S+ (\w+)\. ", figure.caption)
     number = found.group(1) if found else figure.anchor.removeprefix("figure-")
     title = figure.caption[found.end():] if found else figure.caption
-    return Figure("table", f"{figure.anchor}-numbers", f"Table A{number}. {title}",
+    return Figure("table", f"{figure.anchor}-numbers",
+                  words("doc.numbers.caption", number=number, title=title),
                   tables=figure.tables, others=figure.others)
 
 
@@ -189,47 +187,37 @@ def _label_of(figure: Figure) -> str:
     return figure.caption.split(". ", 1)[0]
 
 
-def _without_questions_table(methods: Section) -> Section:
+def _without_questions_table(methods: Section, words: Words) -> Section:
     """Methods with the table of every question's n left to an appendix (it runs to pages)."""
     kept = tuple(sub for sub in methods.subsections if sub.anchor != "methods-questions")
     if len(kept) == len(methods.subsections):
         return methods
     return replace(methods, subsections=kept, blocks=(*methods.blocks, paragraph(
-        "The appendix “Questions and their n” lists every question analysed with its n "
-        "and how many eligible respondents left it unanswered.", role="note")))
+        words("doc.questions.where", appendix=words("doc.appendix.questions")),
+        role="note")))
 
 
 def _appendices(findings: Findings, numbers: list[Figure],
-                answers: list[Listing]) -> list[Section]:
+                answers: list[Listing], words: Words) -> list[Section]:
     found: list[tuple[str, str, tuple[Block, ...]]] = []
     if numbers:
-        first = _label_of(numbers[0]).removeprefix("Table A")
-        found.append(("appendix-numbers", "Tables of the figures", (paragraph(
-            "The counts, percentages and 95% confidence intervals behind each figure, and "
-            f"what respondents wrote in under “Other”: Table A{first} gives the numbers of "
-            f"Figure {first}, and so on. Tables of who answered (the first chapter's) give "
-            "counts and percentages without intervals: they describe the respondents, not "
-            "a wider population."), *numbers)))
-    found.append(("appendix-questions", "Questions and their n", (_questions_table(findings),)))
+        first = re.sub(r"^\S+ A", "", _label_of(numbers[0]))
+        found.append(("appendix-numbers", words("doc.appendix.numbers"), (paragraph(
+            words("doc.appendix.numbers.about", first=first)), *numbers)))
+    found.append(("appendix-questions", words("doc.appendix.questions"),
+                  (_questions_table(findings, words),)))
     if answers:
-        found.append(("appendix-answers", "Open-ended answers", tuple(answers)))
-    instrument = appendix_section(findings)
-    found.append((instrument.anchor, "The instrument", instrument.blocks))
-    return [Section(anchor, f"Appendix {chr(ord('A') + index)}: {title}", blocks,
-                    appendix=True)
+        found.append(("appendix-answers", words("doc.appendix.answers"), tuple(answers)))
+    instrument = appendix_section(findings, words=words)
+    found.append((instrument.anchor, words("doc.appendix.instrument"), instrument.blocks))
+    return [Section(anchor, words("doc.appendix.title", letter=chr(ord("A") + index),
+                                  title=title), blocks, appendix=True)
             for index, (anchor, title, blocks) in enumerate(found)]
 
 
-def _questions_table(findings: Findings) -> Table:
+def _questions_table(findings: Findings, words: Words) -> Table:
     """Every question the report draws, with its n: contact and raffle questions, which
     no figure draws, are left out."""
     drawn = {qid for section in findings.sections for item in section.items
              for qid in (*item.questions, *item.rows)}
-    rows = tuple(Row(question_label(findings, qid),
-                     (question_type(entry), format_count(entry.n),
-                      format_count(entry.not_answered)))
-                 for qid, entry in findings.questions.items() if qid in drawn)
-    return Table((Column("Type", numeric=False), Column("n"), Column("Not answered")), rows,
-                 stub="Question",
-                 caption=f"Questions, their n and answers missing, of "
-                         f"{format_count(findings.responses.eligible)} eligible respondents")
+    return questions_table(findings, words, drawn)

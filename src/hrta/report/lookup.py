@@ -28,6 +28,7 @@ from hrta.findings.model import (
 )
 from hrta.findings.proportion import Proportion
 from hrta.report.formatting import format_count
+from hrta.report.words import Words, report_words
 
 # What the report entry points take: the model, or its JSON form (a parsed document or the
 # file `hrta analyze --json` wrote), loaded once at the edge.
@@ -118,7 +119,7 @@ def known_percent(estimate: Proportion | WeightedProportion) -> float:
 
 # Items ----------------------------------------------------------------------------------
 
-def caption(item: SectionItem, findings: Findings) -> str:
+def caption(item: SectionItem, findings: Findings, *, words: Words | None = None) -> str:
     """'Figure N. Title (n=…)', naming each question's n when a figure draws several."""
     ns = item.n
     if len(ns) == 1:
@@ -126,17 +127,18 @@ def caption(item: SectionItem, findings: Findings) -> str:
     else:
         n_text = "; ".join(f"{findings.questions[qid].title} n={format_count(n)}"
                            for qid, n in ns.items())
-    prefix = f"{reference(item)}. " if reference(item) else ""
+    ref = reference(item, words=words)
+    prefix = f"{ref}. " if ref else ""
     return f"{prefix}{item.title} ({n_text})"
 
 
-def reference(item: SectionItem) -> str:
+def reference(item: SectionItem, *, words: Words | None = None) -> str:
     """'Figure 3', 'Figure 5a' or 'Table 1'; empty for unnumbered items (open-ended
     listings)."""
-    label = {"figure": "Figure", "table": "Table"}.get(item.kind)
-    if not label or item.number is None:
+    if item.kind not in ("figure", "table") or item.number is None:
         return ""
-    return f"{label} {item.number}{item.suffix}"
+    return (words or report_words())(f"narrative.{item.kind}",
+                                     number=f"{item.number}{item.suffix}")
 
 
 def anchor(item: SectionItem) -> str:

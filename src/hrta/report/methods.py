@@ -29,110 +29,87 @@ from hrta.report.lookup import (
     question_label,
     suppression_threshold,
 )
-from hrta.report.narrative import fielded_sentence, overview_sentences
+from hrta.report.narrative import fielded_sentence, group_name, overview_sentences
+from hrta.report.words import Words, report_words
 
 MOST_MISSED = 3
 
-TYPE_NAMES = {
-    "single": "Single choice",
-    "matrix_statement": "Agreement statement",
-    "text": "Open-ended",
-}
 
-
-def question_type(entry: QuestionEntry) -> str:
+def question_type(entry: QuestionEntry, words: Words | None = None) -> str:
+    """The kind of question in the report's words ("Single choice", "Choose up to 3")."""
+    words = words or report_words()
     if isinstance(entry, MultiQuestion):
         limit = entry.max_choices
-        return f"Choose up to {limit}" if limit else "Select all that apply"
-    return TYPE_NAMES.get(entry.type, entry.type)
+        return (words("methods.type.choose_up_to", limit=limit) if limit
+                else words("methods.type.multi"))
+    key = f"methods.type.{entry.type}"
+    return words(key) if key in words.messages else entry.type
 
 
-def methods_section(findings: Findings) -> Section:
+def methods_section(findings: Findings, *, words: Words | None = None) -> Section:
+    words = words or report_words()
     r = findings.responses
-    collected = [s for s in (fielded_sentence(findings),) if s]
-    export = f"the export {findings.source} and " if findings.source else ""
+    collected = [s for s in (fielded_sentence(findings, words=words),) if s]
+    used = (words("methods.used.export", source=findings.source,
+                  instrument=findings.instrument, version=findings.instrument_version)
+            if findings.source else
+            words("methods.used", instrument=findings.instrument,
+                  version=findings.instrument_version))
     blocks = [
-        paragraph(" ".join([*collected, overview_sentences(findings)[0]])),
-        paragraph(f"The analysis used {export}instrument {findings.instrument} (version "
-                  f"{findings.instrument_version}). Every number in this report was "
-                  f"computed from the answers of the {format_count(r.eligible)} eligible "
-                  "respondents; responses that did not meet the participation criteria are "
-                  "in no other number."),
-        paragraph("Respondents could skip questions, so each question has its own n: the "
-                  "number of eligible respondents who answered it."),
-        *_dropoff(findings),
-        paragraph(f"To protect respondents' privacy, counts below "
-                  f"{suppression_threshold(findings)} are not shown for small subgroups."),
+        paragraph(" ".join([*collected, overview_sentences(findings, words=words)[0]])),
+        paragraph(words("methods.computed", used=used, eligible=format_count(r.eligible))),
+        paragraph(words("methods.own_n")),
+        *_dropoff(findings, words),
+        paragraph(words("methods.privacy", threshold=suppression_threshold(findings))),
     ]
     weighting = findings.weighting
     if weighting:
-        blocks.append(paragraph(_weighting_note(weighting, r.eligible)))
+        blocks.append(paragraph(_weighting_note(weighting, r.eligible, words)))
     subsections = [
-        Section("methods-reading", "How to read this report", (
-            paragraph("Each percentage is of the n shown beside its figure or table: the "
-                      "eligible respondents who answered that question. Respondents who "
-                      "skipped a question are not counted in its n, so n differs from question "
-                      "to question. Where respondents could choose more than one option, "
-                      "percentages add up to more than 100%."),
-            paragraph("Each chart gives its n and the numbers at the ends of its bars; the "
-                      "counts, percentages and 95% confidence intervals behind it are in "
-                      "the tables of the figures in the appendix. Agreement statements show "
-                      "“I don't know” apart from the scale, in grey."),
-            paragraph("A Wilson 95% confidence interval is a range of plausible values for "
-                      "the percentage among people like those who answered: with few "
-                      "respondents it is wide, and options whose intervals overlap may differ "
-                      "only by chance. It is still useful for a convenience sample, because it "
-                      "shows how much a percentage could move with a few answers more or "
-                      "fewer. It cannot say how far the respondents differ from everyone the "
-                      "survey was meant to reach: people who chose to answer may not be like "
-                      "those who did not, and no interval measures that."),
+        Section("methods-reading", words("methods.reading"), (
+            paragraph(words("methods.reading.percent")),
+            paragraph(words("methods.reading.charts")),
+            paragraph(words("methods.reading.interval")),
         )),
-        Section("methods-questions", "Questions and their n", (_questions_table(findings),)),
+        Section("methods-questions", words("doc.appendix.questions"),
+                (questions_table(findings, words),)),
     ]
     if findings.warnings:
-        subsections.append(Section("methods-warnings", "Warnings about these data", (
-            paragraph("The import found these problems in the data; the numbers in this "
-                      "report include the answers concerned as they were given."),
+        subsections.append(Section("methods-warnings", words("methods.warnings"), (
+            paragraph(words("methods.warnings.about")),
             bullets(list(findings.warnings)),
         )))
-    return Section("methods", "Methods", tuple(blocks), tuple(subsections))
+    return Section("methods", words("methods.title"), tuple(blocks), tuple(subsections))
 
 
-def _weighting_note(weighting: Weighting, eligible: int) -> str:
-    margins = join_words(list(weighting.margins))
-    sentences = [f"Weighted percentages adjust the answers to known totals by {margins}."]
+def _weighting_note(weighting: Weighting, eligible: int, words: Words) -> str:
+    margins = list(weighting.margins)
+    sentences = [words("methods.weighting.adjust", margins=words.join(margins))]
     if weighting.raked is not None and weighting.not_raked is not None:
-        sentences.append(
-            f"{format_count(weighting.raked)} of the {format_count(eligible)} eligible "
-            "respondents could be placed on the margins and were weighted; "
-            f"{format_count(weighting.not_raked)} could not (an answer to "
-            f"{join_words(list(weighting.margins), 'or')} missing) and keep weight 1.")
+        sentences.append(words(
+            "methods.weighting.placed", raked=format_count(weighting.raked),
+            eligible=format_count(eligible), not_raked=format_count(weighting.not_raked),
+            margins=join_words(margins, words("or"))))
     # A design effect says what weighting costs in precision, nothing more: the sample is
     # still one of convenience, so no "as precise as a random sample of N".
     sentences += [
-        f"The weights have a design effect of {weighting.design_effect:.2f}: unequal weights "
-        "widen the weighted intervals about as much as having about "
-        f"{format_count(round(weighting.effective_n))} respondents (the effective n) instead "
-        f"of {format_count(eligible)} would.",
-        "The charts, the executive summary and the takeaways give the unweighted "
-        "percentages: those are the headline estimates. The tables of the figures show "
-        "weighted percentages and their 95% intervals beside them, to show how much "
-        "weighting would move each one."]
+        words("methods.weighting.design_effect", design_effect=f"{weighting.design_effect:.2f}",
+              effective=format_count(round(weighting.effective_n)),
+              eligible=format_count(eligible)),
+        words("methods.weighting.headline")]
     return " ".join(sentences)
 
 
-def _dropoff(findings: Findings) -> tuple[Block, ...]:
+def _dropoff(findings: Findings, words: Words) -> tuple[Block, ...]:
     """How far respondents went: a sentence and the table of sections, where Findings
     count them."""
-    table = _dropoff_table(findings)
+    table = _dropoff_table(findings, words)
     if table is None:
         return ()
-    return (paragraph("Respondents could also stop at any point. The table gives, section by "
-                      "section of the questionnaire, how many eligible respondents answered "
-                      "at least one of its questions."), table)
+    return (paragraph(words("methods.dropoff")), table)
 
 
-def _dropoff_table(findings: Findings) -> Table | None:
+def _dropoff_table(findings: Findings, words: Words) -> Table | None:
     """Respondents who answered each section of the questionnaire, in order: where they
     stopped. None for Findings written before sections were counted."""
     sections = findings.survey_sections
@@ -142,74 +119,62 @@ def _dropoff_table(findings: Findings) -> Table | None:
     rows = tuple(Row(clean_text(s.title), (format_count(s.questions), format_count(s.count),
                                            format_percent(s.percent)))
                  for s in sections)
-    return Table((Column("Questions"), Column("Answered"), Column("Percent of eligible")),
-                 rows, stub="Section of the questionnaire",
-                 caption=f"Eligible respondents (of {format_count(eligible)}) who answered "
-                         "each section",
-                 notes=("A respondent counts for a section when they answered at least one "
-                        "of its questions; questions shown only to some (skip logic) make "
-                        "a later section's number smaller without anyone stopping.",))
+    return Table((Column(words("methods.dropoff.questions")),
+                  Column(words("methods.dropoff.answered")),
+                  Column(words("methods.dropoff.percent"))),
+                 rows, stub=words("methods.dropoff.section"),
+                 caption=words("methods.dropoff.caption", eligible=format_count(eligible)),
+                 notes=(words("methods.dropoff.note"),))
 
 
-def _questions_table(findings: Findings) -> Table:
+def questions_table(findings: Findings, words: Words,
+                    drawn: set[str] | None = None) -> Table:
+    """Each question (of `drawn`, when given) with its type, n and answers missing."""
     eligible = findings.responses.eligible
     rows = tuple(Row(question_label(findings, qid),
-                     (question_type(entry), format_count(entry.n),
+                     (question_type(entry, words), format_count(entry.n),
                       format_count(entry.not_answered)))
-                 for qid, entry in findings.questions.items())
-    return Table((Column("Type", numeric=False), Column("n"), Column("Not answered")), rows,
-                 stub="Question",
-                 caption=f"Questions, their n and answers missing, of "
-                         f"{format_count(eligible)} eligible respondents")
+                 for qid, entry in findings.questions.items()
+                 if drawn is None or qid in drawn)
+    return Table((Column(words("methods.questions.type"), numeric=False), Column("n"),
+                  Column(words("methods.questions.missing"))), rows,
+                 stub=words("methods.questions.question"),
+                 caption=words("methods.questions.caption", eligible=format_count(eligible)))
 
 
-def limitations_section(findings: Findings) -> Section:
+def limitations_section(findings: Findings, *, words: Words | None = None) -> Section:
+    words = words or report_words()
     r = findings.responses
-    blocks: list[Paragraph] = [paragraph(
-        "This stakeholder analysis is subject to several limitations. Respondents were a "
-        "convenience sample: organizations chose whether to take part, so the findings "
-        f"describe the {format_count(r.eligible)} eligible respondents and should not be "
-        "applied to organizations generally.")]
-    missing = _missing_sentence(findings)
+    blocks: list[Paragraph] = [paragraph(words("limits.convenience",
+                                               eligible=format_count(r.eligible)))]
+    missing = _missing_sentence(findings, words)
     if missing:
         blocks.append(paragraph(missing))
     for qid, grouping in profile_groups(findings):
         if grouping.n:
             name, group = max(grouping.groups.items(), key=lambda g: g[1].count)
             asked = subject(findings.questions[qid].title)
-            blocks.append(paragraph(
-                f"Of the respondents who identified their {asked} "
-                f"(n={format_count(grouping.n)}), {format_percent(group.percent)} held "
-                f"{name} positions; more answers from people in other positions may have "
-                "given different results, "
-                "particularly on organizational facilitators and challenges."))
+            named = group_name(name, words)
+            blocks.append(paragraph(words(
+                "limits.roles", asked=asked, n=format_count(grouping.n),
+                percent=format_percent(group.percent), name=named)))
     threshold = suppression_threshold(findings)
-    blocks.append(paragraph(
-        f"To protect respondents' privacy, counts below {threshold} are not shown for small "
-        "subgroups; such cells appear as “–”. Small subgroups therefore cannot be compared."))
+    blocks.append(paragraph(words("limits.privacy", threshold=threshold)))
     comparisons = findings.comparisons
     if comparisons:
-        blocks.append(paragraph(
-            f"The comparisons by {comparisons.by_label.lower()} test many differences at "
-            "once; p-values were adjusted for multiple comparisons "
-            f"({correction(comparisons)}), and a difference that is not significant may "
-            "still be real but too small to detect with these numbers."))
+        blocks.append(paragraph(words("limits.comparisons",
+                                      by=comparisons.by_label.lower(),
+                                      correction=correction(comparisons, words=words))))
     else:
-        blocks.append(paragraph("This analysis did not compare subgroups, such as regions "
-                                "or types of organization."))
+        blocks.append(paragraph(words("limits.no_comparisons")))
     if findings.weighting:
-        blocks.append(paragraph(
-            "Weighting corrects the sample only on the characteristics it adjusts for; "
-            "respondents may still differ from other organizations in ways the weights "
-            "cannot see."))
+        blocks.append(paragraph(words("limits.weighting")))
     if _capped(findings):
-        blocks.append(paragraph(
-            f"Open-ended answers are listed up to {MAX_LISTED} per question; the rest are in "
-            "the Findings JSON."))
-    return Section("limitations", "Limitations", tuple(blocks))
+        blocks.append(paragraph(words("limits.capped", limit=MAX_LISTED)))
+    return Section("limitations", words("limits.title"), tuple(blocks))
 
 
-def _missing_sentence(findings: Findings) -> str | None:
+def _missing_sentence(findings: Findings, words: Words) -> str | None:
     eligible = findings.responses.eligible
     entries = list(findings.questions.items())
     if not entries or eligible == 0:
@@ -218,12 +183,12 @@ def _missing_sentence(findings: Findings) -> str | None:
     missed = sorted(entries, key=lambda pair: -pair[1].not_answered)[:MOST_MISSED]
     missed = [(qid, e) for qid, e in missed if e.not_answered > 0]
     if not missed:
-        return "Every eligible respondent answered every question."
-    named = join_words([f"{in_sentence(question_label(findings, qid))} (not answered by "
-                        f"{format_count(e.not_answered)})" for qid, e in missed])
-    return (f"Questions were optional, so n ranges from {format_count(min(ns))} to "
-            f"{format_count(max(ns))} of the {format_count(eligible)} eligible respondents. "
-            f"The questions left unanswered most often were {named}.")
+        return words("limits.all_answered")
+    named = words.join([words("limits.missed_one",
+                              question=in_sentence(question_label(findings, qid)),
+                              count=format_count(e.not_answered)) for qid, e in missed])
+    return words("limits.missing", low=format_count(min(ns)), high=format_count(max(ns)),
+                 eligible=format_count(eligible), named=named)
 
 
 def _capped(findings: Findings) -> bool:

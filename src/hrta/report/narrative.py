@@ -4,11 +4,15 @@ Every number in a sentence is read from Findings and formatted like the tables (
 percents, halves up); none is typed here. Each sentence names its n, so a reader can
 check it against the figure it introduces. Questions nobody answered and ties are said
 plainly rather than skipped.
+
+The words are the report's catalog (messages/narrative.<language>.yaml, through `words`):
+each public builder takes the catalog of the report's language, English by default.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from hrta.findings.model import (
     ClosedQuestion,
@@ -24,7 +28,6 @@ from hrta.report.continuum import continuum_sentences
 from hrta.report.formatting import (
     capitalize,
     format_count,
-    format_date,
     format_percent,
     in_sentence,
     join_words,
@@ -45,6 +48,7 @@ from hrta.report.lookup import (
 )
 from hrta.report.themes import answers_shown, theme_sentences
 from hrta.report.themes import headline as theme_headline
+from hrta.report.words import ENGLISH, Words, report_words
 
 MOST = 5  # options named as the most common
 LEAST = 3  # and as the least common, when a question has enough options to have both
@@ -55,90 +59,116 @@ MAJORITY = 50.0  # percent: "most respondents"
 
 # Pieces ----------------------------------------------------------------------------------
 
-def _listed(pairs: Sequence[Option], n: int, *, with_n: bool = True) -> str:
+def _listed(pairs: Sequence[Option], n: int, *, with_n: bool = True,
+            words: Words | None = None) -> str:
     """'peer support services (88%, n=101), counseling (86%) and …': n once, first."""
     parts = []
     for index, (_, option) in enumerate(pairs):
         percent = format_percent(option.percent)
         detail = f"{percent}, n={format_count(n)}" if index == 0 and with_n else percent
         parts.append(f"{in_sentence(option.label)} ({detail})")
-    return join_words(parts)
+    return (words or report_words()).join(parts)
 
 
-def _see(item: SectionItem) -> str:
-    ref = reference(item)
+def _see(item: SectionItem, words: Words) -> str:
+    ref = reference(item, words=words)
     return f" ({ref})" if ref else ""
 
 
-def _end(sentence: str, item: SectionItem) -> str:
-    return f"{sentence.rstrip('.')}{_see(item)}."
+def _end(sentence: str, item: SectionItem, words: Words) -> str:
+    return f"{sentence.rstrip('.')}{_see(item, words)}."
 
 
-def _none_answered(item: SectionItem, findings: Findings) -> str:
-    names = join_words([subject(title_of(findings, q)) for q in item.questions])
-    return _end(f"No eligible respondent answered the question on {names}", item)
+def _none_answered(item: SectionItem, findings: Findings, words: Words) -> str:
+    names = words.join([subject(title_of(findings, q)) for q in item.questions])
+    return _end(words("narrative.none_answered", names=names), item, words)
 
 
-def fielded_sentence(findings: Findings) -> str | None:
+def _or(items: Sequence[str], words: Words) -> str:
+    """'A, B or C' in the report's language."""
+    return join_words(items, words("narrative.or"))
+
+
+def group_name(name: str, words: Words) -> str:
+    """A role group ('leadership') as the report's language names it: the catalog's
+    narrative.group.<name>, else the instrument's own name."""
+    key = f"narrative.group.{name}"
+    return words(key) if key in words.messages else name
+
+
+def day_of(day: date, words: Words) -> str:
+    """A date as the report's language writes it: 'May 16, 2022', '16 de mayo de 2022'."""
+    return words("narrative.date", day=day.day, year=day.year,
+                 month=words(f"narrative.month.{day.month}"))
+
+
+def claim_of(text: str, words: Words) -> str:
+    """A rated statement as a sentence retells it: in English in the third person ('their
+    staff support …'); a language with no such rewrite quotes it as respondents read it."""
+    if words.language == ENGLISH:
+        return third_person(text)
+    return f"“{text.strip().rstrip('.')}”"
+
+
+def fielded_sentence(findings: Findings, *, words: Words | None = None) -> str | None:
+    w = words or report_words()
     fielded = findings.fielded
     if not fielded:
         return None
-    first, last = format_date(fielded.first), format_date(fielded.last)
+    first, last = day_of(fielded.first, w), day_of(fielded.last, w)
     if first == last:
-        return f"Responses were collected on {first}."
-    return f"Responses were collected between {first} and {last}."
+        return w("narrative.fielded_on", day=first)
+    return w("narrative.fielded_between", first=first, last=last)
 
 
 # Respondents -----------------------------------------------------------------------------
 
-def overview_sentences(findings: Findings) -> list[str]:
+def overview_sentences(findings: Findings, *, words: Words | None = None) -> list[str]:
     """Who responded: the total, the exclusions, states represented, leadership share."""
+    w = words or report_words()
     r = findings.responses
     if r.excluded:
-        excluded = "one of whom" if r.excluded == 1 else f"{format_count(r.excluded)} of whom"
-        sentences = [f"A total of {format_count(r.total)} individuals responded to the "
-                     f"survey, {excluded} did not meet the participation criteria and "
-                     f"{'was' if r.excluded == 1 else 'were'} excluded from the analysis, "
-                     f"leaving {format_count(r.eligible)} eligible respondents."]
+        sentences = [w.count("narrative.overview_excluded", r.excluded,
+                             total=format_count(r.total), excluded=format_count(r.excluded),
+                             eligible=format_count(r.eligible))]
     else:
-        sentences = [f"A total of {format_count(r.total)} individuals responded to the "
-                     "survey; all met the participation criteria."]
+        sentences = [w("narrative.overview_all", total=format_count(r.total))]
     for qid, count in state_questions(findings):
         entry = findings.questions[qid]
-        sentences.append(f"Of the {format_count(entry.n)} respondents who identified their "
-                         f"{subject(entry.title)}, "
-                         f"{format_count(count)} states or territories were represented.")
+        sentences.append(w("narrative.overview_states", n=format_count(entry.n),
+                           subject=subject(entry.title), states=format_count(count)))
     for qid, grouping in profile_groups(findings):
         if grouping.n:
             largest_name, largest = max(grouping.groups.items(), key=lambda g: g[1].count)
-            sentences.append(
-                f"Of those who identified their {subject(findings.questions[qid].title)} "
-                f"(n={format_count(grouping.n)}), {format_percent(largest.percent)} held "
-                f"{largest_name} positions.")
+            sentences.append(w("narrative.overview_group",
+                               subject=subject(findings.questions[qid].title),
+                               n=format_count(grouping.n),
+                               percent=format_percent(largest.percent),
+                               group=group_name(largest_name, w)))
     return sentences
 
 
-def _state_sentences(item: SectionItem, findings: Findings) -> list[str]:
+def _state_sentences(item: SectionItem, findings: Findings, words: Words) -> list[str]:
     qid = item.questions[0]
     entry = closed(findings, qid)
     chosen = [pair for pair in substantive(entry) if pair[1].count > 0]
-    opening = (f"A total of {format_count(entry.n)} respondents identified the "
-               f"{subject(entry.title)} in which their organization was located; "
-               f"{format_count(represented(findings, qid) or 0)} states or territories were "
-               "represented.")
+    opening = words("narrative.states_opening", n=format_count(entry.n),
+                    subject=subject(entry.title),
+                    states=format_count(represented(findings, qid) or 0))
     if len(chosen) <= TOP_STATES:
-        return [opening, _end(f"Respondents came from {_counts(chosen)}", item)]
+        return [opening, _end(words("narrative.states_from", counts=_counts(chosen, words)),
+                              item, words)]
     top = leaders(chosen, TOP_STATES)
-    verb = "had the highest number of respondents" if len(top) > 1 else "had the most respondents"
-    return [opening, _end(f"{join_words([o.label for _, o in top])} {verb}, with "
-                          f"{join_words([format_count(o.count) for _, o in top])}", item)]
+    return [opening, _end(words.count(
+        "narrative.states_top", len(top), names=words.join([o.label for _, o in top]),
+        counts=words.join([format_count(o.count) for _, o in top])), item, words)]
 
 
-def _counts(pairs: Sequence[Option]) -> str:
-    return join_words([f"{o.label} ({format_count(o.count)})" for _, o in pairs])
+def _counts(pairs: Sequence[Option], words: Words) -> str:
+    return words.join([f"{o.label} ({format_count(o.count)})" for _, o in pairs])
 
 
-def _group_sentences(item: SectionItem, findings: Findings) -> list[str]:
+def _group_sentences(item: SectionItem, findings: Findings, words: Words) -> list[str]:
     qid = item.questions[0]
     entry = closed(findings, qid)
     grouping = dict(profile_groups(findings))[qid]
@@ -147,70 +177,72 @@ def _group_sentences(item: SectionItem, findings: Findings) -> list[str]:
     for index, (name, group) in enumerate(groups):
         chosen = [entry.options[o].label for o in group.options
                   if entry.options[o].count > 0 and not entry.options[o].other]
-        roles = f": {join_words(chosen, 'or')}" if index == 0 and chosen else ""
-        parts.append(f"{format_percent(group.percent)} held {name} positions{roles}")
-    lead = (f"Of the respondents who identified their {subject(entry.title)} "
-            f"(n={format_count(entry.n)}), {parts[0]}")
+        roles = f": {_or(chosen, words)}" if index == 0 and chosen else ""
+        parts.append(words("narrative.group_held", percent=format_percent(group.percent),
+                           group=group_name(name, words), roles=roles))
+    lead = words("narrative.group_lead", subject=subject(entry.title),
+                 n=format_count(entry.n), first=parts[0])
     if len(parts) == 1:
-        return [_end(lead, item)]
-    return [f"{lead}.", _end(capitalize(join_words(parts[1:])), item)]
+        return [_end(lead, item, words)]
+    return [f"{lead}.", _end(capitalize(words.join(parts[1:])), item, words)]
 
 
 # Closed questions ------------------------------------------------------------------------
 
 def question_sentences(entry: ClosedQuestion, item: SectionItem | None = None, *,
                        name: str | None = None,
-                       provided: Sequence[ClosedQuestion] = (), turn: int = 0) -> list[str]:
+                       provided: Sequence[ClosedQuestion] = (), turn: int = 0,
+                       words: Words | None = None) -> list[str]:
     """One comparative sentence on a single- or multi-choice question: its leaders, the
     ones that follow, and the least chosen where that says something. `provided`: the
     earlier stages of the continuum this question is a later stage of (`_telling_least`);
     `turn` picks the sentence's opening (the question's place in the Findings)."""
+    w = words or report_words()
     label = name or subject(entry.title)
     n = entry.n
     if n == 0:
-        return [f"No eligible respondent answered the question on {label}."]
+        return [w("narrative.question_none", label=label)]
     options = substantive(entry)
     if entry.type == "single" and len(options) <= FEW:
-        told = [f"{format_percent(o.percent)} “{o.label}”" for _, o in options]
-        told[0] = told[0].replace(" “", " answered “", 1)
-        return [f"Of the {format_count(n)} respondents who answered the question on {label}, "
-                f"{join_words(told)}."]
+        told = [w("narrative.told_first" if index == 0 else "narrative.told",
+                  percent=format_percent(o.percent), label=o.label)
+                for index, (_, o) in enumerate(options)]
+        return [w("narrative.question_few", n=format_count(n), label=label,
+                  told=w.join(told))]
     chosen = [pair for pair in options if pair[1].count > 0]
     most = leaders(chosen, MOST)
     least = [] if entry.type == "single" else _telling_least(
         [pair for pair in chosen if pair not in most], most, provided)
-    return [_compared(label, most, n, least, turn=turn), *_unchosen(options)]
+    return [_compared(label, most, n, least, turn=turn, words=w), *_unchosen(options, w)]
 
 
 # How a question's sentence opens, in turn from one question to the next, so that the
 # findings do not read as one sentence repeated. Each names the question before its
-# answers, and what it ranks ("most common", "leading", "top") before the first figure.
-_OPENINGS = ("On {label}, the most common {answer} {was}",
-             "For {label}, the leading {answer} {was}",
-             "Asked about {label}, respondents' top {choice} {was}")
+# answers, and what it ranks ("most common", "leading", "top") before the first figure:
+# the catalog's narrative.opening.<turn>.
+OPENINGS = 3
 
 
 def _compared(label: str, pairs: Sequence[Option], n: int, least: Sequence[Option], *,
-              turn: int = 0) -> str:
+              turn: int = 0, words: Words | None = None) -> str:
     """'On services provided directly, the most common answer was peer support services
     (88%, n=101), followed by …; the least common were …': the leaders (ties together),
     the ones that follow, and the least chosen when given."""
+    w = words or report_words()
     top = [pair for pair in pairs if pair[1].count == pairs[0][1].count]
     rest = list(pairs[len(top):])
-    many = len(top) > 1
-    opening = _OPENINGS[turn % len(_OPENINGS)].format(
-        label=label, was="were" if many else "was", answer="answers" if many else "answer",
-        choice="choices" if many else "choice")
-    sentence = f"{opening} {_listed(top, n)}"
-    following = _listed(rest, n, with_n=False)
+    opening = w.count(f"narrative.opening.{turn % OPENINGS}", len(top), label=label)
+    sentence = f"{opening} {_listed(top, n, words=w)}"
+    following = _listed(rest, n, with_n=False, words=w)
     if rest:
-        sentence += f", followed by {following}"
+        sentence += w.count("narrative.followed_by", len(top), following=following)
     if not least:
         return f"{sentence}."
-    verb = "were" if len(least) > 1 else "was"
+    clause = w.count("narrative.least", len(least),
+                     least=_listed(least, n, with_n=False, words=w))
     # After a list run together with semicolons another clause would blur where it ends.
-    joint = ". The" if ";" in following else "; the"
-    return f"{sentence}{joint} least common {verb} {_listed(least, n, with_n=False)}."
+    return (f"{sentence}. {capitalize(clause)}." if ";" in following
+            else f"{sentence}; {clause}.")
 
 
 def _telling_least(rest: Sequence[Option], most: Sequence[Option],
@@ -236,74 +268,83 @@ def _telling_least(rest: Sequence[Option], most: Sequence[Option],
     return least
 
 
-def _unchosen(options: Sequence[Option]) -> list[str]:
+def _unchosen(options: Sequence[Option], words: Words) -> list[str]:
     """Options no respondent chose: named when few, counted when many."""
     nobody = [in_sentence(o.label) for _, o in options if o.count == 0]
     if not nobody:
         return []
     if len(nobody) <= LEAST:
-        return [f"No respondent chose {join_words(nobody, 'or')}."]
-    return [f"No respondent chose {format_count(len(nobody))} of the options listed."]
+        return [words("narrative.unchosen_named", options=_or(nobody, words))]
+    return [words("narrative.unchosen_counted", count=format_count(len(nobody)))]
 
 
-def headline(entry: QuestionEntry, *, name: str | None = None) -> str | None:
+def headline(entry: QuestionEntry, *, name: str | None = None,
+             words: Words | None = None) -> str | None:
     """One short sentence for the executive summary: the leading answers and n."""
     label = name or subject(entry.title)
     if entry.n == 0 or not isinstance(entry, SingleQuestion | MultiQuestion):
         return None
     options = substantive(entry)
     if entry.type == "single" and len(options) <= FEW:
-        return question_sentences(entry, name=label)[0]
+        return question_sentences(entry, name=label, words=words)[0]
     top = leaders([pair for pair in options if pair[1].count > 0], 3)
     if not top:
         return None
-    return _compared(label, top, entry.n, [])
+    return _compared(label, top, entry.n, [], words=words)
 
 
 # Agreement statements --------------------------------------------------------------------
 
-def statement_sentence(statement: MatrixStatement) -> str:
+def statement_sentence(statement: MatrixStatement, *, words: Words | None = None) -> str:
     """'Of 90 respondents, 93% strongly or somewhat agree that …, 4% … and 3% answered
     “I don't know”.'"""
-    claim = third_person(statement.text)
+    w = words or report_words()
+    claim = claim_of(statement.text, w)
+    n = format_count(statement.n)
     if statement.n == 0:
-        return f"No eligible respondent rated the statement that {claim}."
+        return w("narrative.statement_none", claim=claim)
+
+    def answered(percent: float | None, label: str) -> str:
+        return w("narrative.statement_answered", percent=format_percent(percent), label=label)
+
     nets = list(statement.nets.values())
     if not nets:  # a scale with no agree / disagree (how often, how much): each answer
-        parts = [f"{format_percent(o.percent)} answered “{o.label}”"
-                 for o in statement.options.values()]
-        return (f"Of {format_count(statement.n)} respondents rating “{statement.text}”, "
-                f"{join_words(parts)}.")
+        parts = [answered(o.percent, o.label) for o in statement.options.values()]
+        return w("narrative.statement_rating", n=n, text=statement.text, parts=w.join(parts))
     netted = {key for net in nets for key in net.options}
-    parts = [f"{format_percent(net.percent)} {net.label.lower()}" for net in nets]
+    parts = [w("narrative.statement_net", percent=format_percent(net.percent),
+               net=net.label.lower()) for net in nets]
     if "agree" not in statement.nets:  # another scale (how often): no claim to agree with
-        parts = [f"{format_percent(net.percent)} answered {net.label.lower()}" for net in nets]
-        parts += [f"{format_percent(o.percent)} answered “{o.label}”"
+        parts = [w("narrative.statement_answered_net", percent=format_percent(net.percent),
+                   net=net.label.lower()) for net in nets]
+        parts += [answered(o.percent, o.label)
                   for key, o in statement.options.items() if key not in netted]
-        return (f"Of {format_count(statement.n)} respondents rating “{statement.text}”, "
-                f"{join_words(parts)}.")
-    parts[0] = f"{parts[0]} that {claim}"
-    parts += [f"{format_percent(o.percent)} answered “{o.label}”"
+        return w("narrative.statement_rating", n=n, text=statement.text, parts=w.join(parts))
+    parts[0] = w("narrative.statement_claim", net=parts[0], claim=claim)
+    parts += [answered(o.percent, o.label)
               for key, o in statement.options.items() if key not in netted]
-    return f"Of {format_count(statement.n)} respondents, {join_words(parts)}."
+    return w("narrative.statement_agreement", n=n, parts=w.join(parts))
 
 
-def agreement_extremes(statements: Sequence[MatrixStatement]) -> list[str]:
+def agreement_extremes(statements: Sequence[MatrixStatement],
+                       *, words: Words | None = None) -> list[str]:
     """Which statements respondents agreed with most and disagreed with most; one sentence
     per scale, since a section's grids can rate on different scales (agreement, how often)
     whose nets are not comparable."""
     scales: dict[tuple[str, ...], list[MatrixStatement]] = {}
     for rated in (s for s in statements if s.n > 0 and s.nets):
         scales.setdefault(tuple(rated.nets), []).append(rated)
+    w = words or report_words()
     return [sentence for names, rated in scales.items()
-            for sentence in _extremes(names, rated)]
+            for sentence in _extremes(names, rated, w)]
 
 
-def _extremes(names: tuple[str, ...], rated: Sequence[MatrixStatement]) -> list[str]:
+def _extremes(names: tuple[str, ...], rated: Sequence[MatrixStatement],
+              words: Words) -> list[str]:
     agreement = names[0] == "agree"
     sides = (names[0],) if len(names) == 1 else (names[0], names[-1])
     clauses = []
-    for net_name, verb in zip(sides, ("agreed", "disagreed"), strict=False):
+    for net_name, side in zip(sides, ("agreed", "disagreed"), strict=False):
         # A rated statement (n > 0) has a percent for every net of its scale.
         best = max(s.nets[net_name].percent or 0.0 for s in rated)
         if best == 0:
@@ -311,60 +352,61 @@ def _extremes(names: tuple[str, ...], rated: Sequence[MatrixStatement]) -> list[
         tied = [s for s in rated if s.nets[net_name].percent == best]
         label = tied[0].nets[net_name].label
         if agreement:
-            claims = join_words([f"{third_person(s.text)} "
+            claims = words.join([f"{claim_of(s.text, words)} "
                                  f"({format_percent(best)} {label.lower()}, "
                                  f"n={format_count(s.n)})" for s in tied])
-            clauses.append(f"{verb} most that {claims}")
+            clauses.append(words(f"narrative.extremes_{side}", claims=claims))
         else:
-            rows = join_words([f"“{s.text}” ({format_percent(best)}, n={format_count(s.n)})"
+            rows = words.join([f"“{s.text}” ({format_percent(best)}, n={format_count(s.n)})"
                                for s in tied])
-            clauses.append(f"answered “{label}” most often for {rows}")
+            clauses.append(words("narrative.extremes_often", label=label, rows=rows))
     if agreement:
-        return [f"Respondents {join_words(clauses)}."] if clauses else []
+        return [words("narrative.extremes", clauses=words.join(clauses))] if clauses else []
     # One sentence per side, each with its own statements' n.
-    return [f"Respondents {clause}." for clause in clauses]
+    return [words("narrative.extremes", clauses=clause) for clause in clauses]
 
 
 # Items and sections ----------------------------------------------------------------------
 
 def item_sentences(item: SectionItem, findings: Findings, *,
-                   verbatims: bool = False) -> list[str]:
+                   verbatims: bool = False,
+                   words: Words | None = None) -> list[str]:
     """The sentences that open a figure or table: what it shows, with percent and n.
     `verbatims`: open-ended answers are printed in the appendix."""
+    w = words or report_words()
     questions = findings.questions
     qid = item.questions[0]
     profile = findings.profile
     if item.kind == "open_ended":
-        coded = theme_sentences(item, findings, verbatims=verbatims)
+        coded = theme_sentences(item, findings, verbatims=verbatims, words=w)
         if coded is not None:
             return coded
         entry = questions[qid]
         if entry.n == 0:
-            return [f"No eligible respondent answered the open-ended question on "
-                    f"{subject(entry.title)}."]
-        return [f"A total of {format_count(entry.n)} respondents answered this open-ended "
-                f"question; {answers_shown(verbatims)}."]
+            return [w("narrative.open_none", subject=subject(entry.title))]
+        return [w("narrative.open_answered", n=format_count(entry.n),
+                  where=answers_shown(verbatims, words=w))]
     if item.chart == "agreement":
         statements = [statement(findings, s) for s in item.rows]
         if not any(s.n for s in statements):
-            return [_none_answered(item, findings)]
-        sentences = [statement_sentence(s) for s in statements]
-        sentences[-1] = _end(sentences[-1], item)
+            return [_none_answered(item, findings, w)]
+        sentences = [statement_sentence(s, words=w) for s in statements]
+        sentences[-1] = _end(sentences[-1], item, w)
         return sentences
     if all(questions[q].n == 0 for q in item.questions):
-        return [_none_answered(item, findings)]
+        return [_none_answered(item, findings, w)]
     if item.chart == "continuum":
-        return continuum_sentences(item, findings)
+        return continuum_sentences(item, findings, words=w)
     if f"{qid}_represented" in profile and len(item.questions) == 1:
-        return _state_sentences(item, findings)
+        return _state_sentences(item, findings, w)
     if f"{qid}_groups" in profile and len(item.questions) == 1:
-        return _group_sentences(item, findings)
+        return _group_sentences(item, findings, w)
     turn = _turn(item, findings)
     sentences = [s for position, q in enumerate(item.questions)
                  for s in question_sentences(closed(findings, q), item,
                                              provided=_earlier_stages(findings, q),
-                                             turn=turn + position)]
-    sentences[-1] = _end(sentences[-1], item)
+                                             turn=turn + position, words=w)]
+    sentences[-1] = _end(sentences[-1], item, w)
     return sentences
 
 
@@ -386,22 +428,23 @@ def _earlier_stages(findings: Findings, qid: str) -> list[ClosedQuestion]:
     return []
 
 
-def section_sentences(section: Section, findings: Findings) -> list[str]:
+def section_sentences(section: Section, findings: Findings,
+                      *, words: Words | None = None) -> list[str]:
     """Sentences that open a section of the findings, before its first figure."""
     statements = [statement(findings, qid) for item in section.items
                   if item.chart == "agreement" for qid in item.rows]
-    return agreement_extremes(statements)
+    return agreement_extremes(statements, words=words)
 
 
-def key_findings(findings: Findings) -> list[tuple[str, str]]:
+def key_findings(findings: Findings, *, words: Words | None = None) -> list[tuple[str, str]]:
     """One point per section of the findings, (section title, sentences), with the leading
     numbers and n."""
     points = []
     for section in findings.sections:
-        sentences = section_sentences(section, findings)
+        sentences = section_sentences(section, findings, words=words)
         for item in section.items:
             if item.kind == "open_ended":
-                line = theme_headline(item, findings)
+                line = theme_headline(item, findings, words=words)
                 if line:
                     sentences.append(line)
                 continue
@@ -411,7 +454,7 @@ def key_findings(findings: Findings) -> list[tuple[str, str]]:
             profile = findings.profile
             if f"{qid}_represented" in profile or f"{qid}_groups" in profile:
                 continue  # who answered is told in the summary's opening
-            line = headline(findings.questions[qid])
+            line = headline(findings.questions[qid], words=words)
             if line:
                 sentences.append(line)
         if sentences:

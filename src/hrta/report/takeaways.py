@@ -32,19 +32,22 @@ from hrta.findings.model import (
     SingleQuestion,
 )
 from hrta.report.continuum import stage_names
-from hrta.report.formatting import third_person
 from hrta.report.lookup import leaders, substantive
-from hrta.wording import format_count, format_percent, in_sentence, join_words
+from hrta.report.narrative import claim_of
+from hrta.report.words import Words, report_words
+from hrta.wording import format_count, format_percent, in_sentence
 
 MOST = 5
 OFFER_FIRST = 3  # TA areas and formats named as the ones to offer first
 
 
-def of_n(count: int | None, n: int, percent: float | None) -> str:
+def of_n(count: int | None, n: int, percent: float | None, *,
+         words: Words | None = None) -> str:
     """'55 of 87, 63%': the count and its base, so no reader takes one for the other."""
     if count is None:
         return format_percent(percent)
-    return f"{format_count(count)} of {format_count(n)}, {format_percent(percent)}"
+    return (words or report_words())("takeaway.of_n", count=format_count(count),
+                                     n=format_count(n), percent=format_percent(percent))
 
 
 @dataclass(frozen=True)
@@ -93,13 +96,13 @@ def _closed(findings: Findings, qid: str) -> ClosedQuestion:
     return entry
 
 
-def _named(option: OptionTally, n: int) -> str:
-    return f"{in_sentence(option.label)} ({of_n(option.count, n, option.percent)})"
+def _named(option: OptionTally, n: int, words: Words) -> str:
+    return f"{in_sentence(option.label)} ({of_n(option.count, n, option.percent, words=words)})"
 
 
 # Rules -----------------------------------------------------------------------------------
 
-def _ta_gap(findings: Findings, roles: TaRoles | None) -> str | None:
+def _ta_gap(findings: Findings, roles: TaRoles | None, words: Words) -> str | None:
     if roles is None:
         return None
     receiving = _closed(findings, roles.receiving_question)
@@ -116,14 +119,14 @@ def _ta_gap(findings: Findings, roles: TaRoles | None) -> str | None:
     area = top[0][1]
     # The percent of "receiving" is read from Findings when one answer means it; a sum of
     # answers would be a number this module made, so it is then given as a count alone.
-    share = (of_n(yes[0].count, receiving.n, yes[0].percent) if len(yes) == 1
-             else f"{format_count(count)} of {format_count(receiving.n)}")
-    return (f"Few organizations receive technical assistance now ({share}), while the most "
-            f"wanted area, {in_sentence(area.label)}, was chosen by "
-            f"{of_n(area.count, areas.n, area.percent)}.")
+    share = (of_n(yes[0].count, receiving.n, yes[0].percent, words=words) if len(yes) == 1
+             else words("takeaway.count_of", count=format_count(count),
+                        n=format_count(receiving.n)))
+    return words("takeaway.ta_gap", share=share, area=in_sentence(area.label),
+                 chosen=of_n(area.count, areas.n, area.percent, words=words))
 
 
-def _agreement(findings: Findings) -> str | None:
+def _agreement(findings: Findings, words: Words) -> str | None:
     # Agreement statements only: a grid on another scale (how often) has other nets, and
     # "agreed most" would misstate it.
     first_net, last_net = "agree", "disagree"
@@ -137,10 +140,13 @@ def _agreement(findings: Findings) -> str | None:
     a, d = agreed.nets[first_net], disagreed.nets[last_net]
     if not a.count or not d.count or agreed is disagreed:
         return None
-    return (f"Respondents agreed most that {third_person(agreed.text).rstrip('.')} "
-            f"({of_n(a.count, agreed.n, a.percent)} {a.label.lower()}) and disagreed most that "
-            f"{third_person(disagreed.text).rstrip('.')} "
-            f"({of_n(d.count, disagreed.n, d.percent)} {d.label.lower()}).")
+    return words("takeaway.agreement",
+                 agreed=claim_of(agreed.text, words).rstrip("."),
+                 agreed_share=of_n(a.count, agreed.n, a.percent, words=words),
+                 agree=a.label.lower(),
+                 disagreed=claim_of(disagreed.text, words).rstrip("."),
+                 disagreed_share=of_n(d.count, disagreed.n, d.percent, words=words),
+                 disagree=d.label.lower())
 
 
 def _continuums(findings: Findings) -> list[SectionItem]:
@@ -149,22 +155,22 @@ def _continuums(findings: Findings) -> list[SectionItem]:
 
 
 
-def _most_planned(findings: Findings) -> str | None:
+def _most_planned(findings: Findings, words: Words) -> str | None:
     items = _continuums(findings)
     if not items:
         return None
     entries = [_closed(findings, qid) for qid in items[0].questions]
-    noun, stages = stage_names(entries)
+    noun, stages = stage_names(entries, words=words)
     last = entries[-1]
     top = leaders([pair for pair in substantive(last) if pair[1].count > 0], 2)
     if last.n == 0 or not top:
         return None
-    named = join_words([_named(option, last.n) for _, option in top])
-    return f"The {noun} most often {stages[-1]} were {named}." if len(top) > 1 else \
-        f"The {noun} most often {stages[-1]} was {named}."
+    named = words.join([_named(option, last.n, words) for _, option in top])
+    return words.count("takeaway.most_planned", len(top), noun=noun, stage=stages[-1],
+                       named=named)
 
 
-def _weakest(findings: Findings, roles: TaRoles | None) -> str | None:
+def _weakest(findings: Findings, roles: TaRoles | None, words: Words) -> str | None:
     if roles is None or not isinstance(findings.questions.get(roles.partners_question),
                                        SingleQuestion | MultiQuestion):
         return None
@@ -175,12 +181,11 @@ def _weakest(findings: Findings, roles: TaRoles | None) -> str | None:
     low = leaders(list(reversed(options)), 3, whole_first=False)
     if not low:
         return None
-    named = join_words([_named(option, entry.n) for _, option in low])
-    return (f"The weakest links were with {named}: the {in_sentence(entry.title)} "
-            "respondents named least often.")
+    named = words.join([_named(option, entry.n, words) for _, option in low])
+    return words("takeaway.weakest", named=named, title=in_sentence(entry.title))
 
 
-def _subgroup(findings: Findings) -> str | None:
+def _subgroup(findings: Findings, words: Words) -> str | None:
     comparison = findings.comparisons
     if comparison is None or not comparison.significant:
         return None
@@ -189,33 +194,35 @@ def _subgroup(findings: Findings) -> str | None:
     if question is None:
         return None
     title = in_sentence(question.title)
-    what = (f"choosing {in_sentence(question.options[best.option].label)} for {title}"
-            if best.option and best.option in question.options else f"answers on {title}")
-    return (f"Across {in_sentence(comparison.by_label)}, {what} differed by more than "
-            f"chance would explain after correcting for every test made "
-            f"(adjusted p = {best.p_adjusted:.3f}).")
+    what = (words("takeaway.subgroup_option",
+                  option=in_sentence(question.options[best.option].label), title=title)
+            if best.option and best.option in question.options
+            else words("takeaway.subgroup_answers", title=title))
+    return words("takeaway.subgroup", by=in_sentence(comparison.by_label), what=what,
+                 p=f"{best.p_adjusted:.3f}")
 
 
-def takeaways(findings: Findings) -> list[str]:
+def takeaways(findings: Findings, *, words: Words | None = None) -> list[str]:
     """Three to five takeaways, ranked by the rules above (fewer when the data say less)."""
+    w = words or report_words()
     roles = ta_roles(findings)
-    found = [_ta_gap(findings, roles), _agreement(findings), _most_planned(findings),
-             _weakest(findings, roles), _subgroup(findings)]
+    found = [_ta_gap(findings, roles, w), _agreement(findings, w), _most_planned(findings, w),
+             _weakest(findings, roles, w), _subgroup(findings, w)]
     return [sentence for sentence in found if sentence][:MOST]
 
 
-def ta_priorities(findings: Findings) -> list[str]:
+def ta_priorities(findings: Findings, *, words: Words | None = None) -> list[str]:
     """What this means for TA: the areas and formats to offer first, by how many asked."""
+    w = words or report_words()
     roles = ta_roles(findings)
     if roles is None:
         return []
     lines = []
-    for qid, what in ((roles.areas_question, "Areas to offer first"),
-                      (roles.formats_question, "Formats to offer first")):
+    for qid, what in ((roles.areas_question, "takeaway.areas_first"),
+                      (roles.formats_question, "takeaway.formats_first")):
         entry = _closed(findings, qid)
         top = leaders([pair for pair in substantive(entry) if pair[1].count > 0], OFFER_FIRST)
         if entry.n and top:
-            lines.append(f"{what}, by the share of the {format_count(entry.n)} respondents "
-                         f"who asked for them: "
-                         f"{join_words([_named(option, entry.n) for _, option in top])}.")
+            lines.append(w(what, n=format_count(entry.n),
+                           named=w.join([_named(option, entry.n, w) for _, option in top])))
     return lines

@@ -38,24 +38,18 @@ from hrta.report.formatting import (
     format_interval,
     format_percent,
     in_sentence,
-    join_words,
 )
 from hrta.report.lookup import open_ended
-from hrta.wording import plural as plural_of
+from hrta.report.words import Words, report_words
 
-# The question's noun as the report uses it: "the most cited challenge".
-_NOUNS = {"challenges": ("challenge", "challenges"),
-          "facilitators": ("facilitator", "facilitators")}
-# How the themes after the first are introduced, in turn, so that the section does not
-# read as one sentence repeated.
-_MIDDLES = ("Several respondents also commented on {theme} ({share}).",
-            "{Theme} was named by {count} respondents ({percent}).",
-            "Respondents also pointed to {theme} ({share}).",
-            "Others described {theme} ({share}).")
-_LEADS = ("Some respondents explained,", "Respondents commented,", "Respondents reported,",
-          "They wrote,")
+# The question's noun as the report uses it ("the most cited challenge") is the catalog's
+# theme.noun.<question id>, else theme.noun.theme. How the themes after the first are
+# introduced (theme.middle.<i>) and their quotes led in (theme.lead.<i>) go in turn, so that
+# the section does not read as one sentence repeated.
+_NOUNS = frozenset({"challenges", "facilitators"})
+MIDDLES = 4
+LEADS = 4
 QUOTES = 3  # at most this many quotes per theme
-MACHINE_CODED = "machine-coded, not yet reviewed"
 
 
 # Review ----------------------------------------------------------------------------------
@@ -65,13 +59,12 @@ def reviewed(coding: CodedThemes) -> bool:
     return coding.confirmed > 0 and coding.confirmed >= coding.n - coding.uncodable
 
 
-def _review_sentence(coding: CodedThemes) -> str:
+def _review_sentence(coding: CodedThemes, words: Words) -> str:
+    machine = words("theme.machine_coded")
     if coding.confirmed == 0:
-        return (f"These themes are {MACHINE_CODED}: no person has confirmed the codes, so "
-                "they are not carried into the executive summary.")
-    return (f"These themes are {MACHINE_CODED} in full: a reviewer confirmed the codes of "
-            f"{format_count(coding.confirmed)} of the {format_count(coding.n)} answers, so "
-            "they are not carried into the executive summary.")
+        return words("theme.unreviewed", machine=machine)
+    return words("theme.part_reviewed", machine=machine,
+                 confirmed=format_count(coding.confirmed), n=format_count(coding.n))
 
 
 # Quotes ----------------------------------------------------------------------------------
@@ -185,9 +178,9 @@ def _coded(item: SectionItem, findings: Findings) -> CodedThemes | None:
     return coding if isinstance(coding, CodedThemes) and coding.n else None
 
 
-def _noun(qid: str, plural: bool = False) -> str:
-    singular, many = _NOUNS.get(qid, ("theme", "themes"))
-    return many if plural else singular
+def _noun(qid: str, words: Words, plural: bool = False) -> str:
+    name = qid if qid in _NOUNS else "theme"
+    return words(f"theme.noun.{name}.{'other' if plural else 'one'}")
 
 
 def _named(theme: ThemeTally) -> str:
@@ -195,41 +188,40 @@ def _named(theme: ThemeTally) -> str:
 
 
 def theme_sentences(item: SectionItem, findings: Findings, *,
-                    verbatims: bool = False) -> list[str] | None:
+                    verbatims: bool = False,
+                    words: Words | None = None) -> list[str] | None:
     """The sentences that open a coded open-ended question, or None when it has no
     coding (the listing's own sentence stands). `verbatims`: the answers are printed in
     the appendix."""
+    w = words or report_words()
     coding = coding_of(item, findings)
     entry = open_ended(findings, item.questions[0])
     if coding is None or entry.n == 0:
         return None
-    answered = (f"A total of {format_count(entry.n)} respondents answered this "
-                "open-ended question.")
-    where = answers_shown(verbatims)
+    answered = w("theme.answered", n=format_count(entry.n))
+    where = answers_shown(verbatims, words=w)
     if not isinstance(coding, CodedThemes):
-        return [answered, "Its answers could not be coded into themes for this report, "
-                f"because the text model could not be loaded ({coding.message}); {where}."]
+        return [answered, w("theme.not_coded", message=coding.message, where=where)]
     used = [t for t in coding.themes if t.count > 0]
     if not used:
-        return [answered, f"None of the answers fit a theme of the codebook; {where}."]
+        return [answered, w("theme.none_fit", where=where)]
     listed = "; ".join(_named(t) for t in used[:-1])
-    listed = f"{listed}; and {_named(used[-1])}" if len(used) > 2 else join_words(
-        [_named(t) for t in used])
-    sentences = [answered, f"Common themes that emerged included {listed}."]
-    return sentences if reviewed(coding) else [*sentences, _review_sentence(coding)]
+    listed = w("theme.and_last", listed=listed, last=_named(used[-1])) if len(used) > 2 \
+        else w.join([_named(t) for t in used])
+    sentences = [answered, w("theme.common", listed=listed)]
+    return sentences if reviewed(coding) else [*sentences, _review_sentence(coding, w)]
 
 
-def answers_shown(verbatims: bool) -> str:
+def answers_shown(verbatims: bool, *, words: Words | None = None) -> str:
     """Where a question's answers are: in the appendix, or (by default) not printed."""
-    if verbatims:
-        return "the answers are listed as written in the appendix of open-ended answers"
-    return ("the answers themselves are not printed, as they can name people, places and "
-            "agencies")
+    w = words or report_words()
+    return w("theme.shown_appendix" if verbatims else "theme.shown_not")
 
 
-def headline(item: SectionItem, findings: Findings) -> str | None:
+def headline(item: SectionItem, findings: Findings, *, words: Words | None = None) -> str | None:
     """One sentence for the executive summary: the most named themes, each with its count
     and base; only for themes people reviewed."""
+    w = words or report_words()
     coding = _coded(item, findings)
     if coding is None or not reviewed(coding):
         return None
@@ -237,39 +229,42 @@ def headline(item: SectionItem, findings: Findings) -> str | None:
     if not used:
         return None
     qid = item.questions[0]
-    parts = [f"{_named(t)} ({format_count(t.count)} of {format_count(coding.n)}, "
-             f"{format_percent(t.percent)})" for t in used]
-    verb = "were" if len(used) > 1 else "was"
-    return (f"The {_noun(qid, plural=len(used) > 1)} respondents wrote of most often "
-            f"{verb} {join_words(parts)}.")
+    parts = [f"{_named(t)} ({share})" for t in used
+             for share in [w("takeaway.of_n", count=format_count(t.count),
+                             n=format_count(coding.n), percent=format_percent(t.percent))]]
+    return w.count("theme.headline", len(used), noun=_noun(qid, w, plural=len(used) > 1),
+                   parts=w.join(parts))
 
 
-def summary_themes(findings: Findings) -> list[str]:
+def summary_themes(findings: Findings, *, words: Words | None = None) -> list[str]:
     """The headline of every open-ended question whose themes people reviewed."""
     return [line for section in findings.sections for item in section.items
-            if item.kind == "open_ended" and (line := headline(item, findings))]
+            if item.kind == "open_ended" and (line := headline(item, findings, words=words))]
 
 
 def theme_blocks(item: SectionItem, findings: Findings,
-                 released: frozenset[str] = frozenset()) -> tuple[Block, ...]:
+                 released: frozenset[str] = frozenset(),
+                 *, words: Words | None = None) -> tuple[Block, ...]:
     """The themes table and, per theme, its sentence and the quotes that may be shown."""
+    w = words or report_words()
     coding = _coded(item, findings)
     if coding is None:
         return ()
     qid = item.questions[0]
     entry = open_ended(findings, qid)
     n = coding.n
-    label = "" if reviewed(coding) else f", {MACHINE_CODED}"
+    label = "" if reviewed(coding) else f", {w('theme.machine_coded')}"
     table = Table(
-        (Column("Respondents"), Column("Percent"), Column("95% CI")),
+        (Column(w("theme.column_respondents")), Column(w("theme.column_percent")),
+         Column(w("theme.column_ci"))),
         tuple(Row(clean_text(t.label), (format_count(t.count),
                                         format_percent(t.percent),
                                         format_interval(t.ci_low, t.ci_high)))
               for t in coding.themes),
-        stub="Theme",
-        caption=f"Themes of {item.title.lower().removeprefix('the ')} "
-                f"(n={format_count(n)}){label}",
-        notes=(_method_note(coding),))
+        stub=w("theme.stub"),
+        caption=w("theme.caption", title=item.title.lower().removeprefix("the "),
+                  n=format_count(n), label=label),
+        notes=(_method_note(coding, w),))
     blocks: list[Block] = [table]
     used = [t for t in coding.themes if t.count > 0]
     top = [t for t in used if t.count == used[0].count] if used else []
@@ -278,45 +273,43 @@ def theme_blocks(item: SectionItem, findings: Findings,
         quotes = quotes_of(qid, entry, coding, theme, released)
         shown = [q for q in quotes if not q.withheld]
         withheld += len(quotes) - len(shown)
-        sentence = _theme_sentence(qid, theme, n, position, len(used), top, bool(shown))
+        sentence = _theme_sentence(qid, theme, n, position, len(used), top, bool(shown), w)
         if sentence:
             blocks.append(paragraph(sentence))
         if shown:
             blocks.append(Bullets(tuple(text(f"“{clean_text(q.text.strip())}”")
                                         for q in shown)))
     if withheld:
-        held = ("One quote was withheld because it may" if withheld == 1 else
-                f"{format_count(withheld)} {plural_of(withheld, 'quote')} were withheld because "
-                "they may")
-        blocks.append(paragraph(f"{held} name a person, place or agency.", role="note"))
+        blocks.append(paragraph(w.count("theme.withheld", withheld,
+                                        quotes=format_count(withheld)), role="note"))
     return tuple(blocks)
 
 
 def _theme_sentence(qid: str, theme: ThemeTally, n: int, position: int, total: int,
-                    top: list[ThemeTally], quoted: bool) -> str:
+                    top: list[ThemeTally], quoted: bool, words: Words) -> str:
     share = f"n={format_count(theme.count)}, {format_percent(theme.percent)}"
-    lead = _LEADS[position % len(_LEADS)] if quoted else ""
+    lead = words(f"theme.lead.{position % LEADS}") if quoted else ""
     if position == 0 and len(top) > 1:
-        opening = (f"{capitalize(join_words([_named(t) for t in top]))} were the most cited "
-                   f"{_noun(qid, plural=True)} among respondents to this question, named by "
-                   f"{format_count(theme.count)} respondents each "
-                   f"({format_percent(theme.percent)} of {format_count(n)}).")
-        return f"{opening} On {_named(theme)}, {_lower(lead)}" if lead else opening
+        opening = words("theme.top_tied", themes=capitalize(words.join([_named(t) for t in top])),
+                        nouns=_noun(qid, words, plural=True), count=format_count(theme.count),
+                        percent=format_percent(theme.percent), n=format_count(n))
+        on = words("theme.on", theme=_named(theme), lead=_lower(lead))
+        return f"{opening} {on}" if lead else opening
     if 0 < position < len(top):
-        return f"On {_named(theme)}, {_lower(lead)}" if lead else ""
+        return words("theme.on", theme=_named(theme), lead=_lower(lead)) if lead else ""
     if position == 0:
-        opening = (f"{capitalize(_named(theme))} was the most cited {_noun(qid)} among "
-                   f"respondents to this question ({share} of {format_count(n)}).")
+        opening = words("theme.top", theme=capitalize(_named(theme)), noun=_noun(qid, words),
+                        share=share, n=format_count(n))
     elif theme.count == 1:
-        opening = f"One respondent named {_named(theme)} ({share})."
-        lead = "They wrote," if quoted else ""
+        opening = words("theme.one_named", theme=_named(theme), share=share)
+        lead = words("theme.they_wrote") if quoted else ""
     elif position == total - 1 and total > 2:
-        opening = (f"Finally, {format_count(theme.count)} respondents named "
-                   f"{_named(theme)} ({format_percent(theme.percent)}).")
+        opening = words("theme.finally", count=format_count(theme.count), theme=_named(theme),
+                        percent=format_percent(theme.percent))
     else:
-        opening = _MIDDLES[position % len(_MIDDLES)].format(
-            theme=_named(theme), Theme=capitalize(_named(theme)), share=share,
-            count=format_count(theme.count), percent=format_percent(theme.percent))
+        opening = words(f"theme.middle.{position % MIDDLES}",
+                        theme=_named(theme), Theme=capitalize(_named(theme)), share=share,
+                        count=format_count(theme.count), percent=format_percent(theme.percent))
     return f"{opening} {lead}".strip()
 
 
@@ -324,15 +317,13 @@ def _lower(sentence: str) -> str:
     return sentence[:1].lower() + sentence[1:]
 
 
-def _method_note(coding: CodedThemes) -> str:
+def _method_note(coding: CodedThemes, words: Words) -> str:
     confirmed = coding.confirmed
-    people = (f" {format_count(confirmed)} of the {format_count(coding.n)} answers were "
-              "confirmed or corrected by a reviewer, whose codes are used." if confirmed
-              else " No answer has been reviewed by a person yet.")
-    left = [f"{format_count(count)} {'answer' if count == 1 else 'answers'} {what}"
-            for count, what in ((coding.uncoded, "fit no theme"),
-                                (coding.uncodable, "had no words to code")) if count]
-    return ("Themes were coded against the question's codebook by a sentence-embedding "
-            f"model ({coding.model}); an answer can have several themes, so percentages "
-            "of the respondents who answered can add up to more than 100%."
-            f"{people}" + (f" {capitalize(join_words(left))}." if left else ""))
+    people = (words("theme.method_confirmed", confirmed=format_count(confirmed),
+                    n=format_count(coding.n)) if confirmed
+              else words("theme.method_unconfirmed"))
+    left = [words.count(key, count, answers=format_count(count))
+            for count, key in ((coding.uncoded, "theme.left_unfit"),
+                               (coding.uncodable, "theme.left_empty")) if count]
+    return (words("theme.method", model=coding.model) + f" {people}"
+            + (f" {capitalize(words.join(left))}." if left else ""))

@@ -342,5 +342,6 @@ def _create_wave(slug: str, instrument: str, title: str, opens: str, closes: str
         raise InputError(f"a wave named {slug!r} exists already; choose another short name")
     values = {"slug": slug, "title": title or slug, "accepting": True, **dates,
               "instrument_id": own.instrument.id if own else instrument,
-              "instrument_yaml": own.yaml if own else ""}
+              "instrument_yaml": own.yaml if own else "",
+              "instrument_translations": own.translations if own else {}}
     return save_wave(user=None, values=values)

@@ -44,6 +44,11 @@ def _number(name: str, text: str) -> int:
     return value
 
 
+def attempts(env: Mapping[str, str]) -> int:
+    """HRTA_EMAIL_ATTEMPTS: how often one message is tried in all (a whole number above 0)."""
+    return _number("HRTA_EMAIL_ATTEMPTS", env.get("HRTA_EMAIL_ATTEMPTS", "3").strip())
+
+
 def _from_url(url: str, timeout: int, sender: str) -> EmailSettings:
     parts = urlsplit(url)
     if parts.scheme == "console":

@@ -26,6 +26,8 @@ HRTA_TASK_ATTEMPTS   how often a task is tried, counting retries (default 3)
 HRTA_TASK_RESULT_DAYS days a task's result file is kept (default 7)
 HRTA_PREPARE_FINDINGS 0 to not queue a wave's Findings and charts after new data (default 1:
                      the first person to look does not wait for them)
+HRTA_FINDINGS_EVERY  at most one such refresh per wave this many seconds after the last
+                     one ended, however many answers come in meanwhile (default 10)
 HRTA_IMPORT_TASK_BYTES uploads larger than this many bytes are imported by a worker, with
                      progress on a task page (default 2 MB); smaller ones in the request
 HRTA_EMAIL_URL       where e-mail goes: smtp://USER:PASSWORD@HOST:587 (STARTTLS), smtps://…:465
@@ -60,6 +62,7 @@ from hrta.defaults import DEFAULT_THRESHOLD
 from hrta.files import write_text_atomic
 from hrta.web.datadir import make_private
 from hrta.web.invitations.pace import parse_rate
+from hrta.web.mailconfig import attempts as email_attempts
 from hrta.web.mailconfig import email_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -199,7 +202,9 @@ LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("HRTA_LOGIN_IP_FAILURE_LIMIT",
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# The web's own catalogue, then the one for checks shared with the command line (import
+# errors, catalog checks: hrta.web.inputerrors), which makemessages here does not see.
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR.parent / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -287,6 +292,7 @@ HRTA_TASK_LEASE = float(os.environ.get("HRTA_TASK_LEASE", "30"))
 HRTA_TASK_ATTEMPTS = int(os.environ.get("HRTA_TASK_ATTEMPTS", "3"))
 HRTA_TASK_RESULT_DAYS = int(os.environ.get("HRTA_TASK_RESULT_DAYS", "7"))
 HRTA_PREPARE_FINDINGS = os.environ.get("HRTA_PREPARE_FINDINGS", "1") != "0"
+HRTA_FINDINGS_EVERY = float(os.environ.get("HRTA_FINDINGS_EVERY", "10"))
 HRTA_IMPORT_TASK_BYTES = int(os.environ.get("HRTA_IMPORT_TASK_BYTES", str(2 * 1024 * 1024)))
 IMPORT_MAX_BYTES = int(os.environ.get("HRTA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 
@@ -309,7 +315,7 @@ DEFAULT_FROM_EMAIL = SERVER_EMAIL = _EMAIL.sender
 # Invitations and reminders: at most this many messages per second, minute or hour, over
 # every worker; each message tried at most HRTA_EMAIL_ATTEMPTS times (hrta.web.invitations).
 HRTA_EMAIL_RATE = parse_rate(os.environ.get("HRTA_EMAIL_RATE", "60/minute"))
-HRTA_EMAIL_ATTEMPTS = int(os.environ.get("HRTA_EMAIL_ATTEMPTS", "3"))
+HRTA_EMAIL_ATTEMPTS = email_attempts(os.environ)
 
 LOGGING = {
     "version": 1,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from hrta.web.accounts import services
+from hrta.web.accounts import mailing, services
 from hrta.web.accounts.forms import NewUserForm, PasswordForm, RoleForm
 from hrta.web.accounts.roles import role_label, role_of
 from hrta.web.accounts.users import signed_in
@@ -21,22 +21,20 @@ from hrta.web.staff.access import staff_page
 MANAGE_USERS = "accounts.manage_users"
 
 
-def _link_for(request: HttpRequest) -> services.LinkFor:
-    def link(uidb64: str, token: str) -> str:
-        return request.build_absolute_uri(reverse("staff:password_link", args=[uidb64, token]))
-    return link
+def _page(request: HttpRequest) -> str:
+    """The absolute address of the password page, to which an account's id and token are
+    added (now for a link shown, by the worker for one e-mailed)."""
+    return request.build_absolute_uri(reverse("staff:password_link", args=["u", "t"])) \
+        .removesuffix("u/t/")
 
 
 def _shown_link(request: HttpRequest, made: services.ResetLink, user: User) -> str:
-    """Tell how the link went; the link itself, when shown, is returned to show once."""
-    if made.sent is None:
+    """Tell how the link goes; the link itself, when shown, is returned to show once."""
+    if made.queued is None:
         return made.link
-    if made.sent.ok:
-        messages.success(request, _("A link to set a password was sent to %(account)s.")
-                         % {"account": user.get_username()})
-    else:
-        messages.error(request, _("The message could not be sent. The mail server said: "
-                                  "%(error)s") % {"error": made.sent.error})
+    # A worker sends it: the account's page says what became of it.
+    messages.success(request, _("A link to set a password is on its way to %(account)s.")
+                     % {"account": user.get_username()})
     return ""
 
 
@@ -56,7 +54,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             except services.AccountError as exc:
                 form.add_error("username", str(exc))
             else:
-                made = services.reset_link(by=admin, user=user, link_for=_link_for(request),
+                made = services.reset_link(by=admin, user=user, page=_page(request),
                                            by_email=bool(user.email))
                 messages.success(request, _("The account %(account)s was added.")
                                  % {"account": user.get_username()})
@@ -73,7 +71,7 @@ def _user_page(request: HttpRequest, user: User, form: RoleForm, *, link: str = 
                error: str = "", status: int = 200) -> HttpResponse:
     return render(request, "accounts/user.html", {
         "person": user, "role": role_label(role_of(user)), "form": form, "link": link,
-        "error": error, "self": user.pk == request.user.pk,
+        "error": error, "self": user.pk == request.user.pk, "mailed": mailing.latest(user),
     }, status=status)
 
 
@@ -100,7 +98,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             messages.success(request, _("The account can no longer sign in.")
                              if action == "deactivate" else _("The account can sign in again."))
         elif action in ("email_link", "show_link"):
-            made = services.reset_link(by=admin, user=user, link_for=_link_for(request),
+            made = services.reset_link(by=admin, user=user, page=_page(request),
                                        by_email=action == "email_link")
             link = _shown_link(request, made, user)
         else:

@@ -4,32 +4,29 @@ Each change is in the audit log, naming the account it was made to (never a pass
 link).
 
 A password link is Django's password-reset token: it works once (setting the password
-changes what it was made from) and for PASSWORD_RESET_TIMEOUT seconds. An admin cannot
+changes what it was made from) and for PASSWORD_RESET_TIMEOUT seconds. One to e-mail is
+made and sent by a worker (hrta.web.accounts.mailing), so a slow mail server holds up no
+admin's page. An admin cannot
 change their own role or deactivate themselves, so a center always keeps one admin who
 can put things right.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from hrta.web.accounts.mailing import queue_password_link
 from hrta.web.accounts.roles import ROLES, assign_role, role_of
-from hrta.web.mail.sending import Sent, send
 from hrta.web.surveys.services import record
-
-LinkFor = Callable[[str, str], str]
-"""The absolute link of a password page, given the account's encoded id and token."""
+from hrta.web.tasks.models import Job
 
 
 class AccountError(ValueError):
@@ -38,8 +35,8 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class ResetLink:
-    link: str
-    sent: Sent | None  # None when the link is to be shown once instead
+    link: str  # "" when it is to be e-mailed
+    queued: Job | None  # the message that e-mails it; None when it is shown once instead
 
 
 def add_user(*, by: User, username: str, role: str, email: str = "") -> User:
@@ -85,24 +82,24 @@ def set_active(*, by: User, user: User, active: bool) -> None:
     user.is_active = active
 
 
-def reset_link(*, by: User, user: User, link_for: LinkFor, by_email: bool) -> ResetLink:
-    """A one-time link to set a new password: e-mailed to the account's address, or
-    returned to be shown once to the admin."""
+def password_page(user: User, page: str) -> str:
+    """The one-time link of `user`'s password page, `page` being that page's absolute
+    address without the account and token (see hrta.web.accounts.people)."""
+    return (f"{page}{urlsafe_base64_encode(force_bytes(user.pk))}/"
+            f"{default_token_generator.make_token(user)}/")
+
+
+def reset_link(*, by: User, user: User, page: str, by_email: bool) -> ResetLink:
+    """A one-time link to set a new password: queued to be e-mailed to the account's
+    address by a worker (hrta.web.accounts.mailing), or returned to be shown once to the
+    admin."""
     if by_email and not user.email:
         raise AccountError(_("This account has no e-mail address: show the link instead."))
-    link = link_for(urlsafe_base64_encode(force_bytes(user.pk)),
-                    default_token_generator.make_token(user))
     record(action="password_link", user=by, detail={
         "account": user.get_username(), "how": "email" if by_email else "shown"})
     if not by_email:
-        return ResetLink(link=link, sent=None)
-    body = render_to_string("mail/password_link.txt", {
-        "link": link, "name": user.get_username(),
-        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)})
-    subject, _blank, text = body.strip().partition("\n")
-    sent = send(kind="password_link", to=user.email, subject=subject.strip(),
-                body=text.strip() + "\n", user=by)
-    return ResetLink(link="", sent=sent)
+        return ResetLink(link=password_page(user, page), queued=None)
+    return ResetLink(link="", queued=queue_password_link(by=by, user=user, page=page))
 
 
 def user_for_link(uidb64: str, token: str) -> User | None:

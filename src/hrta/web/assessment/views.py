@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
@@ -24,6 +25,7 @@ from hrta.web.mail.sending import clean_address
 from hrta.web.surveys import flow, services
 from hrta.web.surveys.models import Response, Wave
 from hrta.web.surveys.selectors import open_waves
+from hrta.web.tasks.services import JobError
 
 
 def _session_key(wave: Wave) -> str:
@@ -221,14 +223,15 @@ def _email_link(request: HttpRequest, response: Response, code: str) -> str | No
     address = clean_address(request.POST.get("email", ""))
     if address is None:
         return _("Please check the e-mail address. It looks like name@example.org.")
-    sent = mail.send_resume_link(response=response, address=address,
-                                 link=_resume_link(request, code))
-    if not sent.ok:
+    try:  # a worker sends it: the page does not wait on the mail server
+        mail.queue_resume_link(response=response, address=address,
+                               link=_resume_link(request, code))
+    except JobError:
         return _("We could not send the message just now. Your link and code are still on "
                  "this page: please copy them or write them down.")
-    messages.success(request, _("We sent your link to %(address)s. If it does not arrive "
-                                "in a few minutes, look in your spam folder.") % {
-        "address": address})
+    messages.success(request, _("Your link is on its way to %(address)s. If it does not "
+                                "arrive in a few minutes, look in your spam folder, or copy "
+                                "the link and code from this page.") % {"address": address})
     return None
 
 
@@ -384,8 +387,10 @@ def _new_link(request: HttpRequest) -> HttpResponse:
             "email_error": _("Please check the e-mail address. It looks like "
                              "name@example.org."),
             "email": request.POST.get("email", "")[:254]}, status=400)
-    mail.send_new_link(address=address, link_for=lambda _response, code: _resume_link(
-        request, code))
+    # A worker sends it, if the address is known at all: the page says the same either way.
+    with contextlib.suppress(JobError):
+        mail.queue_new_link(address=address,
+                            base=request.build_absolute_uri(reverse("assessment:resume")))
     messages.info(request, _("If you asked us to e-mail your link to %(address)s, a new link "
                              "is on its way there. Your old link and code no longer work "
                              "once it is sent.") % {"address": address})

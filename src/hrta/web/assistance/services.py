@@ -41,8 +41,9 @@ log = logging.getLogger(__name__)
 class FieldError(InputError):
     """A catalog entry's field that fails the catalog's checks (raised for a form)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message, column=field or None)
+    def __init__(self, field: str, message: str,
+                 params: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, column=field or None, params=params)
         self.field = field
 
 
@@ -128,8 +129,9 @@ def save_catalog_entry(*, instrument_id: str, data: Mapping[str, Any], user: Som
                        entry: CatalogEntry | None = None) -> CatalogEntry:
     """Add an entry (entry None) or change one, checked exactly as a catalog file's entries
     are (hrta.assistance.check_resource); FieldError names the field at fault."""
-    def fail(field: str, message: str) -> InputError:
-        return FieldError(field, message)
+    def fail(field: str, message: str,
+             params: Mapping[str, object] | None = None) -> InputError:
+        return FieldError(field, message, params)
 
     fields = {name: data.get(name) for name in FIELDS if name in data}
     if entry is not None:
@@ -139,8 +141,8 @@ def save_catalog_entry(*, instrument_id: str, data: Mapping[str, Any], user: Som
         if entry is None:
             if CatalogEntry.objects.filter(instrument_id=instrument_id,
                                            resource_id=resource.id).exists():
-                raise FieldError("id", f"id {resource.id!r} is already in the catalog; "
-                                   "choose another")
+                raise FieldError("id", "id %(id)r is already in the catalog; choose "
+                                 "another", {"id": resource.id})
             entry = CatalogEntry(instrument_id=instrument_id, resource_id=resource.id,
                                  origin=CatalogEntry.Origin.STAFF)
             action = "catalog_add"
@@ -257,7 +259,7 @@ def update_request(*, request: TARequest, user: Someone, status: str, on: date,
             raise FieldError("on", "The day cannot be in the future.")
         if on < locked.received_on:
             raise FieldError("on", "The day cannot be before the request was received "
-                               f"({locked.received_on.isoformat()}).")
+                               "(%(received)s).", {"received": locked.received_on.isoformat()})
         if status == TARequest.Status.ASSIGNED and assignee is None and locked.assignee is None:
             raise FieldError("assignee", "Choose who the request is assigned to.")
         if status == TARequest.Status.SCHEDULED and scheduled_for is None \
@@ -270,8 +272,9 @@ def update_request(*, request: TARequest, user: Someone, status: str, on: date,
         if status in OPEN and previous not in OPEN:
             other = _open_request(locked.response)
             if other is not None:
-                raise FieldError("status", f"This organization's request {other.reference} "
-                                           "is open: deliver or close it first.")
+                raise FieldError("status", "This organization's request %(reference)s is "
+                                 "open: deliver or close it first.",
+                                 {"reference": other.reference})
         if status != previous:
             if status == TARequest.Status.CLOSED:
                 locked.closed_on = on

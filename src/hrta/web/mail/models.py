@@ -1,6 +1,10 @@
 """Addresses a respondent gave to be sent their resume link. They sit in the contacts
 database (hrta.web.contacts.routers), encrypted like every other address; a keyed digest
-lets a "send me a new link" request find them without decrypting every row."""
+lets a "send me a new link" request find them without decrypting every row.
+
+A resume link waiting to be sent (its message goes out from a worker, not the request) is
+kept here too, encrypted, and forgotten once the message has been tried: the queue's task
+names only this row, never the address, the code or the message."""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ class ResumeAddress(models.Model):
     digest = models.CharField(max_length=64, db_index=True,
                               help_text="HMAC of the case-folded address.")
     created_at = models.DateTimeField(default=timezone.now)
+    # The resume link (with its code) waiting for its message; empty once tried.
+    link_encrypted = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response_key"],
@@ -29,3 +35,7 @@ class ResumeAddress(models.Model):
     @address.setter
     def address(self, value: str) -> None:
         self.address_encrypted = encrypt(value)
+
+    @property
+    def pending_link(self) -> str:
+        return decrypt(self.link_encrypted) if self.link_encrypted else ""

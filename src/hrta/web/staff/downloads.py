@@ -20,16 +20,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+from django.utils.translation import get_language
 from openpyxl import Workbook
 
 from hrta.exports import surveymonkey_frame
 from hrta.exports.data import codebook_bytes, csv_bytes, write_wide, xlsx_bytes
 from hrta.exports.wide import WideData, wide_data
+from hrta.findings.model import Findings
 from hrta.formulas import neutralise, neutralise_frame
 from hrta.ingest.layout import header_rows
 from hrta.report import render_reports
 from hrta.report.formatting import clean_text
+from hrta.report.worded import in_wording
+from hrta.report.words import ENGLISH, report_words
 from hrta.responses import ResponseSet
+from hrta.web.assessment.localized import localized_instrument
 from hrta.web.staff.selectors import wave_findings, web_reference
 from hrta.web.surveys.models import Wave
 from hrta.web.surveys.selectors import analysed_responses, response_set
@@ -122,11 +127,22 @@ def _findings_json(wave: Wave) -> bytes:
                       ensure_ascii=False).encode("utf-8")
 
 
+def report_wording(wave: Wave, findings: Findings,
+                   language: str | None) -> tuple[Findings, str]:
+    """The Findings in the wording of the questionnaire in `language` (the page's), and
+    the report language that goes with them: English where the report has no catalog."""
+    written = report_words(language).language
+    if written == ENGLISH:
+        return findings, written
+    return in_wording(findings, localized_instrument(wave, written)), written
+
+
 def _report(suffix: str) -> Callable[[Wave], bytes]:
     def build(wave: Wave) -> bytes:
+        findings, language = report_wording(wave, wave_findings(wave), get_language())
         with tempfile.TemporaryDirectory(prefix="hrta-report-") as folder:
             path = Path(folder) / f"report{suffix}"
-            render_reports(wave_findings(wave), [path])
+            render_reports(findings, [path], language=language)
             return path.read_bytes()
     return build
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from hrta.analysis.suppression import suppress
 from hrta.findings.model import ClosedQuestion, Findings, MatrixStatement, SectionItem
 from hrta.findings.proportion import Proportion
+from hrta.instrument.schema import Instrument
 from hrta.report import charts
 from hrta.report.document import Chart, Column, Figure, Listing, OtherTexts, Row, Table
 from hrta.report.formatting import clean_text, format_count, format_interval, format_percent
@@ -37,6 +38,8 @@ from hrta.report.lookup import (
     other_texts,
     question_label,
 )
+from hrta.report.worded import in_wording
+from hrta.report.words import Words, report_words
 
 Block = Figure | Listing
 CHART_SECONDS = 60 * 60
@@ -51,15 +54,21 @@ class Part:
     blocks: tuple[Block, ...]
 
 
-def findings_parts(findings: Findings, *, threshold: int | None) -> list[Part]:
+def findings_parts(findings: Findings, *, threshold: int | None, language: str | None = None,
+                   instrument: Instrument | None = None) -> list[Part]:
     """Every figure, table and listing of the report's findings, section by section.
 
     `threshold` None draws the whole wave as published; a number hides counts below it
-    (and the counts that would give them away), as in a filtered view.
+    (and the counts that would give them away), as in a filtered view. In `language`
+    (the page's), captions, notes and charts read as the report in that language does,
+    and questions and options as `instrument`, the questionnaire in it, words them.
     """
+    words = report_words(language)
+    if instrument is not None:
+        findings = in_wording(findings, instrument)
     parts = []
     for section in findings.sections:
-        blocks = tuple(_block(item, findings, threshold) for item in section.items)
+        blocks = tuple(_block(item, findings, threshold, words) for item in section.items)
         parts.append(Part(section.id, section.title, blocks))
     return parts
 
@@ -70,14 +79,15 @@ def too_few(findings: Findings, threshold: int | None) -> bool:
     return threshold is not None and 0 < eligible < threshold
 
 
-def _block(item: SectionItem, findings: Findings, threshold: int | None) -> Block:
+def _block(item: SectionItem, findings: Findings, threshold: int | None,
+           words: Words) -> Block:
     if threshold is None or item.kind == "open_ended":
-        return build_item(item, findings)
+        return build_item(item, findings, words=words)
     entries = [(qid, closed(findings, qid)) for qid in _entry_ids(item, findings)]
     hidden = {qid: hidden_options(entry, threshold) for qid, entry in entries}
     if not any(any(mask.values()) for mask in hidden.values()):
-        return build_item(item, findings)
-    return _suppressed_figure(item, findings, entries, hidden, threshold)
+        return build_item(item, findings, words=words)
+    return _suppressed_figure(item, findings, entries, hidden, threshold, words)
 
 
 def _entry_ids(item: SectionItem, findings: Findings) -> list[str]:
@@ -103,17 +113,19 @@ def hidden_options(entry: ClosedQuestion, threshold: int) -> dict[str, bool]:
 
 def _suppressed_figure(item: SectionItem, findings: Findings,
                        entries: Sequence[tuple[str, ClosedQuestion]],
-                       hidden: dict[str, dict[str, bool]], threshold: int) -> Figure:
+                       hidden: dict[str, dict[str, bool]], threshold: int,
+                       words: Words) -> Figure:
     several = len(entries) > 1
     tables = tuple(_table(qid, entry, hidden[qid], several, findings)
                    for qid, entry in entries)
     notes = [_("“hidden”: fewer than %(threshold)s respondents, or a count that would let "
                "such a small count be worked out.") % {"threshold": threshold}]
     for _qid, entry in entries:
-        notes.extend(note for note in max_choices_note(entry) if note not in notes)
+        notes.extend(note for note in max_choices_note(entry, words=words)
+                     if note not in notes)
     chart = None
     if item.kind == "figure":
-        chart = _shown_bars(item, entries, hidden)
+        chart = _shown_bars(item, entries, hidden, words)
         notes.append(_("Options with hidden counts are left out of the chart.") if chart
                      else _("The chart is left out because some of its counts are hidden; "
                             "the tables show the rest."))
@@ -121,7 +133,7 @@ def _suppressed_figure(item: SectionItem, findings: Findings,
         OtherTexts(entry.title, tuple(clean_text(t) for t in texts[:MAX_LISTED]), len(texts))
         for qid, entry in entries if (texts := other_texts(entry)) and not any(
             hidden[qid].get(key) for key, option in entry.options.items() if option.other))
-    return Figure(item.kind, anchor(item), caption(item, findings), chart=chart,
+    return Figure(item.kind, anchor(item), caption(item, findings, words=words), chart=chart,
                   tables=tables, notes=tuple(notes), others=others)
 
 
@@ -156,7 +168,7 @@ def _table(qid: str, entry: ClosedQuestion, hidden: dict[str, bool], several: bo
 
 
 def _shown_bars(item: SectionItem, entries: Sequence[tuple[str, ClosedQuestion]],
-                hidden: dict[str, dict[str, bool]]) -> Chart | None:
+                hidden: dict[str, dict[str, bool]], words: Words) -> Chart | None:
     """A bar chart of the options shown, for a one-question bar figure; else None."""
     if len(entries) != 1 or item.chart not in (None, "bar"):
         return None
@@ -170,8 +182,8 @@ def _shown_bars(item: SectionItem, entries: Sequence[tuple[str, ClosedQuestion]]
         return None
     bars = [charts.Bar(clean_text(o.label), known_percent(o), format_percent(o.percent))
             for _key, o in pairs]
-    alt = alt_text(item.title, "Bar chart of the percent of respondents choosing each "
-                   "option shown, highest first", [(b.label, b.text) for b in bars])
+    alt = alt_text(item.title, words("chart.bars_shown"), [(b.label, b.text) for b in bars],
+                   words=words)
     return Chart(charts.bar_spec(bars, description=alt), alt)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from hrta.errors import InputError
 from hrta.ingest import FORMATS
 from hrta.instrument import bundled_ids, load
+from hrta.web import inputerrors
 from hrta.web.formfields import field_of
 from hrta.web.surveys.instruments import from_yaml
 from hrta.web.surveys.models import Wave
@@ -104,7 +105,8 @@ class WaveForm(forms.ModelForm):
                 with tempfile.TemporaryDirectory(prefix="hrta-instrument-") as folder:
                     own = instrument_upload(upload, Path(folder))
             elif cleaned.get("instrument_id"):
-                cleaned["instrument_yaml"] = ""
+                # A bundled instrument's translations come with hrta.
+                cleaned["instrument_yaml"], cleaned["instrument_translations"] = "", {}
                 return
             elif text.strip():
                 own = from_yaml(text, name=str(_("the instrument YAML")))
@@ -112,9 +114,13 @@ class WaveForm(forms.ModelForm):
                 raise ValidationError(_("Choose a bundled instrument, an instrument file or "
                                         "the YAML of the wave's own instrument."))
         except InputError as exc:
-            self.add_error("instrument_file" if upload else "instrument_yaml", str(exc))
+            self.add_error("instrument_file" if upload else "instrument_yaml",
+                           inputerrors.text(exc))
             return
         cleaned["instrument_id"], cleaned["instrument_yaml"] = own.instrument.id, own.yaml
+        if upload or not self.instance.pk:
+            # A file brings its languages; YAML edited in the box keeps the wave's.
+            cleaned["instrument_translations"] = own.translations
 
 
 class ExclusionForm(forms.Form):
@@ -164,6 +170,10 @@ class ImportForm(forms.Form):
 class DraftForm(forms.Form):
     file = forms.FileField(label=_("Survey export (CSV, XLSX or SurveyMonkey zip)"),
                            required=False)
+    upload_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    """The zip kept on the server while staff choose one of its surveys (staff.kept)."""
+    kept_wave = forms.CharField(required=False, max_length=50, widget=forms.HiddenInput)
+    """The wave whose import page kept the zip; empty when this page kept it."""
     format = forms.ChoiceField(
         label=_("Survey tool"), initial="auto", required=False,
         choices=[(name, FORMAT_LABELS.get(name, name)) for name in FORMATS],
@@ -178,7 +188,8 @@ class DraftForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not cleaned.get("file") and not cleaned.get("definition"):
+        if not (cleaned.get("file") or cleaned.get("definition")
+                or cleaned.get("upload_token")):
             raise ValidationError(_("Choose the export to draft from, or the survey's "
                                     "definition file."))
         return cleaned

@@ -116,6 +116,9 @@ class Dashboard:
     filters: list[FilterField]
     threshold: int | None
     too_few: bool
+    # Names this view's figures in the cache: the page keeps its rendered figures under it,
+    # so a view after the first renders none of its tables again.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,11 @@ def dashboard(wave: Wave, selection: Selection = (), *, now: bool = False) -> Da
             return last
     view = _dashboard(wave, version, coded, selection)
     if not selection:
-        cache.set(_key("latest", wave, ""), (version, coded), CACHE_SECONDS)
+        latest = _key("latest", wave, "")
+        # A write only when it changes: every view writing would queue staff behind the
+        # respondents' submissions for SQLite's one writer.
+        if cache.get(latest) != (version, coded):
+            cache.set(latest, (version, coded), CACHE_SECONDS)
     return view
 
 
@@ -180,13 +187,17 @@ def _dashboard(wave: Wave, version: str, coded: str, selection: Selection) -> Da
     drawn = cache.get(key)
     if not isinstance(drawn, _Drawn):
         few = figures.too_few(findings, threshold)
-        drawn = _Drawn(parts=[] if few else figures.findings_parts(findings, threshold=threshold),
-                       filters=fields(_responses(wave, version), selection,
-                                      localized_instrument(wave, get_language() or "en")),
+        language = get_language() or "en"
+        worded = localized_instrument(wave, language)
+        # The figures read in the page's language: its catalog, the questionnaire's words.
+        drawn = _Drawn(parts=[] if few else figures.findings_parts(
+                           findings, threshold=threshold, language=language, instrument=worded),
+                       filters=fields(_responses(wave, version), selection, worded),
                        too_few=few)
         cache.set(key, drawn, CACHE_SECONDS)
     return Dashboard(version=version, findings=findings, parts=drawn.parts,
-                     filters=drawn.filters, threshold=threshold, too_few=drawn.too_few)
+                     filters=drawn.filters, threshold=threshold, too_few=drawn.too_few,
+                     key=key)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from hrta.errors import InputError
 from hrta.ingest import load_responses
+from hrta.instrument.translation import versions
 from hrta.web.accounts.users import Someone
 from hrta.web.contacts.models import Contact, draw_winner
 from hrta.web.surveys.instruments import (
@@ -26,10 +27,11 @@ from hrta.web.surveys.instruments import (
     read_instrument_file,
 )
 from hrta.web.surveys.models import Wave
-from hrta.web.surveys.services import import_responses, record
+from hrta.web.surveys.services import ImportedBeforeError, import_responses, record
 
 IMPORT_SUFFIXES = (".csv", ".xlsx", ".zip")
-WAVE_FIELDS = ("title", "instrument_id", "instrument_yaml", "opens_on", "closes_on", "accepting")
+WAVE_FIELDS = ("title", "instrument_id", "instrument_yaml", "instrument_translations",
+               "opens_on", "closes_on", "accepting")
 
 
 def save_wave(*, user: Someone, values: Mapping[str, Any], wave: Wave | None = None) -> Wave:
@@ -55,6 +57,8 @@ def save_wave(*, user: Someone, values: Mapping[str, Any], wave: Wave | None = N
 def _plain(name: str, value: Any) -> Any:
     if name == "instrument_yaml":
         return digest(value) if value else ""
+    if name == "instrument_translations":
+        return sorted(value)  # which languages, not all their words
     return value.isoformat() if isinstance(value, date) else value
 
 
@@ -74,12 +78,15 @@ def import_upload(*, wave: Wave, upload: UploadedFile, user: Someone, fmt: str =
     with tempfile.TemporaryDirectory(prefix="hrta-import-") as folder:
         own = _wave_instrument(wave, definition, Path(folder)) if definition else None
         instrument = own.instrument if own else wave.instrument
+        # The questionnaire's other languages, which a multi-language export may answer in.
+        translated = (versions(own.instrument, own.translations) if own else wave.versions)
         path = saved_upload(upload, Path(folder), "upload")
         several = _zip_surveys(path, name) if not member else []
         if len(several) > 1:
             raise SeveralSurveysError(several, file=name)
         try:
-            responses = load_responses(path, instrument, fmt=fmt, member=member or None)
+            responses = load_responses(path, instrument, fmt=fmt, member=member or None,
+                                       translated=translated)
         except InputError as exc:
             raise _named(exc, path, name) from None
     try:
@@ -88,16 +95,24 @@ def import_upload(*, wave: Wave, upload: UploadedFile, user: Someone, fmt: str =
                 _adopt(wave=wave, own=own, user=user, source=definition.name or "")
             return import_responses(wave=wave, responses=responses, user=user,
                                     source_name=name)
+    except ImportedBeforeError as exc:
+        raise InputError(exc.template, file=name, params=exc.params) from None
     except ValueError as exc:
         raise InputError(str(exc), file=name) from None
 
 
-class SeveralSurveysError(InputError):
-    """A zip holds several surveys: staff choose one (`member`)."""
+_SEVERAL = {
+    "import": "the zip holds %(count)s surveys: %(names)s. Choose which one to import",
+    "draft": "the zip holds %(count)s surveys: %(names)s. Choose which one to draft from",
+}
 
-    def __init__(self, names: list[str], *, file: str) -> None:
-        super().__init__(f"the zip holds {len(names)} surveys: {'; '.join(names)}. Choose "
-                         "which one to import", file=file)
+
+class SeveralSurveysError(InputError):
+    """A zip holds several surveys: staff choose one (`member`) to import or draft from."""
+
+    def __init__(self, names: list[str], *, file: str, then: str = "import") -> None:
+        super().__init__(_SEVERAL[then], file=file,
+                         params={"count": len(names), "names": "; ".join(names)})
         self.names = names
 
 
@@ -117,8 +132,8 @@ def _upload_name(upload: UploadedFile, suffixes: tuple[str, ...], ask: str) -> s
     if Path(name).suffix.lower() not in suffixes:
         raise InputError(ask, file=name)
     if upload.size is not None and upload.size > settings.IMPORT_MAX_BYTES:
-        raise InputError(f"the file is larger than the limit of "
-                         f"{settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB", file=name)
+        raise InputError("the file is larger than the limit of %(mb)s MB", file=name,
+                         params={"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
     return name
 
 
@@ -137,8 +152,7 @@ def _named(error: InputError, path: Path, name: str) -> InputError:
     file = name if error.file is None or str(path) in error.file else error.file
     if error.file and str(path) in error.file:
         file = error.file.replace(str(path), name)
-    return InputError(error.message.replace(str(path), name), file=file, row=error.row,
-                      column=error.column)
+    return error.renamed(str(path), name, file=file)
 
 
 def instrument_upload(upload: UploadedFile, folder: Path) -> InstrumentText:
@@ -163,7 +177,7 @@ def draft_upload(*, upload: UploadedFile | None, fmt: str = "auto", member: str 
         path = saved_upload(upload, Path(folder), "upload")
         several = _zip_surveys(path, name) if not member else []
         if len(several) > 1:
-            raise SeveralSurveysError(several, file=name)
+            raise SeveralSurveysError(several, file=name, then="draft")
         return _draft(path, name, fmt, member)
 
 
@@ -193,15 +207,18 @@ def _wave_instrument(wave: Wave, upload: UploadedFile, folder: Path) -> Instrume
 
 def _adopt(*, wave: Wave, own: InstrumentText, user: Someone, source: str) -> None:
     """The wave takes the uploaded questionnaire as its instrument; audited."""
-    if wave.instrument_yaml == own.yaml:
+    if wave.instrument_yaml == own.yaml and wave.instrument_translations == own.translations:
         return
     wave.instrument_yaml = own.yaml
+    wave.instrument_translations = own.translations
     wave.instrument_id = own.instrument.id
     wave.instrument_version = own.instrument.version
-    wave.save(update_fields=["instrument_yaml", "instrument_id", "instrument_version"])
+    wave.save(update_fields=["instrument_yaml", "instrument_translations", "instrument_id",
+                             "instrument_version"])
     record(action="wave_change", user=user, wave=wave,
            detail={"instrument_id": own.instrument.id, "instrument_file": Path(source).name,
-                   "instrument_yaml": digest(own.yaml)})
+                   "instrument_yaml": digest(own.yaml),
+                   "instrument_translations": sorted(own.translations)})
 
 
 def digest(text: str) -> str:

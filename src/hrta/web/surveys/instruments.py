@@ -4,17 +4,22 @@ made from an export's header rows.
 
 The wave keeps the instrument as YAML text (Wave.instrument_yaml): the same text
 `hrta instrument import` and `hrta instrument draft` write, so what staff download from
-the web is the file the command line reads.
+the web is the file the command line reads. Its other languages come along
+(Wave.instrument_translations): a definition's own (a .qsf's languages, an XLSForm's
+label columns), or the `<name>.<language>.yaml` files beside an instrument YAML (zipped
+with it for an upload), as `hrta instrument import` writes them.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hrta.errors import InputError
 from hrta.instrument import Instrument, parse
+from hrta.instrument.translation import checked_overlay, overlays_beside
 
 YAML_SUFFIXES = (".yaml", ".yml")
 DEFINITION_SUFFIXES = (".qsf", ".csv", ".xlsx", ".xls", ".json", ".zip")
@@ -26,10 +31,11 @@ DRAFT_FORMATS = ("surveymonkey", "googleforms")
 
 @dataclass(frozen=True)
 class InstrumentText:
-    """An instrument and the YAML it is kept as."""
+    """An instrument and the YAML it is kept as, with its translations by language code."""
 
     instrument: Instrument
     yaml: str
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def questions(self) -> int:
@@ -49,8 +55,10 @@ def read_instrument_file(path: Path, *, name: str) -> InstrumentText:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the instrument: {exc}", file=name) from None
-        return from_yaml(text, name=name)
+            raise InputError("cannot read the instrument: %(reason)s", file=name,
+                             params={"reason": exc}) from None
+        own = from_yaml(text, name=name)
+        return InstrumentText(own.instrument, own.yaml, overlays_beside(path))
     if suffix not in DEFINITION_SUFFIXES:
         raise InputError("choose an instrument YAML file or a questionnaire definition "
                          "(Qualtrics .qsf, REDCap Data Dictionary .csv, XLSForm .xlsx)",
@@ -73,7 +81,9 @@ def read_instrument_file(path: Path, *, name: str) -> InstrumentText:
                                notes=converted.notes, origin=name)
     except InputError as exc:
         raise _renamed(exc, path, name) from None
-    return InstrumentText(converted.instrument, text)
+    translations = {code: checked_overlay(overlay, name=name)
+                    for code, overlay in converted.translations.items()}
+    return InstrumentText(converted.instrument, text, translations)
 
 
 def _unzipped(path: Path, name: str) -> Path:
@@ -94,6 +104,7 @@ def _unzipped(path: Path, name: str) -> Path:
                     parts.setdefault(part, member)
             single = [m for m in members if Path(m.filename).suffix.lower() in
                       (".qsf", ".xlsx", ".xls", ".yaml", ".yml")]
+            languages = _languages_of(members)
             if "survey" in parts:
                 if "choices" not in parts:
                     raise InputError("the zip holds an XLSForm's survey CSV but no choices "
@@ -101,10 +112,13 @@ def _unzipped(path: Path, name: str) -> Path:
                 chosen = {f"{part}.csv": member for part, member in parts.items()}
             elif len(single) == 1 and len(members) == 1:
                 chosen = {f"definition{Path(single[0].filename).suffix.lower()}": single[0]}
+            elif languages is not None:
+                chosen = languages
             else:
                 raise InputError("a zipped definition holds an XLSForm's survey and choices "
-                                 "CSV files (survey.csv, choices.csv), or one definition file",
-                                 file=name)
+                                 "CSV files (survey.csv, choices.csv), one definition file, or "
+                                 "an instrument YAML with its translations (survey.yaml, "
+                                 "survey.es.yaml)", file=name)
             if sum(m.file_size for m in chosen.values()) > _ZIPPED_LIMIT:
                 raise InputError("the zipped definition is larger than 64 MiB unpacked",
                                  file=name)
@@ -113,9 +127,34 @@ def _unzipped(path: Path, name: str) -> Path:
             for target, member in chosen.items():
                 (folder / target).write_bytes(archive.read(member))
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"not a zip file hrta can open: {exc}", file=name) from None
+        raise InputError("not a zip file hrta can open: %(reason)s", file=name,
+                         params={"reason": exc}) from None
     first = "survey.csv" if "survey.csv" in chosen else next(iter(chosen))
     return folder / first
+
+
+def _languages_of(members: list[Any]) -> dict[str, Any] | None:
+    """An instrument YAML (`survey.yaml`) and its translations (`survey.es.yaml`), as
+    `hrta instrument import` writes them, under fixed names (`definition.yaml`,
+    `definition.es.yaml`); None when the members are not that."""
+    yamls = {Path(m.filename).name: m for m in members
+             if Path(m.filename).suffix.lower() in YAML_SUFFIXES}
+    if len(yamls) != len(members):
+        return None
+    mains = [n for n in yamls if "." not in Path(n).stem]
+    if len(mains) != 1:
+        return None
+    stem = Path(mains[0]).stem
+    chosen = {"definition.yaml": yamls[mains[0]]}
+    for file_name, member in yamls.items():
+        language = Path(file_name).stem.removeprefix(f"{stem}.")
+        if file_name == mains[0]:
+            continue
+        if not Path(file_name).stem.startswith(f"{stem}.") or not re.fullmatch(
+                r"[a-z]{2,3}([-_][A-Za-z]{2,4})?", language):
+            return None
+        chosen[f"definition.{language}.yaml"] = member
+    return chosen
 
 
 def draft_from_export(path: Path, *, name: str, fmt: str = "surveymonkey") -> InstrumentText:
@@ -125,9 +164,10 @@ def draft_from_export(path: Path, *, name: str, fmt: str = "surveymonkey") -> In
     from hrta.ingest.draft import draft_yaml, read_export
 
     if fmt not in DRAFT_FORMATS:
-        raise InputError(f"an instrument can be drafted from a SurveyMonkey export or Google "
-                         f"Forms responses, not from {fmt!r}; for Qualtrics, REDCap or "
-                         "KoboToolbox, give the survey's definition file instead", file=name)
+        raise InputError("an instrument can be drafted from a SurveyMonkey export or Google "
+                         "Forms responses, not from %(format)r; for Qualtrics, REDCap or "
+                         "KoboToolbox, give the survey's definition file instead", file=name,
+                         params={"format": fmt})
     try:
         export = googleforms.read_export(path) if fmt == "googleforms" else read_export(path)
         text = _first_line_named(draft_yaml(export, instrument_id=_id_of(name)), path, name)
@@ -151,5 +191,4 @@ def _first_line_named(text: str, path: Path, name: str) -> str:
 def _renamed(error: InputError, path: Path, name: str) -> InputError:
     """The error as the person who uploaded the file knows it: by its own name."""
     file = name if error.file in (None, str(path)) else error.file
-    message = error.message.replace(str(path), name)
-    return InputError(message, file=file, row=error.row, column=error.column)
+    return error.renamed(str(path), name, file=file)

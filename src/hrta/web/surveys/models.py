@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hrta.instrument import DEFAULT_INSTRUMENT, Instrument, load, parse
+from hrta.instrument.translation import versions
 
 
 class Wave(models.Model):
@@ -28,6 +29,11 @@ class Wave(models.Model):
     instrument_yaml = models.TextField(
         blank=True, help_text="The instrument as YAML, for a wave whose questionnaire is not "
                               "bundled with hrta; empty for a bundled one (instrument_id).")
+    instrument_translations = models.JSONField(
+        default=dict, blank=True,
+        help_text="The wave's own instrument in its other languages: translation overlays "
+                  "by language code, as `hrta instrument import` writes them beside the "
+                  "YAML (survey.es.yaml). A bundled instrument's come with hrta.")
     opens_on = models.DateField(null=True, blank=True)
     closes_on = models.DateField(null=True, blank=True)
     accepting = models.BooleanField(
@@ -45,6 +51,14 @@ class Wave(models.Model):
         if self.instrument_yaml:
             return stored_instrument(self.instrument_yaml)
         return load(self.instrument_id)
+
+    @property
+    def versions(self) -> tuple[Instrument, ...]:
+        """The instrument in each of its other languages, which an export of a
+        multi-language survey may answer in (hrta.instrument.translation.versions)."""
+        if not self.instrument_yaml:
+            return ()
+        return versions(self.instrument, self.instrument_translations or {})
 
     def is_open(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()

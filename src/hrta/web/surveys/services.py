@@ -303,12 +303,23 @@ def import_responses(*, wave: Wave, responses: ResponseSet, user: Someone = None
     return len(objects)
 
 
+class ImportedBeforeError(ValueError):
+    """An import's respondent is already in the wave. The message is a template filled
+    from `params`, so a page can show it in its reader's language (hrta.errors.InputError)."""
+
+    template = ("respondent %(respondent)r is already in wave %(wave)r; this export (or part "
+                "of it) was imported before")
+
+    def __init__(self, respondent: str, wave: str) -> None:
+        self.params = {"respondent": respondent, "wave": wave}
+        super().__init__(self.template % self.params)
+
+
 def _refuse_imported(wave: Wave, ids: list[str]) -> None:
     clash = (Response.objects.filter(wave=wave, respondent_id__in=ids)
              .values_list("respondent_id", flat=True).first())
     if clash is not None:
-        raise ValueError(f"respondent {clash!r} is already in wave {wave.slug!r}; "
-                         "this export (or part of it) was imported before")
+        raise ImportedBeforeError(clash, wave.slug)
 
 
 # Times as SurveyMonkey's CSV writes them; ISO times (native files, XLSX cells, hrta's own

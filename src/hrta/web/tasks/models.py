@@ -35,7 +35,8 @@ class Job(models.Model):
         REPORT = "report"
         IMPORT = "import"
         FINDINGS = "findings"
-        EMAIL = "email"
+        EMAIL = "email"  # a mailing (hrta.web.invitations)
+        MESSAGE = "message"  # one message, to a respondent or staff (hrta.web.mail.services)
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils import translation
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from hrta.web.surveys.models import Wave
 from hrta.web.tasks.models import Job
@@ -30,7 +30,7 @@ def fingerprint(wave: Wave) -> str:
 def _wave(working: Working) -> Wave:
     wave = working.job.wave
     if wave is None:
-        raise ValueError("The wave this work was for no longer exists.")
+        raise ValueError(gettext("The wave this work was for no longer exists."))
     if working.job.input_fingerprint and fingerprint(wave) != working.job.input_fingerprint:
         working.notice(str(CHANGED))
     return wave
@@ -54,56 +54,77 @@ REPORTS: dict[str, tuple[str, str]] = {
 
 def report(working: Working) -> Outcome:
     from hrta.report import render_reports
+    from hrta.web.staff.downloads import report_wording
     from hrta.web.staff.selectors import wave_findings
 
     wave = _wave(working)
     suffix, content_type = REPORTS[working.job.params["format"]]
     working.progress(0, 2)
-    with translation.override(working.job.params.get("language") or None):
+    language = working.job.params.get("language") or None
+    with translation.override(language):
         findings = wave_findings(wave)
     working.progress(1, 2)
     name = f"{wave.slug}-report{suffix}"
-    render_reports(findings, [working.result_file(name)])
+    # The report reads in the language of the person who asked for it.
+    findings, language = report_wording(wave, findings, language)
+    render_reports(findings, [working.result_file(name)], language=language)
     working.progress(2, 2)
     return name, content_type
 
 
-# A `findings` Job makes them again while the wave keeps changing under it (new data
-# arriving during a busy hour), up to this many times; a change after that queues a new Job.
-FINDINGS_ROUNDS = 3
-
-
 def findings(working: Working) -> Outcome:
     """The wave's Findings, dashboard figures and chart images made and cached, in every
-    language, so the first person to look after new data does not wait for them."""
+    language, so the first person to look after new data does not wait for them.
+
+    New data while this runs queues nothing itself (this Job is the wave's one active
+    refresh): once it has ended, if the wave changed since it began, it queues exactly one
+    more (hrta.web.tasks.services.prepare_findings), which covers every submission since."""
     from django.conf import settings
 
     from hrta.web.staff.selectors import findings_key
+    from hrta.web.tasks.services import prepare_findings_now
+
+    def state() -> str:
+        # The key names a language too: compare in one, whichever is active where this runs.
+        with translation.override(settings.LANGUAGE_CODE):
+            return findings_key(wave)
 
     wave = _wave(working)
+    made = state()
     languages = [code for code, _name in settings.LANGUAGES]
-    for _round in range(FINDINGS_ROUNDS):
-        made = findings_key(wave)
-        for done, language in enumerate(languages):
-            working.progress(done, len(languages))
-            with translation.override(language):
-                _prepare(wave)
-        working.progress(len(languages), len(languages))
-        if findings_key(wave) == made:
-            break  # nothing changed while they were made
+    for done, language in enumerate(languages):
+        working.progress(done, len(languages))
+        with translation.override(language):
+            _prepare(wave)
+    working.progress(len(languages), len(languages))
+
+    def again() -> None:
+        # Checked once this Job has ended, so data that came in at any moment before is
+        # seen here, and data after it queued its own refresh.
+        if state() != made:
+            prepare_findings_now(wave)
+
+    working.afterwards.append(again)
     return None
 
 
 def _prepare(wave: Wave) -> None:
+    from django.template.loader import render_to_string
+
     from hrta.web.staff import figures
     from hrta.web.staff.selectors import dashboard
 
-    for part in dashboard(wave, now=True).parts:
+    view = dashboard(wave, now=True)
+    for part in view.parts:
         for block in part.blocks:
             figures.chart_svg(block)
+    # The page's figures as HTML too (kept under the view's key), so its first view after
+    # new data renders none of them.
+    render_to_string("staff/_figures.html", {"view": view, "wave": wave, "query": ""})
 
 
-GONE = "The uploaded file is no longer kept (the import ended earlier): upload it again."
+GONE = gettext_lazy("The uploaded file is no longer kept (the import ended earlier): "
+                    "upload it again.")
 
 
 def import_(working: Working) -> Outcome:
@@ -120,7 +141,7 @@ def import_(working: Working) -> Outcome:
     folder = uploads_dir() / str(job.params.get("folder", ""))
     names: dict[str, str] = job.params.get("files", {})
     if not (folder / "upload").is_file():
-        raise ValueError(GONE)
+        raise ValueError(str(GONE))  # in the asker's language: the runner runs in it
     working.progress(1, 3)  # the file is there; reading and saving it is one step
     opened = {role: (folder / role).open("rb") for role in names}
     try:
@@ -150,10 +171,26 @@ def email(working: Working) -> Outcome:
     return run(working)
 
 
+def message(working: Working) -> Outcome:
+    """One message, to a respondent or a staff account (hrta.web.mail.services): its
+    address and text looked up now, tried once; a refusal or a silent server fails the
+    Job with the server's answer (the audit log has it too), and nothing tries it again
+    on its own."""
+    from hrta.web.mail.services import send_queued
+
+    working.progress(0, 1)
+    sent = send_queued(working.job)
+    if not sent.ok:
+        raise ValueError(sent.error)
+    working.progress(1, 1)
+    return None
+
+
 RUNNERS: dict[str, Callable[[Working], Outcome]] = {
     Job.Kind.IMPORT: import_,
     Job.Kind.CODING: coding,
     Job.Kind.REPORT: report,
     Job.Kind.FINDINGS: findings,
     Job.Kind.EMAIL: email,
+    Job.Kind.MESSAGE: message,
 }

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import shutil
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ def results_dir() -> Path:
 
 def enqueue(*, kind: str, key: str, params: dict[str, Any] | None = None,
             wave: Wave | None = None, user: User | AnonymousUser | None = None,
-            fingerprint: str = "") -> tuple[Job, bool]:
+            fingerprint: str = "", run_after: datetime | None = None) -> tuple[Job, bool]:
     """The Job for `key`: a new one in the queue, or the one already queued or running
     (a second click, another tab, another server). Says whether it is new.
 
@@ -58,7 +58,7 @@ def enqueue(*, kind: str, key: str, params: dict[str, Any] | None = None,
                     created_by=user if isinstance(user, User) else None,
                     input_fingerprint=fingerprint,
                     max_attempts=settings.HRTA_TASK_ATTEMPTS)
-                _send(job)
+                _send(job, run_after=run_after)  # no worker takes it sooner
             return job, True
         except IntegrityError:
             # The partial unique index: another request made this key's Job first.
@@ -78,18 +78,28 @@ def prepare_findings(*, wave: Wave) -> None:
     dashboard and charts anew (hrta.web.tasks.runners.findings), so the first person to look
     after new data does not wait for them.
 
+    Coalesced, so that a busy hour costs a refresh every HRTA_FINDINGS_EVERY seconds, not
+    one per submission: at most one refresh waits per wave (new data while it waits adds
+    nothing), it waits until that long after the last one ended, and new data while one
+    runs makes it queue exactly one more when it ends (hrta.web.tasks.runners.findings).
+
     Cheap and never failing the caller's request: a look-up when the wave's Job is already
-    queued or running (a running one makes them again if the wave changed while it worked);
-    a problem is logged, and the page that looks first computes them as before."""
+    queued or running; a problem is logged, and the page that looks first computes them as
+    before."""
     if settings.HRTA_PREPARE_FINDINGS:
-        transaction.on_commit(partial(_prepare_findings, wave), robust=True)
+        transaction.on_commit(partial(prepare_findings_now, wave), robust=True)
 
 
-def _prepare_findings(wave: Wave) -> None:
+def prepare_findings_now(wave: Wave) -> None:
+    """Queue the wave's refresh unless one is queued or running (see prepare_findings)."""
     key = findings_key(wave)
     try:
         if not Job.objects.filter(key=key, status__in=Job.ACTIVE).exists():
-            enqueue(kind=Job.Kind.FINDINGS, key=key, wave=wave)
+            last = (Job.objects.filter(key=key, status=Job.Status.DONE)
+                    .order_by("-finished_at").values_list("finished_at", flat=True).first())
+            after = last + timedelta(seconds=settings.HRTA_FINDINGS_EVERY) if last else None
+            enqueue(kind=Job.Kind.FINDINGS, key=key, wave=wave,
+                    run_after=after if after and after > timezone.now() else None)
     except Exception:  # the data is saved; only its figures will be made on first view
         log.warning("could not queue the Findings of wave %s", wave.pk, exc_info=True)
 
@@ -135,11 +145,12 @@ def drop_upload(job: Job) -> None:
         shutil.rmtree(uploads_dir() / Path(folder).name, ignore_errors=True)
 
 
-def _send(job: Job) -> None:
+def _send(job: Job, run_after: datetime | None = None) -> None:
     """Put the Job in django-tasks' queue (in the caller's transaction)."""
     from hrta.web.tasks.work import run_job
 
-    result = run_job.enqueue(str(job.pk))
+    result = (run_job.using(run_after=run_after) if run_after else run_job).enqueue(
+        str(job.pk))
     job.task_result_id = str(result.id)
     Job.objects.filter(pk=job.pk).update(task_result_id=job.task_result_id)
 

@@ -41,7 +41,8 @@ def _job(request: HttpRequest, job_id: uuid.UUID) -> Job:
             and not request.user.has_perm(MANAGE_RESPONSES):
         raise Http404("no such task")
     # A mailing's page leads to addresses: for those who may see contact details.
-    if job.kind == Job.Kind.EMAIL and not request.user.has_perm(SEE_CONTACTS):
+    if job.kind in (Job.Kind.EMAIL, Job.Kind.MESSAGE) \
+            and not request.user.has_perm(SEE_CONTACTS):
         raise Http404("no such task")
     return job
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -39,6 +39,8 @@ class Working:
     job: Job
     attempt: int
     _stop: threading.Event = field(default_factory=threading.Event)
+    # What to do once the Job is done (not before: it is still the key's active Job).
+    afterwards: list[Callable[[], None]] = field(default_factory=list)
 
     def progress(self, done: int, total: int | None = None) -> None:
         """How far the work has got; raises Stopped once the Job is no longer this
@@ -117,18 +119,32 @@ def work_job(job_id: str, *, worker: str) -> str:
                               expires_at=timezone.now() + timedelta(
                                   days=settings.HRTA_TASK_RESULT_DAYS))
             working.mine().update(**fields)
+        for then in working.afterwards:
+            then()
         return "done"
     except Stopped:
         log.info("job %s stopped: cancelled or taken over", job_id)
         return "stopped"
     except Exception as exc:  # the page must say why, whatever the cause
         log.exception("job %s (%s) failed", job_id, job.key)
-        working.mine().update(status=Job.Status.FAILED, message=str(exc)[:2000] or
+        working.mine().update(status=Job.Status.FAILED, message=_reason(job, exc)[:2000] or
                                type(exc).__name__, finished_at=timezone.now())
         return "failed"
     finally:
         working._stop.set()
         beat.join(timeout=5)
+
+
+def _reason(job: Job, exc: Exception) -> str:
+    """Why the task failed, in the language of the person who asked: a bad file's error
+    (shared with the command line) through hrta.web.inputerrors."""
+    from hrta.errors import InputError
+    from hrta.web import inputerrors
+
+    if not isinstance(exc, InputError):
+        return str(exc)
+    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+        return inputerrors.text(exc)
 
 
 def _heartbeat(working: Working) -> None:

@@ -14,6 +14,7 @@ from hrta.assistance.catalog import user_catalog_path
 from hrta.assistance.rules import localize_rules
 from hrta.errors import InputError
 from hrta.instrument import DEFAULT_INSTRUMENT
+from hrta.web import inputerrors
 from hrta.web.assessment.localized import localized_instrument
 from hrta.web.assistance import selectors, services
 from hrta.web.assistance.forms import CatalogEntryForm, RetireForm
@@ -112,7 +113,7 @@ def _edit(request: HttpRequest, entry: CatalogEntry | None) -> HttpResponse:
                     user=request.user, entry=entry)
             except services.FieldError as problem:
                 form.add_error(problem.field if problem.field in form.fields else None,
-                               problem.message)
+                               inputerrors.message(problem))
             else:
                 messages.success(request, _("Saved “%(title)s”.") % {"title": saved.title})
                 return redirect("ta:catalog")
@@ -149,7 +150,7 @@ def catalog_update(request: HttpRequest) -> HttpResponse:
         result = services.seed_catalog(user=request.user, audit=True)
     except InputError as exc:
         messages.error(request, _("The catalog files were not read: %(error)s")
-                       % {"error": exc})
+                       % {"error": inputerrors.text(exc)})
     else:
         messages.success(request, _(
             "Catalog files read. New entries: %(added)s; updated: %(updated)s; left as staff "

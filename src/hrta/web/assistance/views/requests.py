@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hrta.web import inputerrors
 from hrta.web.assistance import news, selectors, services
 from hrta.web.assistance.forms import RequestUpdateForm
 from hrta.web.assistance.models import TARequest
@@ -83,20 +84,20 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     note=data["note"], outcome=data["outcome"])
             except services.FieldError as problem:
                 form.add_error(problem.field if problem.field in form.fields else None,
-                               problem.message)
+                               inputerrors.message(problem))
             else:
                 messages.success(request, _("Saved: %(reference)s is now “%(status)s”.") % {
                     "reference": found.reference,
                     "status": TARequest.Status(data["status"]).label})
                 if data["status"] != found.status:
-                    news.report_to_staff(request, news.tell_organization(
-                        TARequest.objects.get(pk=found.pk), user=request.user))
+                    news.tell_organization(TARequest.objects.get(pk=found.pk),
+                                           user=request.user)
                 return redirect("ta:request", pk=found.pk)
         status = 400
     return render(request, "assistance/request.html", {
         "ta": found, "reference": reference(found.response), "form": form,
         "areas": selectors.request_area_labels(found, get_language()), "contact": contact,
-        "may_see_contacts": may_see_contacts(request.user),
+        "may_see_contacts": may_see_contacts(request.user), "news": news.latest(found),
         "events": found.events.select_related("user", "assignee"),
         "errors": [(form[name] if name in form.fields else None, error)
                    for name, errs in form.errors.items() for error in errs],

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hrta.instrument.translation import translate
+from hrta.web.assessment.localized import localized_instrument
 from hrta.web.contacts.models import Contact, raffle_entrants, raffle_winners
 from hrta.web.staff import services
 from hrta.web.staff.access import DRAW_WINNER, VIEW, staff_page, wave_or_404
@@ -37,11 +37,12 @@ def download(request: HttpRequest, slug: str, name: str) -> HttpResponse:
 
 def _labelled(wave: Wave, winner: Contact | None) -> list[tuple[str, str]]:
     """The winner's details, each under its question's wording in the instrument, in the
-    reader's language where the instrument has a translation. A detail whose question the
-    instrument no longer has reads as its id in words, never as a bare code."""
+    reader's language where the instrument has a translation (a wave's own instrument,
+    the wave's). A detail whose question the instrument no longer has reads as its id in
+    words, never as a bare code."""
     if winner is None:
         return []
-    instrument = translate(wave.instrument, get_language() or "en")
+    instrument = localized_instrument(wave, get_language() or "en")
     titles = {q.id: q.title for q in instrument.questions if q.pii}
     return [(titles.get(key) or key.replace("_", " ").capitalize(), value)
             for key, value in winner.details.items()]

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hrta.errors import InputError
-from hrta.web import audit
+from hrta.web import audit, inputerrors
 from hrta.web.assessment.localized import localized_instrument
 from hrta.web.staff import kept, listing, selectors, services
 from hrta.web.staff.access import MANAGE_RESPONSES, MANAGE_WAVES, staff_page, wave_or_404
@@ -180,6 +180,7 @@ def _import_page(request: HttpRequest, wave: Wave, form: ImportForm,
                  token: str = "") -> HttpResponse:
     return render(request, "staff/import.html", {
         "wave": wave, "form": form, "error": error,
+        "error_message": inputerrors.message(error) if error else "",
         "limit_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
         "surveys": getattr(error, "names", []),
         "can_draft": request.user.has_perm(MANAGE_WAVES),

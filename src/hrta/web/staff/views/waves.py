@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hrta.errors import InputError
-from hrta.web.staff import services
+from hrta.web import inputerrors
+from hrta.web.staff import kept, services
 from hrta.web.staff.access import MANAGE_WAVES, staff_page, wave_or_404
 from hrta.web.staff.forms import OWN_INSTRUMENT, DraftForm, WaveForm
 from hrta.web.surveys.instruments import InstrumentText
@@ -63,19 +66,53 @@ def wave_draft(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "download" in request.POST:
         return _yaml_download(request.POST.get("instrument_yaml", ""))
     form = DraftForm(request.POST or None, request.FILES or None)
-    drafted: InstrumentText | None = None
-    error: InputError | None = None
-    if request.method == "POST" and form.is_valid():
-        chosen = form.cleaned_data
-        try:
-            drafted = services.draft_upload(upload=chosen["file"], fmt=chosen["format"] or "auto",
-                                            member=chosen["member"],
-                                            definition=chosen["definition"])
-        except InputError as exc:
-            error = exc
+    if request.method != "POST" or not form.is_valid():
+        return _draft_page(request, form)
+    chosen = form.cleaned_data
+    upload, held = chosen["file"], None
+    if upload is None and chosen["definition"] is None:
+        # The second step for a zip of several surveys: the zip was kept on the server, by
+        # this page or by a wave's import page ("Draft an instrument from this file").
+        held = kept.take(chosen["upload_token"], wave_slug=chosen["kept_wave"],
+                         user_id=request.user.pk)
+        if held is None:
+            return _draft_page(request, DraftForm(), InputError(_(
+                "the file chosen before is no longer on the server (it is kept for an hour, "
+                "until drafted from): choose it again")))
+        upload = held.upload
+    try:
+        drafted = services.draft_upload(upload=upload, fmt=chosen["format"] or "auto",
+                                        member=chosen["member"],
+                                        definition=chosen["definition"])
+    except services.SeveralSurveysError as exc:
+        if held is not None:
+            return _draft_page(request, form, exc, held, chosen["kept_wave"])
+        token = kept.keep(upload=upload, definition=None, wave_slug="",
+                          user_id=request.user.pk)
+        return _draft_page(request, form, exc, kept.Kept(token, upload, None))
+    except InputError as exc:
+        # Kept still, so another survey of the zip can be chosen without the file.
+        return _draft_page(request, form, exc, held, chosen["kept_wave"])
+    finally:
+        if held is not None:
+            held.close()
+    if held is not None and not chosen["kept_wave"]:
+        # Kept by this page only to draft from; a wave's import may still want its own.
+        kept.discard(held.token)
+    return _draft_page(request, form, drafted=drafted)
+
+
+def _draft_page(request: HttpRequest, form: DraftForm, error: InputError | None = None,
+                held: kept.Kept | None = None, kept_wave: str = "",
+                drafted: InstrumentText | None = None) -> HttpResponse:
     return render(request, "staff/wave_draft.html", {
         "form": form, "drafted": drafted, "error": error,
+        "error_message": inputerrors.message(error) if error else "",
         "surveys": getattr(error, "names", []),
+        # Named as staff chose it: an error may name a survey file inside the zip.
+        "upload_token": held.token if held else "",
+        "kept_name": Path(held.upload.name or "").name if held else "",
+        "kept_wave": kept_wave if held else "",
     }, status=400 if error or form.errors else 200)
 
 
