@@ -121,6 +121,18 @@ def test_a_code_absent_from_the_survey_file_is_refused(tmp_path: Path,
     assert caught.value.row == 5 and caught.value.column == "Y ('Q5')"
 
 
+def test_of_two_bad_columns_the_first_is_named(tmp_path: Path, survey: Instrument) -> None:
+    """The choice columns are read together, in one pass: the error still names the first
+    column holding a bad cell, not the first row."""
+    rows = read_rows(HERE / "numeric_values.csv")
+    rows[3][rows[0].index("Q5")] = "7"
+    rows[4][rows[0].index("Q1")] = "9"
+    with pytest.raises(InputError) as caught:
+        load_responses(write_rows(tmp_path / "export.csv", rows), survey)
+    assert "unknown answer '9'" in caught.value.message
+    assert caught.value.row == 5 and caught.value.column == "R ('Q1')"
+
+
 def test_an_export_without_its_third_header_row_is_refused(tmp_path: Path,
                                                            survey: Instrument) -> None:
     rows = read_rows(HERE / "choice_text.csv")

@@ -13,7 +13,8 @@ from hrta.findings import Findings
 from hrta.ingest import load_responses
 from hrta.instrument import load_bundled
 from hrta.report import charts, render_html
-from hrta.report.html import NO_ANSWERS, format_interval, format_percent
+from hrta.report.html import NO_ANSWERS, format_interval, format_percent, render_html_document
+from hrta.report.layout import build_document
 
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://evil.example","click")'
@@ -241,13 +242,17 @@ def test_open_ended_answers_are_all_listed(page: str) -> None:
     assert block.count("<li>") == 2
 
 
-def test_text_from_data_is_escaped(page: str) -> None:
+def test_text_from_data_is_escaped(findings: dict[str, Any], page: str) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script" not in page.lower()
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
     assert "<img" not in page.lower()
     assert "&lt;b&gt;bold&lt;/b&gt; clinic" in page
-    assert "=HYPERLINK(&#34;http://evil.example&#34;,&#34;click&#34;)" in page
+    # The formula holds a web address, so the name screen withholds it until released.
+    assert "evil.example" not in page and "--release-quote role-other-1" in page
+    released = render_html_document(build_document(findings, verbatims=True,
+                                                   released=frozenset({"role-other-1"})))
+    assert "=HYPERLINK(&#34;http://evil.example&#34;,&#34;click&#34;)" in released
 
 
 def test_page_loads_nothing_from_the_network(page: str) -> None:

@@ -463,7 +463,7 @@ def test_trend_table_and_sentences(document: Document) -> None:
     assert _row(overview, "Currently receiving technical assistance") == (
         "Yes", "+12", "+3 to +21", "Yes")
     assert [c.label for c in table.columns] == [
-        "The 2022 wave", "This wave", "Change (points)", "95% CI of change"]
+        "The 2022 wave (n=87)", "This wave (n=100)", "Change (points)", "95% CI of change"]
     assert _row(table, "Yes") == ("8%", "20%", "+12", "+3 to +21")
     assert _row(table, "No") == ("76%", "70%", "−6", "−15 to +3")
     assert _row(table, "Unsure") == ("16%", "–", "–", "–")
@@ -487,7 +487,7 @@ def test_unnamed_earlier_wave_is_never_called_by_its_file_name(
     text = _text(chapter)
     assert ".csv" not in text
     assert "with the earlier wave (fielded May 3, 2021 to June 11, 2021)" in text
-    assert _tables(chapter)[1].columns[0].label == "The earlier wave"
+    assert _tables(chapter)[1].columns[0].label == "The earlier wave (n=87)"
 
 
 def test_unchanged_questions_get_a_line_not_a_table(extended: dict[str, Any]) -> None:

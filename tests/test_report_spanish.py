@@ -233,3 +233,20 @@ def _without_write_ins(text: str, written: list[str]) -> str:
     for answer in sorted(written, key=len, reverse=True):
         text = text.replace(answer, " ")
     return text
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("es", "windows_1252.csv no está en UTF-8: se leyó como Windows-1252"),
+    ("en", "windows_1252.csv is not UTF-8: read as Windows-1252")])
+def test_what_the_import_noticed_is_in_the_reports_language(tmp_path: Path, lang: str,
+                                                            said: str) -> None:
+    """The methods' "Warnings about these data" come from the shared messages' catalog in the
+    report's language, and name the export by its file name, not the folder it sat in."""
+    export = Path(__file__).parent / "fixtures" / "surveymonkey" / "windows_1252.csv"
+    report = tmp_path / "r.html"
+    done = run_hrta("report", export, "--lang", lang, "--no-themes", "-o", report)
+    assert done.returncode == 0, done.stderr
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", report.read_text(encoding="utf-8")))
+    text = text.replace("&#39;", "'")
+    assert said in text
+    assert str(export.parent) not in text

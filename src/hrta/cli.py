@@ -158,7 +158,8 @@ def _full_findings(progress: Steps, file: Path, instrument_ref: str, fmt: str,
                          confirmations=_confirmed_codes(codes, responses))
     return analyse(responses, by=by, weights=weights, previous=previous,
                    previous_label=compare_label, threshold=threshold,
-                   min_group=min_group, step=partial(step, progress), themes=coding)
+                   min_group=min_group, step=partial(step, progress), themes=coding,
+                   language=language)
 
 
 def _confirmed_codes(path: Path | None, responses: ResponseSet) -> list[Confirmation]:

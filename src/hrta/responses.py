@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from hrta.errors import InputError
+from hrta.errors import InputError, Notice
 from hrta.files import write_atomic
 from hrta.instrument import Instrument
 
@@ -74,7 +74,9 @@ class ResponseSet:
     texts: pl.DataFrame
     contacts: pl.DataFrame
     source: str = ""
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Notice, ...] = ()
+    """What the reader had to assume or leave out, to tell the user (the command line
+    prints them in English, the staff import page in its language)."""
     not_asked: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Question id -> options or statements the export did not ask (its mapping file says
     their columns are absent on purpose): their counts mean "not asked", not 0%."""
@@ -87,7 +89,7 @@ class ResponseSet:
     def build(cls, instrument: Instrument, respondents: pl.DataFrame, *,
               choices: pl.DataFrame, texts: pl.DataFrame,
               contacts: pl.DataFrame | None = None, source: str = "",
-              warnings: tuple[str, ...] = (),
+              warnings: tuple[Notice, ...] = (),
               not_asked: dict[str, tuple[str, ...]] | None = None,
               attributes: pl.DataFrame | None = None) -> ResponseSet:
         """Assemble a ResponseSet and mark eligibility from the instrument's screening rule."""
@@ -123,7 +125,7 @@ class ResponseSet:
     def from_answers(cls, instrument: Instrument, respondents: pl.DataFrame,
                      answers: pl.DataFrame, *,
                      contacts: pl.DataFrame | None = None, source: str = "",
-                     warnings: tuple[str, ...] = (),
+                     warnings: tuple[Notice, ...] = (),
                      not_asked: dict[str, tuple[str, ...]] | None = None,
                      attributes: pl.DataFrame | None = None) -> ResponseSet:
         """Build from the public long shape (row, question_id, option_id, value)."""

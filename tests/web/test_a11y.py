@@ -359,8 +359,8 @@ def test_printable_plan_fits_a_phone_with_a_print_button(browser, live_url, wave
 
 
 def test_new_staff_pages_pass_axe_and_fit(browser, live_url, wave):
-    """The accounts pages and the responses list with its filters, at 360 px and at
-    desktop width, under the pages' own policy."""
+    """The accounts pages, the responses list with its filters and the withheld quotes, at
+    360 px and at desktop width, under the pages' own policy."""
     from tests.web.staffdata import add_response, signed_in
 
     add_response(wave, {"state": "pa", "org_type": "ccbhc"})
@@ -369,7 +369,7 @@ def test_new_staff_pages_pass_axe_and_fit(browser, live_url, wave):
     paths = ["/staff/users/", f"/staff/users/{viewer.pk}/", "/staff/account/password/",
              f"/staff/waves/{wave.slug}/responses/",
              f"/staff/waves/{wave.slug}/responses/?q=W-&state=pa&show=submitted"
-             "&from=2020-01-01"]
+             "&from=2020-01-01", f"/staff/waves/{wave.slug}/coding/withheld-quotes/"]
     context = _signed_in_context(browser, live_url, admin, WIDTHS["phone"])
     page = context.new_page()
     try:

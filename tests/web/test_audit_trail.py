@@ -303,6 +303,15 @@ def _coding_proposal_dismissed(wave: Wave) -> Done:
     return Done(user.username, address, wave=wave.slug, detail=("question", "proposal"))
 
 
+def _quote_released(wave: Wave) -> Done:
+    add_response(wave, {"services_direct": ("other", "Officer Smith drives our van")})
+    client, user, address = _staff("analyst")
+    reply = post(client, f"/staff/waves/{wave.slug}/coding/withheld-quotes/",
+                 {"quote": "services_direct-other-1"})
+    assert reply.status_code == 302
+    return Done(user.username, address, wave=wave.slug, detail=("quote",))
+
+
 def _coding_codebook_uploaded(wave: Wave) -> Done:
     client, user, address = _staff("analyst")
     book = ("question: challenges\nthemes:\n"
@@ -516,6 +525,7 @@ CASES: dict[str, tuple[str, Callable[..., Done]]] = {
     "coding_theme_added": ("coding_theme_added", _coding_theme_added),
     "coding_proposal_dismissed": ("coding_proposal_dismissed", _coding_proposal_dismissed),
     "coding_codebook_uploaded": ("coding_codebook_uploaded", _coding_codebook_uploaded),
+    "quote_released": ("quote_released", _quote_released),
     "catalog_add": ("catalog_add", _catalog("catalog_add")),
     "catalog_change": ("catalog_change", _catalog("catalog_change")),
     "catalog_retire": ("catalog_retire", _catalog("catalog_retire")),

@@ -1,7 +1,8 @@
-"""Checks the command line shares with the web (import errors, the TA catalog's checks) read
-in Spanish on Spanish staff pages: each message is an English template (the msgid) whose
-Spanish is in the catalog src/hrta/locale/es/LC_MESSAGES/django.po, the place in the file
-(file, row, column) kept apart; the command line still prints the English."""
+"""Checks the command line shares with the web (import errors, what a reader noticed while
+importing, the TA catalog's checks) read in Spanish on Spanish staff pages: each message is
+an English template (the msgid) whose Spanish is in the catalog
+src/hrta/locale/es/LC_MESSAGES/django.po, the place in the file (file, row, column) kept
+apart; the command line still prints the English."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "hrta"
 CATALOGUE = SRC / "locale" / "es" / "LC_MESSAGES" / "django.po"
 # Where the shared checks are written: the argument of InputError (and of the helpers that
 # make one) that MESSAGE_ARGUMENT names is the English msgid.
-SOURCES = [*sorted((SRC / "ingest").glob("*.py")), SRC / "instrument" / "loader.py",
+SOURCES = [*sorted((SRC / "ingest").glob("*.py")), SRC / "errors.py",
+           SRC / "instrument" / "loader.py",
            SRC / "yamlfiles.py", SRC / "assistance" / "catalog.py",
            SRC / "web" / "surveys" / "instruments.py", SRC / "web" / "staff" / "services.py",
            SRC / "web" / "assistance" / "services.py"]
@@ -40,7 +42,7 @@ TEMPLATED = [*(SRC / "ingest" / f"{name}.py" for name in (
              SRC / "web" / "staff" / "services.py"]
 MESSAGE_ARGUMENT = {"InputError": 0, "fail": 1, "FieldError": 1, "row_error": 0,
                     "_untyped": 2, "_upload_name": 2, "CellError": 0,
-                    "field_error": 0}
+                    "field_error": 0, "Notice": 0, "Phrase": 0}
 # Messages chosen from a table or put together from parts rather than written in the call:
 # module-level names holding a msgid, or a dict whose values are msgids.
 MESSAGE_TABLES = {
@@ -49,7 +51,7 @@ MESSAGE_TABLES = {
     "hrta.ingest.mapping": ("_NOT_ABSENT",),
     "hrta.ingest.qsf": ("_DOES_NOT_CONVERT", "_DOES_NOT_CONVERT_BECAUSE"),
     "hrta.ingest.surveymonkey": ("_TWO_COLUMNS", "_MISFIT", "_MISFITS", "_LACKS",
-                                 "_LACKS_ABSENT"),
+                                 "_LACKS_ABSENT", "_ADDED"),
 }
 PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
@@ -288,3 +290,51 @@ def test_a_kobo_cell_that_is_no_choice_reads_in_spanish_from_the_catalogue(tmp_p
                            "opción de 'role' en el formulario; se esperaba una de estas: "), text
     assert str(caught.value).startswith(f"{bad}, row 3, column E ('about/role'): 'janitor' is "
                                         "not a choice of 'role' in the form; expected one of: ")
+
+
+def _catalogue() -> dict[str, str]:
+    return {entry.msgid: entry.msgstr
+            for entry in polib.pofile(str(CATALOGUE)).translated_entries()}
+
+
+def test_a_readers_notices_read_in_spanish_from_the_catalogue():
+    """What the readers noticed is a template too: each of a Windows-1252 SurveyMonkey
+    export's and a Qualtrics export's notices has its Spanish; the English is unchanged."""
+    from hrta.ingest import load_responses
+    from hrta.ingest.definitions import read_definition
+    from hrta.instrument import load_bundled
+
+    spanish = _catalogue()
+    windows = FIXTURES / "surveymonkey" / "windows_1252.csv"
+    qualtrics = FIXTURES / "qualtrics"
+    notices = [
+        *load_responses(windows, load_bundled()).warnings,
+        *load_responses(qualtrics / "choice_text.csv",
+                        read_definition(qualtrics / "ta_needs_2024.qsf").instrument,
+                        fmt="qualtrics").warnings]
+    assert len(notices) == 4
+    assert all(notice.template in spanish for notice in notices)
+    texts = [notice.text(lambda msgid: spanish.get(msgid, msgid)) for notice in notices]
+    assert texts[0].startswith(f"{windows} no está en UTF-8: se leyó como Windows-1252")
+    assert any(text.startswith(f"{qualtrics / 'choice_text.csv'}: se conservó 1 respuesta "
+                               "sin terminar") for text in texts), texts
+    assert str(notices[0]).startswith(f"{windows} is not UTF-8: read as Windows-1252 (what")
+
+
+def test_the_words_joining_a_list_inside_a_message_are_translated(tmp_path):
+    """"'A', 'B' and 3 more" is put together from a template of its own."""
+    from hrta.ingest import load_responses
+    from hrta.ingest.definitions import read_definition
+
+    redcap = FIXTURES / "redcap"
+    rows = read_rows(redcap / "export_raw.csv")
+    rows = [[*row, *([f"extra_{i}" for i in range(8)] if n == 0 else [""] * 8)]
+            for n, row in enumerate(rows)]
+    export = write_rows(tmp_path / "registro.csv", rows)
+    notice, = load_responses(export, read_definition(redcap / "DataDictionary.csv").instrument,
+                             fmt="redcap").warnings
+    spanish = _catalogue()
+    text = notice.text(lambda msgid: spanish.get(msgid, msgid))
+    assert "AA ('extra_3'), AB ('extra_4') y 3 más, que no están en el cuestionario" in text
+    assert " and " not in text
+    assert "AA ('extra_3'), AB ('extra_4') and 3 more, which the instrument" in str(notice)

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from hrta.web.staff.selectors import reference
 from hrta.web.surveys.models import Response
-from tests.web.staffdata import add_response, signed_in
-from tests.web.test_staff_dashboard import _figure, counted  # noqa: F401  (a fixture)
+from tests.web.staffdata import add_response, figure_html, signed_in
+from tests.web.test_staff_dashboard import counted  # noqa: F401  (a fixture)
 
 STATE_FIGURE = "Number of Survey Respondents by State"
 
@@ -93,9 +93,9 @@ def test_responses_list_keeps_its_filters_across_pages(wave, analyst):
 
 
 def test_filtered_dashboard_lists_only_states_with_respondents(counted, analyst):  # noqa: F811
-    whole = _figure(_list_dashboard(analyst, counted, ""), STATE_FIGURE)
+    whole = figure_html(_list_dashboard(analyst, counted, ""), STATE_FIGURE)
     assert "Alabama" not in whole and "New York" in whole
-    figure = _figure(_list_dashboard(analyst, counted, "?org_type=ccbhc"), STATE_FIGURE)
+    figure = figure_html(_list_dashboard(analyst, counted, "?org_type=ccbhc"), STATE_FIGURE)
     states = re.findall(r'<th scope="row">([^<]+)</th>', figure)
     assert states == ["California", "New York"]  # Texas's one CCBHC is still answering
 

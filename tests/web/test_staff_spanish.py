@@ -146,6 +146,7 @@ def _pages(center) -> list[str]:
              f"/staff/waves/{slug}/coding/", f"/staff/waves/{slug}/coding/challenges/review/",
              f"/staff/waves/{slug}/coding/challenges/agreement/",
              f"/staff/waves/{slug}/coding/challenges/proposals/",
+             f"/staff/waves/{slug}/coding/withheld-quotes/",
              "/staff/catalog/", "/staff/catalog/new/", f"/staff/catalog/{entry.pk}/",
              f"/staff/waves/{slug}/demand/", f"/staff/waves/{slug}/cohorts/",
              "/staff/requests/", f"/staff/requests/{request.pk}/",

@@ -15,6 +15,7 @@ import polars as pl
 
 from hrta import __version__
 from hrta.analysis.frequencies import Tally, net_table, option_table, tally
+from hrta.errors import catalog
 from hrta.findings.model import (
     SCHEMA_VERSION,
     Fielded,
@@ -41,7 +42,9 @@ from hrta.responses import ResponseSet
 __all__ = ["SCHEMA_VERSION", "build_findings"]
 
 
-def build_findings(responses: ResponseSet) -> Findings:
+def build_findings(responses: ResponseSet, *, language: str | None = None) -> Findings:
+    """The Findings of `responses`; the import's notes in `language` (English by default:
+    the JSON a report in another language is written from carries that language's)."""
     instrument = responses.instrument
     eligible = responses.eligible_count
     counted = tally(responses)
@@ -67,7 +70,10 @@ def build_findings(responses: ResponseSet) -> Findings:
         matrices=_matrices(instrument, counted),
         profile=_profile(instrument, questions),
         sections=_sections(instrument, questions, counted),
-        warnings=list(responses.warnings),
+        # A report names the export by its file name, never the folder it sat in.
+        warnings=[(warning.renamed(responses.source, Path(responses.source).name)
+                   if responses.source else warning).text(catalog(language))
+                  for warning in responses.warnings],
         survey_sections=_survey_sections(instrument, counted, eligible),
     )
 

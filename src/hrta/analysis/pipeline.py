@@ -28,9 +28,11 @@ Step = Callable[[str], None]
 def analyse(responses: ResponseSet, *, themes: Themes | None = None, by: str | None = None,
             weights: Path | None = None, previous: ResponseSet | FindingsLike | None = None,
             previous_label: str | None = None, threshold: int = DEFAULT_THRESHOLD,
-            min_group: int | None = None, step: Step | None = None) -> Findings:
+            min_group: int | None = None, step: Step | None = None,
+            language: str | None = None) -> Findings:
     """Findings of `responses`; with `themes` coded; with `comparisons` (`by`),
-    `weighting` (a margins file) and `trend` (since the `previous` wave) when asked."""
+    `weighting` (a margins file) and `trend` (since the `previous` wave) when asked; the
+    import's notes in `language`."""
     say = step or _quiet
     if by:
         from hrta.analysis.grouping import groups_to_compare
@@ -39,7 +41,7 @@ def analyse(responses: ResponseSet, *, themes: Themes | None = None, by: str | N
         # nothing, or leaves fewer than two groups, should not cost seconds to say so.
         groups_to_compare(responses, by, threshold=threshold, min_group=min_group)
     say(f"Analysing {responses.total:,} responses")
-    findings = build_findings(responses)
+    findings = build_findings(responses, language=language)
     if themes is not None:
         findings = Findings.model_validate(themes(findings.to_json(), responses))
     if isinstance(previous, ResponseSet):

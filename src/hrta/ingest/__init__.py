@@ -48,7 +48,7 @@ def load_responses(path: Path, instrument: Instrument, *, fmt: str = "auto",
                 if error.file == str(inner):
                     error.file = label
                 raise
-        warnings = tuple(w.replace(str(inner), label) for w in responses.warnings)
+        warnings = tuple(w.renamed(str(inner), label) for w in responses.warnings)
         return replace(responses, source=label, warnings=warnings)
     if member is not None:
         raise InputError(f"the survey {member!r} was named (--member), but this file is not a "

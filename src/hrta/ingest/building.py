@@ -7,18 +7,21 @@ the reader's `parse`, and names the first row and column of any value it cannot 
 A column's choices are kept as arrays (rows, option codes): a table from each distinct
 value to its option maps the million cells at once, and the long choices table is made
 once, for all columns, with the ResponseSet's Enums (a million responses make tens of
-millions of choice rows, which as per-column frames of text would take gigabytes).
+millions of choice rows, which as per-column frames of text would take gigabytes). Inside
+`Answers.together()` the choice columns are read all at once, on both cores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
-from hrta.errors import InputError
+from hrta.errors import InputError, Notice
 from hrta.ingest.tables import Table, column_name
 from hrta.instrument import Instrument
 from hrta.responses import (
@@ -50,6 +53,17 @@ _TEXT = pl.Schema({"row": pl.UInt32(), "question_id": pl.String(), "option_id": 
 _CONTACT = pl.Schema(CONTACT_SCHEMA)
 _NONE = np.iinfo(np.uint32).max
 """The option code of a cell that chooses nothing."""
+_NARROW = ((pl.UInt8, 2**8 - 1), (pl.UInt16, 2**16 - 1))
+"""Physical types of small Enums, with the largest code each holds."""
+
+
+def _categorical(cells: pl.Series) -> bool:
+    return isinstance(cells.dtype, pl.Categorical | pl.Enum)
+
+
+def _stripped(index: int) -> pl.Expr:
+    """A column's cells as `Answers.cells` reads them: stripped, an empty cell as null."""
+    return pl.col(f"c{index}").cast(pl.String).str.strip_chars().replace("", None)
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,9 @@ class Answers:
     contacts: list[pl.DataFrame] = field(default_factory=list)
     others: list[_Chosen] = field(default_factory=list)
     """Choices an "Other" text makes, which its ticked box may name too."""
+    _waiting: list[tuple[int, str, Parse]] = field(default_factory=list, init=False)
+    """Choice columns named inside `together()`, read when it ends."""
+    _together: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self._question_ids = answer_question_ids(self.instrument)
@@ -83,6 +100,8 @@ class Answers:
 
     def cells(self, index: int) -> pl.Series:
         """The column's cells, stripped, an empty cell as null."""
+        # On the Series, not through `_stripped` in a select: a frame of a few hundred
+        # columns makes a select of one several times slower.
         return self.table.data[f"c{index}"].cast(pl.String).str.strip_chars().replace("", None)
 
     def fail(self, message: str, index: int, row: int | None = None,
@@ -92,18 +111,65 @@ class Answers:
                           column=column_name(self.header, index), params=params)
 
     def chosen(self, index: int, qid: str, parse: Parse) -> None:
-        """Options chosen in a column: each distinct cell is parsed once."""
+        """Options chosen in a column: each distinct cell is parsed once. Inside `together()`
+        the column is read with the others named there, when the block ends."""
+        self._waiting.append((index, qid, parse))
+        if not self._together:
+            self._read_waiting()
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """Choice columns named inside are read when the block ends, all at once: their
+        distinct values in one parallel Polars pass, their cells mapped in a pool of threads
+        (numpy's look-ups run without the GIL), rather than one column after another. A
+        bad cell is still reported from the first column, in the order named, that has one."""
+        self._together = True
+        try:
+            yield
+        finally:
+            self._together = False
+        self._read_waiting()
+
+    def _read_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        if not waiting:
+            return
+        data = self.table.data
+        distinct = data.select(
+            (pl.col(f"c{index}") if _categorical(data[f"c{index}"]) else _stripped(index))
+            .drop_nulls().unique(maintain_order=True).implode().alias(str(k))
+            for k, (index, _, _) in enumerate(waiting))
+        # Parsed in order, so that the first bad column is the one named.
+        jobs = [self._plan(index, qid, parse, distinct[str(k)][0])
+                for k, (index, qid, parse) in enumerate(waiting)]
+        if len(jobs) == 1:
+            made = [jobs[0]()]
+        else:
+            with ThreadPoolExecutor(max_workers=max(pl.thread_pool_size(), 1)) as pool:
+                made = list(pool.map(lambda job: job(), jobs))
+        self.choices.extend(chosen for chosen in made if chosen is not None)
+
+    def _plan(self, index: int, qid: str, parse: Parse, values: pl.Series
+              ) -> Callable[[], _Chosen | None]:
+        """Parse a column's distinct `values` (raising on the first that is no answer) and
+        return the work that maps its cells."""
         raw = self.table.data[f"c{index}"]
-        if isinstance(raw.dtype, pl.Categorical | pl.Enum) \
-                and self._chosen_categories(raw, index, qid, parse):
-            return
-        cells = self.cells(index)
+        if _categorical(raw):
+            table = self._category_table(index, parse, values)
+            if table is not None:
+                return lambda: self._by_category(raw, qid, table)
+            # A cell choosing several options (a joined select-all): read as text.
+            values = self.cells(index).drop_nulls().unique(maintain_order=True)
         meaning: dict[str, list[int]] = {}
-        for value in cells.drop_nulls().unique(maintain_order=True).to_list():
+        for value in values.to_list():
             meaning[value] = [self._option_code[option]
-                              for option in self._parse(parse, value, cells, index)]
+                              for option in self._parse(parse, value, index, stripped=True)]
         if not any(meaning.values()):
-            return
+            return lambda: None
+        return lambda: self._by_text(index, qid, meaning)
+
+    def _by_text(self, index: int, qid: str, meaning: dict[str, list[int]]) -> _Chosen:
+        cells = self.cells(index)
         if all(len(codes) <= 1 for codes in meaning.values()):
             # One option per cell (a single choice, a rating, a tick): a plain replacement,
             # much cheaper on a large export than a join on lists.
@@ -119,48 +185,58 @@ class Answers:
             picked_frame = frame.join(lookup, on="cell", how="left", maintain_order="left") \
                 .explode("option").drop_nulls("option")
             rows, options = picked_frame["row"], picked_frame["option"]
-        self.choices.append(_Chosen(qid, rows.to_numpy().astype(np.uint32, copy=False),
-                                    options.to_numpy().astype(np.uint32, copy=False)))
+        return _Chosen(qid, rows.to_numpy().astype(np.uint32, copy=False),
+                       options.to_numpy().astype(np.uint32, copy=False))
 
-    def _parse(self, parse: Parse, value: str, cells: pl.Series, index: int,
-               raw: str | None = None) -> list[str]:
+    def _parse(self, parse: Parse, value: str, index: int, raw: str | None = None, *,
+               stripped: bool) -> list[str]:
         """The options `value` chooses, or an error naming the first row holding `raw` (the
-        cell as read, `value` unless stripped)."""
+        cell as read, `value` unless stripped) among the column's cells (`stripped` or as
+        read)."""
         try:
             return list(dict.fromkeys(parse(value)))  # "a, a" is a once
         except ValueError as exc:
             cell = value if raw is None else raw
+            cells = self.cells(index) if stripped else self.table.data[f"c{index}"]
             text = cells if cells.dtype == pl.String else cells.cast(pl.String)
             first = int((text == cell).arg_true()[0])
             if isinstance(exc, CellError):
                 raise self.fail(exc.template, index, first, exc.params) from None
             raise self.fail(str(exc), index, first) from None
 
-    def _chosen_categories(self, raw: pl.Series, index: int, qid: str, parse: Parse) -> bool:
-        """A column read as Categorical or Enum (`read_table`'s `columns`): its few distinct values
-        are parsed, then a table from category code to option code maps the million cells
-        in numpy, without turning them into text. False when a cell chooses several
-        options (a joined select-all), which the text path reads."""
-        distinct = raw.drop_nulls().unique(maintain_order=True)
+    def _category_table(self, index: int, parse: Parse, distinct: pl.Series
+                        ) -> np.ndarray | None:
+        """A column read as Categorical or Enum (`read_table`'s `columns`): its few distinct
+        values are parsed into a table from category code to option code, which maps the
+        million cells in numpy without turning them into text. None when a cell chooses
+        several options (a joined select-all), which the text path reads."""
         codes = distinct.to_physical().to_list()
-        lut = np.full(max(codes, default=0) + 1, _NONE, dtype=np.uint32)
+        # One place past the last code, for the empty cells.
+        table = np.full(max(codes, default=0) + 2, _NONE, dtype=np.uint32)
         for code, value in zip(codes, distinct.cast(pl.String).to_list(), strict=True):
             cell = value.strip()
             if not cell:
                 continue
-            ids = self._parse(parse, cell, raw, index, value)
+            ids = self._parse(parse, cell, index, value, stripped=False)
             if len(ids) > 1:
-                return False
+                return None
             if ids:
-                lut[code] = self._option_code[ids[0]]
-        if (lut == _NONE).all():
-            return True
+                table[code] = self._option_code[ids[0]]
+        return table
+
+    @staticmethod
+    def _by_category(raw: pl.Series, qid: str, table: np.ndarray) -> _Chosen | None:
+        if (table == _NONE).all():
+            return None
         physical = raw.to_physical()
-        rows = physical.is_not_null().arg_true().to_numpy().astype(np.uint32, copy=False)
-        options = lut[physical.drop_nulls().to_numpy()]
-        keep = options != _NONE
-        self.choices.append(_Chosen(qid, rows[keep], options[keep]))
-        return True
+        empty = len(table) - 1
+        if physical.null_count():
+            if any(physical.dtype == narrow and empty > top for narrow, top in _NARROW):
+                physical = physical.cast(pl.UInt32)
+            physical = physical.fill_null(empty)
+        options = table[physical.to_numpy()]
+        rows = np.flatnonzero(options != _NONE).astype(np.uint32)
+        return _Chosen(qid, rows, options[rows])
 
     def text(self, index: int, qid: str, option_id: str | None = None) -> None:
         """Typed answers: an open-ended question's, or the text of its "Other" option, which
@@ -194,7 +270,7 @@ class Answers:
 
     def build(self, ids: pl.Series, *, started: pl.Series | None = None,
               ended: pl.Series | None = None, attributes: pl.DataFrame | None = None,
-              warnings: tuple[str, ...] = ()) -> ResponseSet:
+              warnings: tuple[Notice, ...] = ()) -> ResponseSet:
         empty = pl.Series([None] * ids.len(), dtype=pl.String)
         respondents = pl.DataFrame({
             "response_id": ids,
@@ -213,53 +289,32 @@ class Answers:
                                  attributes=attributes)
 
     def _choice_frame(self, height: int) -> pl.DataFrame:
-        """Every column's choices in one frame, by row (each row's in column order), its
-        question and option ids the ResponseSet's Enums.
+        """Every column's choices in one frame, column after column as the SurveyMonkey
+        reader's (each row's in column order: every later stage either sorts or looks only
+        at the order within a row), its question and option ids the ResponseSet's Enums.
 
         An "Other" text and its ticked box name the same choice once: the texts' choices
         that no column of their question made are added after the columns'."""
-        parts: list[_Chosen] = [*self.choices, *self._new_others(height)]
-        rows, questions, options = self._by_row(parts, height)
+        parts = [*self.choices, *self._new_others(height)]
         schema = answer_schema(self.instrument)
-        return pl.DataFrame({
-            "row": pl.Series(rows, dtype=pl.UInt32),
-            "question_id": pl.Series(self._question_ids, dtype=schema["question_id"]).gather(
-                questions),
-            "option_id": pl.Series(self._option_ids, dtype=schema["option_id"]).gather(
-                options),
-        })
-
-    def _by_row(self, parts: Sequence[_Chosen], height: int
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows, question and option codes of `parts` ordered by row, each row's in the
-        order of `parts`: each part is placed straight where it belongs (a counting sort),
-        so that tens of millions of choices are neither concatenated nor sorted copies."""
-        count = np.zeros(height, dtype=np.int64)
-        for part in parts:
-            count += np.bincount(part.rows, minlength=height)
-        cursor = np.cumsum(count) - count  # where each row's choices start
-        total = int(count.sum())
-        del count
-        rows = np.empty(total, dtype=np.uint32)
-        questions = np.empty(total, dtype=np.uint32)
-        options = np.empty(total, dtype=np.uint32)
-        for part in parts:
-            part_rows, part_options = part.rows, part.options
-            if len(part_rows) > 1 and bool((part_rows[1:] < part_rows[:-1]).any()):
-                order = np.argsort(part_rows, kind="stable")
-                part_rows, part_options = part_rows[order], part_options[order]
-            places = cursor[part_rows]
-            if len(part_rows) > 1 and bool((part_rows[1:] == part_rows[:-1]).any()):
-                # A row a part names several times (a joined select-all) takes as many
-                # places, one after another.
-                places += np.arange(len(part_rows)) - np.searchsorted(part_rows, part_rows)
-                np.add.at(cursor, part_rows, 1)
-            else:
-                cursor[part_rows] += 1
-            rows[places] = part_rows
-            questions[places] = self._question_code[part.qid]
-            options[places] = part_options
-        return rows, questions, options
+        if not parts:
+            return pl.DataFrame(schema={"row": pl.UInt32, "question_id": schema["question_id"],
+                                        "option_id": schema["option_id"]})
+        questions = np.repeat(np.array([self._question_code[part.qid] for part in parts],
+                                       dtype=np.uint32), [len(part.rows) for part in parts])
+        options = np.concatenate([part.options for part in parts])
+        # Indices as UInt32 Series (a numpy array would be converted first); the two
+        # look-ups run side by side.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            question_ids = pool.submit(
+                pl.Series(self._question_ids, dtype=schema["question_id"]).gather,
+                pl.Series(questions, dtype=pl.UInt32))
+            option_ids = pool.submit(
+                pl.Series(self._option_ids, dtype=schema["option_id"]).gather,
+                pl.Series(options, dtype=pl.UInt32))
+            rows = pl.Series(np.concatenate([part.rows for part in parts]), dtype=pl.UInt32)
+            return pl.DataFrame({"row": rows, "question_id": question_ids.result(),
+                                 "option_id": option_ids.result()})
 
     def _new_others(self, height: int) -> list[_Chosen]:
         """The "Other" texts' choices that no earlier column or text of their question made.

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hrta.errors import InputError
+from hrta.errors import InputError, Notice, listing
 from hrta.ingest import xlsx
 from hrta.ingest.building import Answers, CellError, Parse
 from hrta.ingest.labels import header_key
@@ -34,7 +34,6 @@ from hrta.ingest.tables import Table, column_name, read_table
 from hrta.ingest.xlsform import OTHER, form_id
 from hrta.instrument import Instrument, Question
 from hrta.responses import ResponseSet
-from hrta.wording import join_words
 
 # Columns Kobo adds after the answers; those that say who answered are dropped.
 METADATA = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
@@ -70,8 +69,9 @@ def read(path: Path, instrument: Instrument) -> ResponseSet:
     if path.suffix.lower() == ".xlsx":
         others = xlsx.sheet_names(path)[1:]
         if others:
-            warnings.append(f"sheet(s) {join_words([repr(s) for s in others])} (repeat "
-                            "groups) are not read: hrta reads the main sheet")
+            warnings.append(Notice("sheet(s) %(sheets)s (repeat groups) are not read: hrta "
+                                   "reads the main sheet",
+                                   {"sheets": listing([repr(s) for s in others], last=True)}))
     return _Reader(table, instrument).read(tuple(warnings))
 
 
@@ -117,7 +117,7 @@ class _Reader:
         self.columns: list[_Column] = []
         self.unknown: list[int] = []
 
-    def read(self, warnings: tuple[str, ...]) -> ResponseSet:
+    def read(self, warnings: tuple[Notice, ...]) -> ResponseSet:
         for index, name in enumerate(self.header):
             self._locate(index, name)
         columns = self._choose()

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from hrta.errors import InputError
+from hrta.errors import InputError, Notice
 from hrta.ingest.building import Answers, CellError
 from hrta.ingest.googleforms import split_choices
 from hrta.ingest.labels import header_key, normalize
@@ -115,8 +115,9 @@ def read(path: Path, instrument: Instrument, *, finished_only: bool = False,
     header, layout = found[0]
     table, dropped = _kept_rows(table, layout, finished_only)
     answers = Answers(table, header[0], instrument)
-    for index, target in layout.columns.items():
-        _read_column(answers, index, target, header, versions)
+    with answers.together():
+        for index, target in layout.columns.items():
+            _read_column(answers, index, target, header, versions)
     ids = answers.respondent_ids(layout.metadata["id"])
     warnings = [*layout.warnings, *dropped]
     attributes = pl.DataFrame({name: answers.cells(index)
@@ -156,7 +157,7 @@ class _Layout:
     columns: dict[int, _Target]
     attributes: dict[str, int]
     """Respondent attributes (the language each answered in): row-1 name -> column."""
-    warnings: list[str]
+    warnings: list[Notice]
 
     @classmethod
     def of(cls, file: str, header: list[list[str]], legacy: bool,
@@ -205,8 +206,9 @@ class _Layout:
         warnings = []
         if unread:
             names = ", ".join(row1[i] for i in unread[:8]) + (" ..." if len(unread) > 8 else "")
-            warnings.append(f"{file}: columns {names} are no question of the instrument "
-                            "(timing, sliders, rankings, ...): not read")
+            warnings.append(Notice("columns %(columns)s are no question of the instrument "
+                                   "(timing, sliders, rankings, ...): not read",
+                                   {"columns": names}, file=file))
         return cls(metadata, columns, attributes, warnings)
 
 
@@ -270,31 +272,43 @@ def _keys(instrument: Instrument) -> dict[str, _Target]:
     return keys
 
 
-def _kept_rows(table: Table, layout: _Layout, finished_only: bool) -> tuple[Table, list[str]]:
+def _kept_rows(table: Table, layout: _Layout,
+               finished_only: bool) -> tuple[Table, list[Notice]]:
     """Previews, tests and spam out; unfinished responses too when asked."""
     data = table.data
     keep = np.ones(data.height, dtype=bool)
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     status = layout.metadata.get("status")
     if status is not None:
         cells = data[f"c{status}"].cast(pl.String).str.strip_chars().str.to_lowercase()
         out = cells.is_in(list(EXCLUDED_STATUS)).fill_null(False).to_numpy()
         if out.any():
-            warnings.append(f"{table.file}: {int(out.sum())} responses left out: their Status "
-                            "is a survey preview, a test or spam")
+            count = int(out.sum())
+            warnings.append(Notice(
+                "%(count)s response left out: its Status is a survey preview, a test or spam"
+                if count == 1 else
+                "%(count)s responses left out: their Status is a survey preview, a test or spam",
+                {"count": count}, file=table.file))
         keep &= ~out
     finished = layout.metadata.get("finished")
     if finished is not None:
         cells = data[f"c{finished}"].cast(pl.String).str.strip_chars().str.to_lowercase()
         unfinished = cells.is_in(list(_NOT_FINISHED)).fill_null(False).to_numpy() & keep
         if unfinished.any() and finished_only:
-            warnings.append(f"{table.file}: {int(unfinished.sum())} unfinished responses left "
-                            "out (--finished-only)")
+            count = int(unfinished.sum())
+            warnings.append(Notice(
+                "%(count)s unfinished response left out (--finished-only)" if count == 1
+                else "%(count)s unfinished responses left out (--finished-only)",
+                {"count": count}, file=table.file))
             keep &= ~unfinished
         elif unfinished.any():
-            warnings.append(f"{table.file}: {int(unfinished.sum())} unfinished responses kept "
-                            "with the questions they answered (--finished-only leaves them "
-                            "out)")
+            count = int(unfinished.sum())
+            warnings.append(Notice(
+                "%(count)s unfinished response kept with the questions it answered "
+                "(--finished-only leaves it out)" if count == 1 else
+                "%(count)s unfinished responses kept with the questions they answered "
+                "(--finished-only leaves them out)",
+                {"count": count}, file=table.file))
     elif finished_only:
         raise InputError("--finished-only needs the export's Finished column, which this "
                          "export lacks", file=table.file, row=1)

@@ -25,14 +25,13 @@ from typing import Any
 
 import polars as pl
 
-from hrta.errors import InputError
+from hrta.errors import InputError, Notice, Phrase, listing
 from hrta.ingest.building import Answers, CellError, Parse
 from hrta.ingest.labels import header_key
 from hrta.ingest.redcap_dictionary import option_id
 from hrta.ingest.tables import LabelMismatch, Table, column_name, read_table
 from hrta.instrument import Instrument, Question
 from hrta.responses import ResponseSet
-from hrta.wording import join_words
 
 EVENT = "redcap_event_name"
 REPEAT = "redcap_repeat_instrument"
@@ -144,16 +143,17 @@ class _Reader:
         self._check_found()
         self._refuse_events()
         answers = Answers(self.table, self.header, self.instrument)
-        for column in self.columns:
-            self._read_column(answers, column)
+        with answers.together():
+            for column in self.columns:
+                self._read_column(answers, column)
         ids = answers.respondent_ids(0)
         warnings = []
         if self.unknown:
-            names = join_words([column_name(self.header, i) for i in self.unknown[:6]]
-                               + ([f"{len(self.unknown) - 6} more"] if len(self.unknown) > 6
-                                  else []))
-            warnings.append(f"not read: {names}, which the instrument does not have "
-                            "(calculated fields, file uploads or fields left out at import)")
+            names = listing([column_name(self.header, i) for i in self.unknown[:6]],
+                            len(self.unknown) - 6, last=True)
+            warnings.append(Notice("not read: %(columns)s, which the instrument does not have "
+                                   "(calculated fields, file uploads or fields left out at "
+                                   "import)", {"columns": names}))
         return answers.build(ids, ended=self._timestamps(answers),
                              attributes=self._attributes(answers),
                              warnings=tuple(warnings))
@@ -263,6 +263,13 @@ class _Reader:
                                  column=column_name(self.header, starts[qid]),
                                  params={"question": qid, "codes": ", ".join(missing)})
 
+    @staticmethod
+    def _events(events: pl.Series) -> Phrase | str:
+        """The first events by name ("'a', 'b' and 'c'"), "..." after them if there are
+        more."""
+        named = listing([repr(e) for e in events.to_list()[:4]], last=True)
+        return Phrase("%(items)s, ...", {"items": named}) if events.len() > 4 else named
+
     def _refuse_events(self) -> None:
         for index in self.metadata.get("event", []):
             events = self._cells(index).drop_nulls().unique(maintain_order=True)
@@ -272,9 +279,7 @@ class _Reader:
                     "one event at a time: export each event on its own (a report filtered by "
                     "event) and analyse each as a wave, with --compare for the previous one",
                     file=self.table.file, row=1, column=column_name(self.header, index),
-                    params={"count": events.len(),
-                            "events": join_words([repr(e) for e in events.to_list()[:4]])
-                            + (", ..." if events.len() > 4 else "")})
+                    params={"count": events.len(), "events": self._events(events)})
         for index in self.metadata.get("repeat", []):
             cells = self._cells(index)
             if cells.null_count() < cells.len():

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from hrta.errors import InputError
+from hrta.errors import InputError, Notice, Phrase, listing
 from hrta.ingest.labels import clean_header, header_key, normalize
 from hrta.ingest.layout import (
     OPEN_ENDED,
@@ -93,7 +93,7 @@ class _Layout:
     columns: list[_Located]
     not_asked: dict[str, tuple[str, ...]]
     """Question id -> its options or statements with no column, not asked."""
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Notice, ...] = ()
 
     def read_columns(self, *, exact: bool) -> dict[int, Any]:
         """The columns to keep and their types; identifying metadata is dropped.
@@ -147,9 +147,7 @@ def _resolve(file: str, header: list[list[str]], instrument: Instrument,
     scan = _Scan(file, row1, row2, instrument, mapping)
     not_asked, added = _check_complete(file, row1, scan.located, mapping)
     warnings = [*scan.warnings]
-    warnings += [f"{qid!r}: {', '.join(ids)} not in this export; the instrument marks "
-                 f"{'it' if len(ids) == 1 else 'them'} as added to the original questionnaire, "
-                 "so shown as not asked, not as chosen by nobody"
+    warnings += [Notice(_ADDED[len(ids) == 1], {"question": qid, "options": ", ".join(ids)})
                  for qid, ids in added.items()]
     return _Layout([row1, row2], scan.metadata, scan.attributes, scan.located, not_asked,
                    tuple(warnings))
@@ -174,8 +172,9 @@ def _build(table: Table, layout: _Layout, instrument: Instrument,
                                for name, index in layout.attributes.items()},
                               schema={name: pl.String for name in layout.attributes})
     answers = _Answers(table, row1, instrument, mapping, layout.columns)
-    warnings = [f"{qid!r}: {', '.join(ids)} not asked in this export (the mapping file marks "
-                "it absent): shown as not asked, not as chosen by nobody"
+    warnings = [Notice("%(question)r: %(options)s not asked in this export (the mapping file "
+                       "marks it absent): shown as not asked, not as chosen by nobody",
+                       {"question": qid, "options": ", ".join(ids)})
                 for qid, ids in layout.not_asked.items()
                 if set(ids) <= mapping.absent.get(qid, frozenset())]
     return ResponseSet.build(instrument, respondents, choices=answers.choices,
@@ -240,7 +239,7 @@ class _Answers:
         self.option_code = {oid: i for i, oid in enumerate(self.option_ids)}
         self.question_enum = pl.Series(self.question_ids, dtype=schema["question_id"])
         self.option_enum = pl.Series(self.option_ids, dtype=schema["option_id"])
-        self.warnings: list[str] = []
+        self.warnings: list[Notice] = []
         self._label_keys: dict[str, dict[str, str]] = {}
 
         cells = self._read(columns)
@@ -488,9 +487,10 @@ class _Answers:
             dropped = picked[~keep]
             stays = ~np.isin(typed.rows, dropped)
             if not stays.all():
-                self.warnings.append(
-                    f"{int((~stays).sum())} response(s) typed an 'Other' text for {qid!r} "
-                    "beside a different choice; the choice is kept and the text dropped")
+                self.warnings.append(Notice(
+                    "%(count)s response(s) typed an 'Other' text for %(question)r beside a "
+                    "different choice; the choice is kept and the text dropped",
+                    {"count": int((~stays).sum()), "question": qid}))
             assert typed.values is not None  # `_other` always returns the typed texts
             text_parts.append((qid, others[0].column.option_id, _Cells(
                 typed.rows[stays], None, typed.values.filter(pl.Series(stays)))))
@@ -544,9 +544,10 @@ class _Answers:
             rows = np.concatenate(chosen) if chosen else np.empty(0, np.uint32)
             over = int((np.bincount(rows, minlength=self.height) > question.max_choices).sum())
             if over:
-                self.warnings.append(
-                    f"{over} response(s) chose more than {question.max_choices} options for "
-                    f"{question.id!r}; all their choices are counted")
+                self.warnings.append(Notice(
+                    "%(count)s response(s) chose more than %(most)s options for "
+                    "%(question)r; all their choices are counted",
+                    {"count": over, "most": question.max_choices, "question": question.id}))
 
 
 def _pad(row: list[str], width: int) -> list[str]:
@@ -615,7 +616,7 @@ class _Scan:
         self.metadata: dict[str, int] = {}
         self.attributes: dict[str, int] = {}
         self.located: list[_Located] = []
-        self.warnings: list[str] = []
+        self.warnings: list[Notice] = []
         self.used: set[str] = set()
         self.misfits: list[tuple[int, str]] = []
         self.extra: list[int] = []
@@ -648,7 +649,8 @@ class _Scan:
             raise self._misfit_error()
         if self.extra:
             names = ", ".join(column_name(row1, i) for i in self.extra)
-            self.warnings.append(f"column(s) {names} read as collector metadata and dropped")
+            self.warnings.append(Notice("column(s) %(columns)s read as collector metadata "
+                                        "and dropped", {"columns": names}))
 
     def _metadata(self, index: int, top: str, below: str, questions_started: bool) -> bool:
         """Take a metadata column; False if the column starts a question."""
@@ -737,9 +739,10 @@ class _Scan:
         question has an "Other"; otherwise it is left out, with a warning."""
         other = next((o for o in question.options if o.other), None)
         if other is None:
-            self.warnings.append(f"the comment box {column_name(self.row2, index)} of "
-                                 f"{question.id!r} is not read: the instrument has no 'Other' "
-                                 "for it")
+            self.warnings.append(Notice(
+                "the comment box %(column)s of %(question)r is not read: the instrument has "
+                "no 'Other' for it",
+                {"column": column_name(self.row2, index), "question": question.id}))
             return None
         return Column(question, "comment", label, option_id=other.id)
 
@@ -776,15 +779,20 @@ class _Scan:
         named = [f"{column_letter(i)} ({_short(text)!r})" for i, text in
                  self.misfits[:_NAMED_MISFITS]]
         more = len(self.misfits) - len(named)
-        listing = ", ".join(named) + (f" and {more} more" if more > 0 else "")
         return InputError(
             _MISFITS if len(self.misfits) > 1 else _MISFIT,
             file=self.file, row=1, column=column_name(self.row1, first),
             params={"question": _short(self.misfits[0][1]), "instrument": self.instrument.id,
-                    "count": len(self.misfits), "columns": listing})
+                    "count": len(self.misfits), "columns": listing(named, more)})
 
 
 # Whole messages, so each has its translation (hrta.web.inputerrors).
+_ADDED = {  # one option, or several
+    True: "%(question)r: %(options)s not in this export; the instrument marks it as added to "
+          "the original questionnaire, so shown as not asked, not as chosen by nobody",
+    False: "%(question)r: %(options)s not in this export; the instrument marks them as added "
+           "to the original questionnaire, so shown as not asked, not as chosen by nobody",
+}
 _TWO_COLUMNS = {
     what: f"two columns map to {named} of question %(question)r: %(first)s and this one. "
           "Each option has one column: check the mapping file and row 2"
@@ -882,12 +890,10 @@ def _key(column: Column) -> tuple[str, str | None, str | None]:
     return kind, column.option_id, column.statement_id
 
 
-def _names(columns: list[Column]) -> str:
+def _names(columns: list[Column]) -> Phrase | str:
     names = [f"{c.header2!r} ({c.option_id or c.statement_id})"
              if c.option_id or c.statement_id else repr(c.header2) for c in columns]
-    if len(names) > 4:
-        names = [*names[:3], f"{len(names) - 3} more"]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return listing(names[:3], len(names) - 3) if len(names) > 4 else listing(names, last=True)
 
 
 def _keys(label: str) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from hrta.errors import InputError
+from hrta.errors import InputError, Notice
 from hrta.ingest import xlsx
 from hrta.ingest.coordinates import column_letter
 
@@ -56,7 +56,7 @@ class Table:
     """The 1-based file row of data row 0, as a spreadsheet numbers it."""
     kept: np.ndarray | None = None
     """Data row -> position among all data rows, where blank rows were dropped."""
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Notice, ...] = ()
     """What the reader had to assume (e.g. the file's encoding), to tell the user."""
 
     def file_row(self, index: int) -> int:
@@ -203,7 +203,7 @@ def _refuse_mixed(raw: bytes, bad: int, name: str) -> None:
 def _read_csv(path: Path, size: int, header_rows: int, columns: Columns | None) -> Table:
     name = str(path)
     text: str | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Notice, ...] = ()
     if size <= EXACT_CHECK_BYTES:
         raw = path.read_bytes()
         try:
@@ -211,8 +211,7 @@ def _read_csv(path: Path, size: int, header_rows: int, columns: Columns | None) 
         except UnicodeDecodeError as exc:
             _refuse_mixed(raw, exc.start, name)
             text = _decode_cp1252(path)
-            warnings = (f"{name} is not UTF-8: read as Windows-1252 (what Excel writes for "
-                        "'CSV (Comma delimited)'); check accented letters and quotes",)
+            warnings = (_not_utf8(name),)
         header, width = _check_rows(text, name, header_rows, raw)
     else:
         with path.open("rb") as handle:
@@ -234,6 +233,7 @@ def _read_csv(path: Path, size: int, header_rows: int, columns: Columns | None) 
             # Only a large Windows-1252 file gets here: decode it in memory.
             try:
                 data = _parse(_decode_cp1252(path), schema, header_rows)
+                warnings = (_not_utf8(name),)
             except pl.exceptions.PolarsError as again:
                 raise InputError("cannot parse the file as CSV: %(reason)s", file=name,
                                  params={"reason": again}) from again
@@ -249,6 +249,11 @@ def _read_csv(path: Path, size: int, header_rows: int, columns: Columns | None) 
         data = data.select(f"c{i}" for i, _ in wanted)
     return _without_blank_rows(Table(name, header, data, first_data_row=header_rows + 1,
                                      warnings=warnings))
+
+
+def _not_utf8(name: str) -> Notice:
+    return Notice("%(file)s is not UTF-8: read as Windows-1252 (what Excel writes for "
+                  "'CSV (Comma delimited)'); check accented letters and quotes", file=name)
 
 
 def _without_blank_rows(table: Table) -> Table:

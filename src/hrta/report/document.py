@@ -120,6 +120,8 @@ class OtherTexts:
     question: str
     texts: tuple[str, ...]
     total: int  # how many were written; more than len(texts) when the listing is capped
+    qid: str = ""  # the question's id, which names each write-in (hrta.report.themes)
+    withheld: int = 0  # how many of `texts` are a note that the name screen held one back
 
 
 @dataclass(frozen=True)

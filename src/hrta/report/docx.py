@@ -302,6 +302,9 @@ def _figure(word: WordDocument, figure: Figure, pictures: dict[str, bytes],
         if other.total > len(other.texts):
             _small(word.add_paragraph(words("doc.others.first", shown=f"{len(other.texts):,}",
                                             total=f"{other.total:,}")), muted=True)
+        if other.withheld:
+            _small(word.add_paragraph(words.count("doc.others.withheld_count", other.withheld,
+                                                  write_ins=f"{other.withheld:,}")), muted=True)
 
 
 def _listing(word: WordDocument, listing: Listing, words: Words) -> None:

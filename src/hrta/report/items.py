@@ -136,9 +136,9 @@ def _option_table(qid: str, pairs: Sequence[Option], findings: Findings, words: 
 
 
 def _others(qids: Sequence[str], findings: Findings) -> tuple[OtherTexts, ...]:
-    entries = [closed(findings, qid) for qid in qids]
-    return tuple(OtherTexts(e.title, _listed(texts), len(texts))
-                 for e in entries if (texts := other_texts(e)))
+    entries = [(qid, closed(findings, qid)) for qid in qids]
+    return tuple(OtherTexts(e.title, _listed(texts), len(texts), qid)
+                 for qid, e in entries if (texts := other_texts(e)))
 
 
 def _listed(texts: Sequence[str]) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 
 from hrta.findings.model import Findings, TextQuestion
-from hrta.report.appendix import appendix_section
+from hrta.report.appendix import appendix_section, screened_write_ins
 from hrta.report.comparisons import comparisons_section
 from hrta.report.contract import check_findings
 from hrta.report.discussion import discussion_section
@@ -60,9 +60,10 @@ def build_document(source: FindingsSource, *, discussion: str | None = None,
                    words: Words | None = None) -> Document:
     """The whole report from Findings, the model or its JSON form (and the analyst's
     Markdown discussion, if any). `verbatims` adds the appendix of open-ended answers;
-    `released` names quotes (QUESTION-N) the name screen withheld that the analyst lets
-    through (hrta.report.themes); `words` the catalog of the report's language (English
-    by default), whose questions and options are the Findings' own wording.
+    `released` names quotes (QUESTION-N) and write-ins (QUESTION-other-N) the name screen
+    withheld that the analyst lets through (hrta.report.themes); `words` the catalog of the
+    report's language (English by default), whose questions and options are the Findings'
+    own wording.
 
     InputError, naming the key, when the Findings lack something the report reads."""
     words = words or report_words()
@@ -133,7 +134,8 @@ def _findings_chapter(findings: Findings, verbatims: bool,
                                                             words=words)),
                                     role="lead"))
             blocks.extend(theme_blocks(item, findings, released, words=words))
-            blocks.append(build_item(item, findings, words=words))
+            blocks.append(screened_write_ins(build_item(item, findings, words=words),
+                                             findings, released, words=words))
         subsections.append(Section(f"section-{section.id}", section.title, tuple(blocks)))
     return Section("findings", words("doc.findings"), (), tuple(subsections))
 

@@ -12,6 +12,9 @@ People's review decides what the report may say (docs/reading-the-report.md):
 - a quote is shown only when a reviewer confirmed that answer's codes, and only when the
   screen below finds no name of a person, place or agency in it, unless the analyst
   released it by its id (`QUESTION-N`, the answer's place among the question's answers).
+The same screen and release hold for the write-ins under "Other (please specify)"
+(`QUESTION-other-N`, the text's place among the question's write-ins), which the report
+lists with the figures' tables (hrta.report.appendix.screened_write_ins).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from hrta.findings.model import (
     CodedThemes,
     Coding,
     Findings,
+    QuestionEntry,
     SectionItem,
     TextQuestion,
     ThemeTally,
@@ -39,7 +43,8 @@ from hrta.report.formatting import (
     format_percent,
     in_sentence,
 )
-from hrta.report.lookup import open_ended
+from hrta.report.items import MAX_LISTED
+from hrta.report.lookup import open_ended, other_texts
 from hrta.report.words import Words, report_words
 
 # The question's noun as the report uses it ("the most cited challenge") is the catalog's
@@ -124,7 +129,7 @@ def screen(text: str) -> str | None:
 class Quote:
     id: str  # QUESTION-N: the answer's place (from 1) among the question's answers
     text: str
-    theme: str
+    theme: str  # the theme it is quoted for; for a write-in, the question's title
     withheld: str | None  # the words the screen found, when the quote is held back
 
 
@@ -140,10 +145,27 @@ def quotes_of(qid: str, entry: TextQuestion, coding: CodedThemes, theme: ThemeTa
                      None)
         if index is None:
             continue
-        quote_id = f"{qid}-{index + 1}"
-        flagged = None if quote_id in released else screen(text_)
-        found.append(Quote(quote_id, text_, theme.label, flagged))
+        found.append(screened(f"{qid}-{index + 1}", text_, theme.label, released))
     return found[:QUOTES]
+
+
+def screened(quote_id: str, text_: str, under: str, released: frozenset[str]) -> Quote:
+    """A text that may be printed, with what the screen found in it (None when released)."""
+    return Quote(quote_id, text_, under, None if quote_id in released else screen(text_))
+
+
+def write_in_id(qid: str, index: int) -> str:
+    """The id of a question's write-in: its place (from 1) among the question's write-ins."""
+    return f"{qid}-other-{index + 1}"
+
+
+def write_ins(qid: str, entry: QuestionEntry, released: frozenset[str] = frozenset(),
+              *, listed: int | None = None) -> list[Quote]:
+    """The question's write-ins under "Other (please specify)" (the first `listed`, as
+    the report lists them), each screened as a quote is."""
+    texts = [] if isinstance(entry, TextQuestion) else other_texts(entry)
+    return [screened(write_in_id(qid, i), text_, entry.title, released)
+            for i, text_ in enumerate(texts[:listed])]
 
 
 def _all_quotes(findings: Findings, released: frozenset[str]) -> list[Quote]:
@@ -152,17 +174,19 @@ def _all_quotes(findings: Findings, released: frozenset[str]) -> list[Quote]:
         if isinstance(entry, TextQuestion) and isinstance(entry.coding, CodedThemes):
             for theme in entry.coding.themes:
                 found += quotes_of(qid, entry, entry.coding, theme, released)
+        found += write_ins(qid, entry, released, listed=MAX_LISTED)
     return found
 
 
 def withheld_quotes(findings: Findings,
                     released: frozenset[str] = frozenset()) -> list[Quote]:
-    """Every quote the screen holds back, for the analyst to read (and release)."""
+    """Every quote and write-in the screen holds back, for the analyst to read (and
+    release)."""
     return [quote for quote in _all_quotes(findings, released) if quote.withheld]
 
 
 def quote_ids(findings: Findings) -> set[str]:
-    """The ids of every quote the report may show (confirmed answers only)."""
+    """The ids of every quote (confirmed answers only) and write-in the report may show."""
     return {quote.id for quote in _all_quotes(findings, frozenset())}
 
 

@@ -76,6 +76,7 @@ ACTIONS: dict[str, StrOrPromise] = {
     "password_change": _("Own password changed"),
     "password_link": _("Password link made"),
     "password_set": _("Password set"),
+    "quote_released": _("Withheld quote released for the report"),
     "raffle_draw": _("Raffle winner drawn"),
     "raffle_show": _("Raffle winner's details shown"),
     "response_start": _("Assessment started"),

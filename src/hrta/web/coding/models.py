@@ -135,3 +135,20 @@ class WaveCodebook(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["wave", "question"],
                                                name="wave_codebook_per_question")]
+
+
+class ReleasedQuote(models.Model):
+    """A quote or write-in the name screen held back (hrta.report.themes) that an analyst
+    read and released for the wave's report and dashboard, by its id (`QUESTION-N`, or
+    `QUESTION-other-N` for a write-in), as `hrta report --release-quote` does."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    quote_id = models.CharField(max_length=200)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    released_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["wave", "quote_id"],
+                                               name="released_quote_once")]

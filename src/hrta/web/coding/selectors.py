@@ -27,12 +27,14 @@ from hrta.coding.codebook import (
 )
 from hrta.coding.embedder import DIMENSIONS
 from hrta.coding.review import Confirmation, agreement_report, primary_codes, review_queue
+from hrta.report.themes import Quote
 from hrta.responses import ResponseSet
 from hrta.web.assessment.localized import localized_instrument
 from hrta.web.coding.models import (
     CodingRun,
     HumanCode,
     ProposedTheme,
+    ReleasedQuote,
     Suggestion,
     WaveCodebook,
     WaveTheme,
@@ -394,3 +396,21 @@ def qdpx_project(wave: Wave, question: str) -> bytes:
                       confirmations(wave, question), variables=variables,
                       name=f"{wave.title}: {question}",
                       question_text=question_text(wave, question))
+
+
+# --- quotes the name screen withheld -----------------------------------------------------
+
+def released_quotes(wave: Wave) -> frozenset[str]:
+    """The ids of the quotes and write-ins analysts released for the wave's report and
+    dashboard (hrta.report.themes: the screen lets these through)."""
+    return frozenset(ReleasedQuote.objects.filter(wave=wave)
+                     .values_list("quote_id", flat=True))
+
+
+def withheld(wave: Wave) -> list[Quote]:
+    """The quotes and write-ins of the wave's report that the name screen holds back and
+    nobody has released yet, with their text, for an analyst to read."""
+    from hrta.report.themes import withheld_quotes
+    from hrta.web.staff.selectors import wave_findings
+
+    return withheld_quotes(wave_findings(wave), released_quotes(wave))

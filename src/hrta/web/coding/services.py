@@ -1,5 +1,5 @@
 """What changes coding data: a coding run (the one place the embedding model is used),
-people's codes, themes added to a wave's codebook, proposals dismissed.
+people's codes, themes added to a wave's codebook, proposals dismissed, quotes released.
 
 A run is started by an explicit action and worked as a Job (hrta.web.tasks) by whichever
 worker takes it, while the page shows its progress. At most one run per wave is queued or
@@ -24,6 +24,7 @@ import numpy as np
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hrta.coding.review import review_order
 from hrta.errors import InputError
@@ -32,11 +33,12 @@ from hrta.web.coding.models import (
     CodingRun,
     HumanCode,
     ProposedTheme,
+    ReleasedQuote,
     Suggestion,
     WaveCodebook,
     WaveTheme,
 )
-from hrta.web.coding.selectors import wave_codebook
+from hrta.web.coding.selectors import wave_codebook, withheld
 from hrta.web.surveys.models import Response, Wave
 from hrta.web.surveys.selectors import analysed_responses, response_set
 from hrta.web.surveys.services import record
@@ -299,3 +301,17 @@ def import_qdpx(*, wave: Wave, question: str, user: User, path: Path, name: str,
                detail={"question": question, "file": name, "coder": chosen,
                        "answers": len(given)})
     return len(given)
+
+
+def release_quote(*, wave: Wave, quote_id: str, user: User) -> None:
+    """Let a quote or write-in the name screen withheld into the wave's report and
+    dashboard, once an analyst has read it. Only an id the screen holds back now can be
+    released; the audit entry names the id, never the text (it may name someone)."""
+    if quote_id not in {quote.id for quote in withheld(wave)}:
+        raise CodingError(gettext("%(id)s: no quote withheld from this wave's report has "
+                                  "this id (released already, or the answers changed).")
+                          % {"id": quote_id})
+    with transaction.atomic():
+        ReleasedQuote.objects.get_or_create(wave=wave, quote_id=quote_id,
+                                            defaults={"released_by": user})
+        record(action="quote_released", user=user, wave=wave, detail={"quote": quote_id})

@@ -8,6 +8,8 @@ app_name = "coding"
 
 urlpatterns = [
     path("waves/<slug:slug>/coding/", views.overview, name="overview"),
+    path("waves/<slug:slug>/coding/withheld-quotes/", views.withheld_quotes,
+         name="withheld"),
     path("waves/<slug:slug>/coding/<str:question>/run/", views.run, name="run"),
     path("waves/<slug:slug>/coding/<str:question>/codebook/", views.codebook,
          name="codebook"),

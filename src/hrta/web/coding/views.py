@@ -63,6 +63,28 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
         "questions": questions})
 
 
+@require_http_methods(["GET", "POST"])
+@staff_page(MANAGE_RESPONSES)
+def withheld_quotes(request: HttpRequest, slug: str) -> HttpResponse:
+    """The quotes and write-ins the name screen holds back from the wave's report, with
+    their text, each with a button to release it (an analyst's reading, audited)."""
+    wave = wave_or_404(slug)
+    if request.method == "POST":
+        quote_id = request.POST.get("quote", "")
+        try:
+            services.release_quote(wave=wave, quote_id=quote_id, user=signed_in(request))
+        except services.CodingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Released %(id)s: the report and the dashboard show "
+                                        "it now.") % {"id": quote_id})
+        return redirect(reverse("coding:withheld", args=[wave.slug]))
+    return render(request, "coding/withheld.html", {
+        "wave": wave, "waves": Wave.objects.order_by("-created_at", "-id"),
+        "quotes": selectors.withheld(wave),
+        "released": sorted(selectors.released_quotes(wave))})
+
+
 @require_POST
 @staff_page(MANAGE_RESPONSES)
 def run(request: HttpRequest, slug: str, question: str) -> HttpResponse:

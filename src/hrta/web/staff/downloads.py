@@ -35,6 +35,7 @@ from hrta.report.worded import in_wording
 from hrta.report.words import ENGLISH, report_words
 from hrta.responses import ResponseSet
 from hrta.web.assessment.localized import localized_instrument
+from hrta.web.coding.selectors import released_quotes
 from hrta.web.staff.selectors import wave_findings, web_reference
 from hrta.web.surveys.models import Wave
 from hrta.web.surveys.selectors import analysed_responses, response_set
@@ -142,7 +143,8 @@ def _report(suffix: str) -> Callable[[Wave], bytes]:
         findings, language = report_wording(wave, wave_findings(wave), get_language())
         with tempfile.TemporaryDirectory(prefix="hrta-report-") as folder:
             path = Path(folder) / f"report{suffix}"
-            render_reports(findings, [path], language=language)
+            render_reports(findings, [path], language=language,
+                           released=released_quotes(wave))
             return path.read_bytes()
     return build
 

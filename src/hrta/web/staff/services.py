@@ -6,6 +6,7 @@ import hashlib
 import tempfile
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from hrta.errors import InputError
+from hrta.errors import InputError, Notice
 from hrta.ingest import load_responses
 from hrta.instrument.translation import versions
 from hrta.web.accounts.users import Someone
@@ -62,12 +63,22 @@ def _plain(name: str, value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
+@dataclass(frozen=True)
+class Imported:
+    count: int
+    """Responses saved."""
+    notices: tuple[Notice, ...]
+    """What the reader noticed (a file read as Windows-1252, columns not read), each
+    naming the file as staff know it."""
+
+
 def import_upload(*, wave: Wave, upload: UploadedFile, user: Someone, fmt: str = "auto",
-                  member: str = "", definition: UploadedFile | None = None) -> int:
+                  member: str = "", definition: UploadedFile | None = None) -> Imported:
     """Import an uploaded export (any layout `hrta analyze` reads: SurveyMonkey, Qualtrics,
     REDCap, KoboToolbox, Google Forms, a SurveyMonkey zip, hrta's own) into a wave, with
     the same ingest as the command, in one transaction. InputError names the uploaded
-    file, row and column; nothing is saved on any error.
+    file, row and column; nothing is saved on any error. What the reader noticed comes
+    back with the count, for the page to show.
 
     `definition` is the survey's own questionnaire (a .qsf, REDCap Data Dictionary,
     XLSForm or instrument YAML) where the export names questions by that tool's ids: the
@@ -89,12 +100,15 @@ def import_upload(*, wave: Wave, upload: UploadedFile, user: Someone, fmt: str =
                                        translated=translated)
         except InputError as exc:
             raise _named(exc, path, name) from None
+    notices = tuple(notice.renamed(str(path), name).about(name)
+                    for notice in responses.warnings)
     try:
         with transaction.atomic():
             if own is not None and definition is not None:
                 _adopt(wave=wave, own=own, user=user, source=definition.name or "")
-            return import_responses(wave=wave, responses=responses, user=user,
-                                    source_name=name)
+            count = import_responses(wave=wave, responses=responses, user=user,
+                                     source_name=name)
+            return Imported(count, notices)
     except ImportedBeforeError as exc:
         raise InputError(exc.template, file=name, params=exc.params) from None
     except ValueError as exc:

@@ -54,6 +54,7 @@ REPORTS: dict[str, tuple[str, str]] = {
 
 def report(working: Working) -> Outcome:
     from hrta.report import render_reports
+    from hrta.web.coding.selectors import released_quotes
     from hrta.web.staff.downloads import report_wording
     from hrta.web.staff.selectors import wave_findings
 
@@ -67,7 +68,9 @@ def report(working: Working) -> Outcome:
     name = f"{wave.slug}-report{suffix}"
     # The report reads in the language of the person who asked for it.
     findings, language = report_wording(wave, findings, language)
-    render_reports(findings, [working.result_file(name)], language=language)
+    # Quotes and write-ins an analyst released from the name screen (the coding pages).
+    render_reports(findings, [working.result_file(name)], language=language,
+                   released=released_quotes(wave))
     working.progress(2, 2)
     return name, content_type
 
@@ -133,6 +136,7 @@ def import_(working: Working) -> Outcome:
     The upload is removed once the import has ended, saved or refused."""
     from django.core.files.uploadedfile import UploadedFile
 
+    from hrta.web.inputerrors import notice
     from hrta.web.staff.services import import_upload
     from hrta.web.tasks.services import drop_upload, uploads_dir
 
@@ -149,14 +153,17 @@ def import_(working: Working) -> Outcome:
                                     size=(folder / role).stat().st_size)
                  for role, handle in opened.items()}
         with working.owned():
-            count = import_upload(wave=wave, upload=files["upload"], user=job.created_by,
-                                  fmt=job.params.get("format") or "auto",
-                                  member=job.params.get("member", ""),
-                                  definition=files.get("definition"))
-            working.mine().update(done=3, total=3,
-                                  notice=ngettext("Imported %(count)s response.",
-                                                  "Imported %(count)s responses.", count)
-                                  % {"count": f"{count:,}"})
+            imported = import_upload(wave=wave, upload=files["upload"],
+                                     user=job.created_by,
+                                     fmt=job.params.get("format") or "auto",
+                                     member=job.params.get("member", ""),
+                                     definition=files.get("definition"))
+            count = imported.count
+            # What the reader noticed, one a line under the count, in the asker's language.
+            working.mine().update(done=3, total=3, notice="\n".join([
+                ngettext("Imported %(count)s response.", "Imported %(count)s responses.", count)
+                % {"count": f"{count:,}"},
+                *(notice(found) for found in imported.notices)]))
     finally:
         for handle in opened.values():
             handle.close()

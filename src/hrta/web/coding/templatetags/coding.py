@@ -8,7 +8,8 @@ from django import template
 
 from hrta.findings.model import CodedThemes, Findings, TextQuestion
 from hrta.report.formatting import clean_text, format_percent
-from hrta.web.coding.selectors import question_text
+from hrta.report.themes import quotes_of
+from hrta.web.coding.selectors import question_text, released_quotes
 
 register = template.Library()
 
@@ -18,25 +19,34 @@ def coded_themes(context: dict[str, Any], findings: Findings,
                  threshold: int | None) -> dict[str, Any]:
     """Per coded question, its themes ranked with count and percent (hidden below the
     threshold in a filtered view, as every other count there), and quotes in the whole
-    wave's view only: a filtered view is a small group, where words can name someone."""
+    wave's view only: a filtered view is a small group, where words can name someone.
+    The quotes are the report's: confirmed answers, screened for names unless an analyst
+    released them (hrta.report.themes.quotes_of)."""
     questions = []
+    wave = context.get("wave")
+    released = released_quotes(wave) if wave is not None else frozenset()
     for qid, entry in findings.questions.items():
-        coding = entry.coding if isinstance(entry, TextQuestion) else None
+        if not isinstance(entry, TextQuestion):
+            continue
+        coding = entry.coding
         if not isinstance(coding, CodedThemes) or not coding.n:
             continue
         rows = []
+        withheld = 0
         for theme in coding.themes:
             hidden = threshold is not None and 0 < theme.count < threshold
+            quotes = [] if threshold is not None else quotes_of(qid, entry, coding, theme,
+                                                                released)
+            withheld += sum(1 for q in quotes if q.withheld)
             rows.append({"id": theme.id, "label": clean_text(theme.label),
                          "count": None if hidden else theme.count,
                          "percent": None if hidden else format_percent(theme.percent),
-                         "quotes": [] if threshold is not None else
-                         [clean_text(q) for q in theme.quotes]})
-        wave = context.get("wave")
+                         "quotes": [clean_text(q.text) for q in quotes if not q.withheld]})
         questions.append({"id": qid, "title": entry.title or entry.text or qid,
                           # the question as the reader's language words it
                           "text": question_text(wave, qid) if wave else entry.text,
                           "n": coding.n,
-                          "confirmed": coding.confirmed, "rows": rows})
+                          "confirmed": coding.confirmed, "rows": rows,
+                          "withheld": withheld})
     return {"questions": questions, "wave": context.get("wave"),
             "perms": context.get("perms")}

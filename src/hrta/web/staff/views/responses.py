@@ -142,9 +142,9 @@ def _imported(request: HttpRequest, wave: Wave, form: ImportForm, upload: Upload
             kept.discard(held.token)
         return redirect("tasks:page", job_id=job.pk)
     try:
-        count = services.import_upload(wave=wave, upload=upload, user=request.user,
-                                       fmt=chosen["format"] or "auto", member=chosen["member"],
-                                       definition=definition)
+        imported = services.import_upload(wave=wave, upload=upload, user=request.user,
+                                          fmt=chosen["format"] or "auto",
+                                          member=chosen["member"], definition=definition)
     except services.SeveralSurveysError as exc:
         token = held.token if held is not None else kept.keep(
             upload=upload, definition=definition, wave_slug=wave.slug, user_id=request.user.pk)
@@ -154,7 +154,10 @@ def _imported(request: HttpRequest, wave: Wave, form: ImportForm, upload: Upload
                             token=held.token if held is not None else "")
     if held is not None:
         kept.discard(held.token)
-    messages.success(request, _("Imported %(count)s responses.") % {"count": f"{count:,}"})
+    messages.success(request, _("Imported %(count)s responses.") % {
+        "count": f"{imported.count:,}"})
+    for notice in imported.notices:
+        messages.warning(request, inputerrors.notice(notice))
     return redirect("staff:responses", slug=wave.slug)
 
 
