@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 
 def work_queue(limit: int = 20) -> int:
@@ -31,3 +32,22 @@ def empty_queue() -> None:
     for job in Job.objects.filter(status__in=Job.ACTIVE):
         services.cancel(job=job)
     DBTaskResult.objects.filter(status=TaskResultStatus.READY).delete()
+
+
+def import_as_task(client: Any, wave: Any, name: str, export: bytes) -> tuple[Any, str]:
+    """Post `export` as `name` to the wave's import page, one byte over the size above which
+    an import goes to the queue; work the queue. The import's Job, and the task page the
+    import page sent the analyst to."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    from hrta.web.tasks.models import Job
+    from tests.web.staffdata import post
+
+    with override_settings(HRTA_IMPORT_TASK_BYTES=len(export) - 1):
+        reply = post(client, f"/staff/waves/{wave.slug}/import/",
+                     {"file": SimpleUploadedFile(name, export)})
+    assert reply.status_code == 302 and reply["Location"].startswith("/staff/tasks/")
+    work_queue()
+    job = Job.objects.get(wave=wave, kind=Job.Kind.IMPORT, params__files__upload=name)
+    return job, reply["Location"]

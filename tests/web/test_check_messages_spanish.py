@@ -183,19 +183,11 @@ def test_a_catalog_check_on_the_spanish_entry_form_reads_in_spanish(spanish_anal
 
 def test_a_large_import_refused_by_the_worker_reads_in_the_language_of_who_asked(
         wave, spanish_analyst, tmp_path):
-    from django.test import override_settings
-
     from hrta.web.tasks.models import Job
-    from tests.web.tasking import work_queue
+    from tests.web.tasking import import_as_task
 
     client, _ = spanish_analyst
-    export = _ragged(tmp_path).read_bytes()
-    with override_settings(HRTA_IMPORT_TASK_BYTES=len(export) - 1):
-        reply = post(client, f"/staff/waves/{wave.slug}/import/",
-                     {"file": SimpleUploadedFile("grande.csv", export)})
-    assert reply.status_code == 302 and reply["Location"].startswith("/staff/tasks/")
-    work_queue()
-    job = Job.objects.get(wave=wave, kind=Job.Kind.IMPORT, params__files__upload="grande.csv")
+    job, _page = import_as_task(client, wave, "grande.csv", _ragged(tmp_path).read_bytes())
     assert job.status == Job.Status.FAILED
     assert job.message.startswith("grande.csv, fila 4, columna "), job.message
     assert "esta fila tiene" in job.message

@@ -84,21 +84,13 @@ def test_a_spanish_qualtrics_import_shows_the_count_in_spanish():
 
 
 def test_a_large_import_shows_its_notices_on_the_task_page(wave, spanish_analyst):
-    from django.test import override_settings
-
     from hrta.web.tasks.models import Job
-    from tests.web.tasking import work_queue
+    from tests.web.tasking import import_as_task
 
     client, _ = spanish_analyst
-    export = WINDOWS_1252.read_bytes()
-    with override_settings(HRTA_IMPORT_TASK_BYTES=len(export) - 1):
-        reply = post(client, f"/staff/waves/{wave.slug}/import/",
-                     {"file": SimpleUploadedFile("grande.csv", export)})
-    assert reply.status_code == 302 and reply["Location"].startswith("/staff/tasks/")
-    work_queue()
-    job = Job.objects.get(wave=wave, kind=Job.Kind.IMPORT, params__files__upload="grande.csv")
+    job, task_page = import_as_task(client, wave, "grande.csv", WINDOWS_1252.read_bytes())
     assert job.status == Job.Status.DONE, job.message
-    page = html.unescape(client.get(reply["Location"]).content.decode())
+    page = html.unescape(client.get(task_page).content.decode())
     assert "grande.csv no está en UTF-8: se leyó como Windows-1252" in page
     assert "is not UTF-8" not in page and "hrta-" not in job.notice
 
