@@ -3,6 +3,7 @@ in HTML, PDF and Word; and a report that still renders when the model cannot be 
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import subprocess
@@ -86,8 +87,13 @@ def test_document_tells_the_themes_like_the_2022_report(findings):
     texts = [b.text for b in section.blocks if isinstance(b, Paragraph)]
     assert any(f"A total of {len(CHALLENGES)} respondents answered this open-ended question. "
                "Common themes that emerged included inadequate funding" in t for t in texts)
-    assert any(t.startswith("Inadequate funding was the most cited challenge among "
-                            "respondents to this question (n=") for t in texts)
+    # The count and its base, "(12 of 61, 20%)": never "(n=12, 20%)", the count as an n.
+    assert any(re.match(r"Inadequate funding was the most cited challenge among "
+                        r"respondents to this question \(\d+ of \d+, \d+%\)\.", t)
+               for t in texts)
+    assert not any(re.search(r"\(n=\d+, \d+%", t) for t in texts)
+    # Every theme's percent has its base beside it: none is a bare "(15%)".
+    assert not any(re.search(r"\(\d+%\)", t) for t in texts)
     tables = [b for b in section.blocks if isinstance(b, Table) and b.stub == "Theme"]
     assert [t.caption for t in tables] == [
         f"Themes of challenges to adopting harm reduction services (n={len(CHALLENGES)}), "
@@ -137,3 +143,20 @@ def test_report_renders_and_says_so_when_the_model_is_missing(export: Path, tmp_
     page = out.read_text(encoding="utf-8")
     assert "could not be coded into themes for this report" in page
     assert "Not enough funding for supplies." in page, "the answers are still listed"
+
+
+def test_a_theme_named_mid_sentence_reads_in_lower_case(findings):
+    """"Finally, respondents named A champion" reads "… named a champion": a theme's
+    label is a sentence-case name, lower case inside a sentence."""
+    renamed = copy.deepcopy(findings)
+    themes = renamed["questions"]["challenges"]["coding"]["themes"]
+    used = [t for t in themes if t["count"] > 0]
+    for theme in used[1:]:
+        theme["label"] = "A champion"
+    section = next(s for s in build_document(renamed).walk()
+                   if s.anchor == "section-facilitators_barriers")
+    texts = [b.text for b in section.blocks if isinstance(b, Paragraph)]
+    assert any("respondent named a champion (1 of" in t for t in texts)
+    # At the start of a sentence it keeps its capital.
+    assert any(t.startswith("A champion was also named") for t in texts)
+    assert not any(re.search(r"[a-z,] A champion", t) for t in texts), texts

@@ -61,8 +61,9 @@ def test_the_follow_up_wave_moves_and_the_trend_chapter_says_by_how_much(demo: P
 
     page = html.unescape(re.sub(r"<[^>]+>", " ", (demo / "trend_report.html").read_text()))
     assert "fielded May 13, 2024" in page
-    assert re.search(rf"“{NALOXONE}” rose from {round(then)}% to {round(now)}%", page), \
-        "the trend chapter names the change with both percents"
+    assert re.search(rf"“{NALOXONE}” rose from {round(then)}% of {n_then} to "
+                     rf"{round(now)}% of {n_now}", page), \
+        "the trend chapter names the change with both percents and their bases"
 
 
 def test_the_first_wave_is_the_same_as_without_follow_up(demo: Path, tmp_path: Path):
@@ -82,7 +83,7 @@ def test_an_interval_that_leaves_out_zero_never_reads_as_touching_it(demo: Path)
         ["−0.4", "+0.3", "−0.04", "0", "−20", "+3", "–"]
     page = html.unescape(re.sub(r"<[^>]+>", " ", (demo / "trend_report.html").read_text()))
     assert not re.search(r"95% CI [−+]\d+ to 0\)", page)
-    assert re.search(r"“Fentanyl test strips distribution” fell from \d+% to \d+% "
+    assert re.search(r"“Fentanyl test strips distribution” fell from \d+% of \d+ to \d+% of \d+ "
                      r"\(−\d+ points; 95% CI −\d+ to −0\.\d+\)", page)
 
 
@@ -99,6 +100,7 @@ def test_the_follow_up_report_and_its_trend_chapter_pass_their_audit(demo: Path,
     assert run_hrta("report", wave, *common, "-o", report).returncode == 0
     page = html.unescape(re.sub(r"<[^>]+>", " ", report.read_text(encoding="utf-8")))
     now = {"en": "This wave", "es": "Esta ronda"}[lang]
-    assert re.search(rf"{now} \(n=101\)", page), "each wave's column names its n"
+    assert re.search(rf"{now} \(2024, n=101\)", page), \
+        "each wave's column names its year and its n"
     done = run_hrta("audit", report, "--findings", findings)
     assert done.returncode == 0 and "No inconsistencies found." in done.stdout, done.stdout

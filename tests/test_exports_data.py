@@ -84,9 +84,18 @@ def test_long_names_are_cut_and_told_apart_the_same_way_each_time(
     data = wide_data(responses)
     names = [v.name for v in data.variables if v.item_id and v.item_id.startswith("street")]
     assert names == ["naloxone_where_street_outrea", "naloxone_where_street_outr_2"]
+    assert data.renaming_notes() == [
+        "'naloxone_where_street_outreach_and_mobile_units' is the variable "
+        "'naloxone_where_street_outr_2': cut to 28 characters it would be "
+        "'naloxone_where_street_outrea', which an earlier variable has (the codebook says "
+        "which is which)."]
     assert all(len(v.name) <= 28 for v in data.variables)
     assert [v.name for v in wide_data(responses).variables] == [v.name for v in data.variables]
     assert Names(10).name("in") == "in_v" and Names(10).name("9lives") == "v9lives"
+    # A cut never leaves a name ending in an underscore.
+    names = Names(10)
+    assert [names.name("long_name_other"), names.name("long_name_x")] == \
+        ["long_name", "long_nam_2"]
 
 
 def test_spss_file_has_labels_and_declared_missing_values(responses: ResponseSet,
@@ -114,7 +123,10 @@ def test_stata_file_has_labels_and_lettered_missing_values(responses: ResponseSe
     write_wide(path, wide_data(responses))
     frame, meta = pyreadstat.read_dta(str(path), user_missing=True)
     assert frame["naloxone_where_clinic"].tolist() == [1, "b", "a", "b"]
-    assert meta.variable_value_labels["grid_funding"] == {1: "Agree", 2: "Disagree"}
+    # The two reasons for a missing answer are labelled as in SPSS, on their letters.
+    assert meta.variable_value_labels["grid_funding"] == {
+        1: "Agree", 2: "Disagree", "a": "Not answered",
+        "b": "Not shown (skip logic or screened out)"}
     assert meta.column_names_to_labels["grid_funding"] == \
         "How much do you agree?: Funding is enough."
 
@@ -126,6 +138,8 @@ def test_convert_writes_each_format_with_its_codebook(tmp_path: Path,
                          ("wave.csv", ("--layout", "wide"))):
         result = run_hrta("convert", small_export, "-o", tmp_path / name, *layout)
         assert result.returncode == 0, result.stderr
+        # A name numbered after a collision is said, not only written in the codebook.
+        assert "'services_direct_infectious_2'" in " ".join(result.stderr.split()), name
     wide = pl.read_csv(tmp_path / "wave.csv")
     codebook = pl.read_csv(codebook_path(tmp_path / "wave.csv"))
     assert codebook["variable"].to_list() == wide.columns

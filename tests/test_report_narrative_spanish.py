@@ -290,7 +290,8 @@ def test_subgroup_comparison_sentences(demo: ResponseSet) -> None:
     intro = section.blocks[0]
     assert isinstance(intro, Paragraph)
     assert intro.text.startswith("En este capítulo se comparan las respuestas de las personas "
-                                 f"encuestadas según {compared.by_label.lower()}: ")
+                                 f"encuestadas según {compared.by_label.lower()}, "
+                                 "en estos grupos: ")
     assert "tasa de falsos descubrimientos de Benjamini-Hochberg, α = 0.05" in intro.text
     combined = next(g for g in compared.groups if g.id == "combined")
     assert "se comparan juntos como “Todos los demás grupos”: " in intro.text
@@ -324,7 +325,9 @@ def test_trend_sentences(demo: ResponseSet, instrument: Instrument) -> None:
     changed = findings.trend.model_copy(update={"label": "la encuesta de 2021", "questions": {
         qid: question.model_copy(update={"options": {key: moved}})}})
     (sentence,) = trend.trend_sentences(changed, findings, words=ES)
-    assert sentence.endswith("aumentó del 20% al 35% (+15 puntos; IC del 95%: +3 a +27).")
+    n = f"{question.n:,}"
+    assert sentence.endswith(f"aumentó del 20% de {question.n_before:,} al 35% de {n} "
+                             "(+15 puntos; IC del 95%: +3 a +27).")
     section = trend.trend_section(findings.model_copy(update={"trend": changed}), words=ES)
     assert section is not None and section.title == "Cambio desde la encuesta de 2021"
 

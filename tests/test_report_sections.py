@@ -362,7 +362,7 @@ def test_comparisons_table_marks_significance_and_suppression(document: Document
     notes = " ".join(table.notes)
     assert "– Not shown to protect privacy: fewer than 5 respondents" in notes
     assert "n/a Not applicable: the question has one test of its whole table" in notes
-    assert "the highest group's percent minus the lowest group's" in notes
+    assert "the highest shown percent minus the lowest shown" in notes
     assert "* Significant after adjustment (α = 0.05)" in notes
     assert "Chi-square, statistic 9.87, p=0.007, adjusted p=0.021 (significant)" in notes
     # Every question gets a line in the overview, with its p before and after adjustment;
@@ -463,13 +463,14 @@ def test_trend_table_and_sentences(document: Document) -> None:
     assert _row(overview, "Currently receiving technical assistance") == (
         "Yes", "+12", "+3 to +21", "Yes")
     assert [c.label for c in table.columns] == [
-        "The 2022 wave (n=87)", "This wave (n=100)", "Change (points)", "95% CI of change"]
+        "The 2022 wave (n=87)", "This wave (2022, n=100)", "Change (points)",
+        "95% CI of change"]
     assert _row(table, "Yes") == ("8%", "20%", "+12", "+3 to +21")
     assert _row(table, "No") == ("76%", "70%", "−6", "−15 to +3")
     assert _row(table, "Unsure") == ("16%", "–", "–", "–")
     text = _text(chapter)
     assert ("For currently receiving technical assistance, the share choosing “Yes” rose from "
-            "8% to 20% (+12 points; 95% CI +3 to +21).") in text
+            "8% of 87 to 20% of 100 (+12 points; 95% CI +3 to +21).") in text
     assert "“No” fell" not in text  # its interval includes zero
     assert "for the 1 question with a change" in text
     # Waves are named, with the dates they were fielded.
@@ -487,7 +488,7 @@ def test_unnamed_earlier_wave_is_never_called_by_its_file_name(
     text = _text(chapter)
     assert ".csv" not in text
     assert "with the earlier wave (fielded May 3, 2021 to June 11, 2021)" in text
-    assert _tables(chapter)[1].columns[0].label == "The earlier wave (n=87)"
+    assert _tables(chapter)[1].columns[0].label == "The earlier wave (2021, n=87)"
 
 
 def test_unchanged_questions_get_a_line_not_a_table(extended: dict[str, Any]) -> None:

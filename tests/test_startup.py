@@ -24,19 +24,25 @@ NOT_FOR_A_PLAIN_ANALYSIS = ("scipy", "statsmodels", "pandas", "sklearn", "django
                             "matplotlib", "docx", "weasyprint", "pypdf")
 HRTA_NOT_FOR_A_PLAIN_ANALYSIS = ("hrta.report", "hrta.coding", "hrta.assistance", "hrta.demo",
                                  "hrta.audit", "hrta.exports", "hrta.analysis.subgroups",
-                                 "hrta.analysis.weighting", "hrta.analysis.extended")
-# A progress display is drawn only on a terminal: a command whose stderr is a pipe or a
-# file loads none of it.
-DISPLAY_MODULES = ("rich.progress", "rich.live", "rich.table")
+                                 "hrta.analysis.weighting", "hrta.analysis.extended",
+                                 "hrta.web", "hrta.commands")
+# A progress display is drawn only on a terminal, and short lines to a pipe or a file are
+# written as Rich would write them: such a command loads no Rich at all.
+DISPLAY_MODULES = ("rich",)
+# The instrument's YAML, once read, is kept parsed in the cache (hrta.instrument.loader).
+YAML_MODULES = ("yaml", "hrta.yamlfiles")
 # `hrta --help` and `--version` print text: no data library at all.
 DATA_LIBRARIES = ("polars", "numpy", "pydantic", "yaml", *NOT_FOR_A_PLAIN_ANALYSIS)
 
 
-def imported(*args: str | Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
-    """The modules a fresh `hrta ARGS` imports, from Python's -X importtime report."""
+def imported(*args: str | Path, cache: Path | None = None
+             ) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """The modules a fresh `hrta ARGS` imports, from Python's -X importtime report; its
+    caches in `cache` (none kept without)."""
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "hrta.cli",
                            *map(str, args)], capture_output=True, text=True, check=False,
-                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1"})
+                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1",
+                               "HRTA_CACHE_DIR": str(cache) if cache else "off"})
     modules = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
                if line.startswith("import time:") and line.count("|") == 2}
     return modules, done
@@ -48,15 +54,23 @@ def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
 
 def test_plain_analysis_loads_only_what_it_uses(tmp_path):
     out = tmp_path / "findings.json"
-    modules, done = imported("analyze", FIXTURES / "small_surveymonkey.csv", "--no-themes",
-                             "--json", out)
+    args = ("analyze", FIXTURES / "small_surveymonkey.csv", "--no-themes", "--json", out)
+    first, done = imported(*args, cache=tmp_path / "cache")
     assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(out.read_text(encoding="utf-8"))["responses"]["total"] == 5
+    assert loaded(first, YAML_MODULES)  # the instrument read from its YAML, then kept
+    written = out.read_text(encoding="utf-8")
+    assert json.loads(written)["responses"]["total"] == 5
+
+    modules, done = imported(*args, cache=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert out.read_text(encoding="utf-8") == written
     assert {"polars", "hrta.analysis.findings", "hrta.findings.model"} <= modules
     assert loaded(modules, NOT_FOR_A_PLAIN_ANALYSIS) == []
     assert loaded(modules, HRTA_NOT_FOR_A_PLAIN_ANALYSIS) == []
     assert loaded(modules, DISPLAY_MODULES) == []
+    assert loaded(modules, YAML_MODULES) == []
     assert done.stderr.splitlines()[-1] == "5 responses: 4 eligible, 1 excluded as ineligible"
+    assert done.stdout == f"Findings: {out}\n"
 
 
 def test_version_and_help_load_no_data_library():

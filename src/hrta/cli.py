@@ -24,15 +24,11 @@ from hrta.commandline import (
     fail,
     failing_on_bad_input,
     note,
-    out,
     say,
     step,
     steps,
     warn,
 )
-from hrta.commands.assistance import register as register_assistance
-from hrta.commands.coding import register as register_coding
-from hrta.commands.instrument import register as register_instrument
 from hrta.defaults import DEFAULT_INSTRUMENT, DEFAULT_THRESHOLD
 from hrta.errors import InputError
 from hrta.files import write_text_atomic
@@ -43,10 +39,10 @@ if TYPE_CHECKING:
     from hrta.findings import Findings
     from hrta.responses import ResponseSet
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
+_app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Harm-reduction technical assistance: assess, analyse, act.")
 instrument_app = typer.Typer(no_args_is_help=True, help="The assessment instrument.")
-app.add_typer(instrument_app, name="instrument")
+_app.add_typer(instrument_app, name="instrument")
 
 
 def _show_version(asked: bool) -> None:
@@ -57,7 +53,7 @@ def _show_version(asked: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _options(
     version: Annotated[bool, typer.Option(
         "--version", is_eager=True, callback=_show_version,
@@ -205,10 +201,12 @@ def instrument_show(
     if as_json:
         sys.stdout.write(json.dumps(instrument_json(loaded), indent=2, ensure_ascii=False) + "\n")
     else:
+        from hrta.commandline import out
+
         out.print(instrument_tree(loaded))
 
 
-@app.command()
+@_app.command()
 def analyze(
     file: FileArgument,
     json_out: Annotated[Path, typer.Option("--json", help="Where to write the Findings JSON.")],
@@ -248,7 +246,7 @@ def analyze(
     say(f"Findings: {json_out}")
 
 
-@app.command()
+@_app.command()
 def report(
     file: FileArgument,
     output: Annotated[Path, typer.Option(
@@ -287,6 +285,10 @@ def report(
     if output.suffix.lower() not in WRITERS:
         fail(InputError("name the report *.html, *.pdf or *.docx", file=str(output)))
     charts.warm_up()  # the chart renderer starts while the export is read and analysed
+    if output.suffix.lower() == ".pdf" and not brief:
+        from hrta.report import pdf
+
+        pdf.prepare()  # and WeasyPrint loads in a second process meanwhile
     released = frozenset(release_quote or ())
     with failing_on_bad_input():
         text = _discussion(discussion)
@@ -335,7 +337,7 @@ def _discussion(path: Path | None) -> str | None:
         raise InputError(f"cannot read the discussion: {exc}", file=str(path)) from exc
 
 
-@app.command()
+@_app.command()
 def audit(
     text: Annotated[Path, typer.Argument(
         help="A written report to check: Markdown, plain text, DOCX or PDF.")],
@@ -365,7 +367,7 @@ LayoutOption = Annotated[str | None, typer.Option(
                      "given. .sav, .dta and .xlsx are always wide.")]
 
 
-@app.command()
+@_app.command()
 def convert(
     file: FileArgument,
     output: Annotated[Path, typer.Option(
@@ -399,7 +401,10 @@ def convert(
             from hrta.exports.data import write_wide
             from hrta.exports.wide import wide_data
 
-            written = write_wide(output, wide_data(responses))
+            data = wide_data(responses)
+            written = write_wide(output, data)
+            for text in data.renaming_notes():
+                note(text)
         elif suffix == ".parquet":
             responses.write_parquet(output)
             written = [output]
@@ -410,7 +415,7 @@ def convert(
         + "".join(f"\nand {path}" for path in written[1:]))
 
 
-@app.command()
+@_app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option(
         "--out", help="Folder for responses.csv and report.html.")],
@@ -456,6 +461,7 @@ def demo(
 
 
 def _load_demo_into_web(seed: int) -> None:
+    from hrta.commandline import out
     from hrta.web.commands import DEMO_ADMIN, DEMO_WAVE, load_demo
 
     with steps() as progress:
@@ -473,26 +479,43 @@ def _load_demo_into_web(seed: int) -> None:
 
 # --- the commands of the other packages ------------------------------------------------------
 # Each package that has commands offers `register(app)` in its commands module (the
-# instrument's register on `hrta instrument`); each is added here, one line. They share
-# options and helpers through hrta.commandline, and import their heavy modules inside the
-# commands, so `hrta --help` does not wait for them.
+# instrument's register on `hrta instrument`); each is added in `_register_all`, one line.
+# They share options and helpers through hrta.commandline, and import their heavy modules
+# inside the commands, so `hrta --help` does not wait for them. A command of this module
+# run by name (`hrta analyze`) registers none of them: importing the web app's commands
+# alone loads Rich and the standard library's network modules.
 
-def _register_web() -> None:
+_registered = False
+
+
+def _register_all() -> None:
+    global _registered
+    if _registered:
+        return
+    _registered = True
+    from hrta.commands.assistance import register as register_assistance
+    from hrta.commands.coding import register as register_coding
+    from hrta.commands.instrument import register as register_instrument
     from hrta.web.commands import migrate, serve, user_app, wave_app, worker
     from hrta.web.safekeeping import register as register_safekeeping
 
-    app.command("serve")(serve)
-    app.command("worker")(worker)
-    app.command("migrate")(migrate)
-    app.add_typer(user_app, name="user")
-    app.add_typer(wave_app, name="wave")
-    register_safekeeping(app)
+    _app.command("serve")(serve)
+    _app.command("worker")(worker)
+    _app.command("migrate")(migrate)
+    _app.add_typer(user_app, name="user")
+    _app.add_typer(wave_app, name="wave")
+    register_safekeeping(_app)
+    register_coding(_app)
+    register_assistance(_app)
+    register_instrument(instrument_app)
 
 
-_register_web()
-register_coding(app)
-register_assistance(app)
-register_instrument(instrument_app)
+def __getattr__(name: str) -> typer.Typer:
+    # `app`, the whole command line, every package's commands registered.
+    if name == "app":
+        _register_all()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
@@ -508,11 +531,14 @@ def app_for(args: list[str]) -> typer.Typer:
     misspelt one) gets the whole app, which lists them all and suggests names.
     """
     name = args[0] if args else ""
-    commands = [c for c in app.registered_commands if _name(c) == name]
-    groups = [g for g in app.registered_groups if g.name == name]
+    own = [c for c in _app.registered_commands if _name(c) == name]
+    if not own and name != "--version":
+        _register_all()
+    commands = own or [c for c in _app.registered_commands if _name(c) == name]
+    groups = [g for g in _app.registered_groups if g.name == name]
     if not commands and not groups and name != "--version":
-        return app
-    lean = copy.copy(app)
+        return _app
+    lean = copy.copy(_app)
     lean.registered_commands, lean.registered_groups = commands, groups
     return lean
 

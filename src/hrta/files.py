@@ -1,4 +1,4 @@
-"""Writing outputs whole or not at all."""
+"""Writing outputs whole or not at all; where hrta keeps what it can compute again."""
 
 from __future__ import annotations
 
@@ -27,3 +27,16 @@ def write_text_atomic(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
     write_atomic(path, write)
+
+
+def cache_root() -> Path | None:
+    """The folder of hrta's caches (embeddings, trained coders, parsed instruments):
+    HRTA_CACHE_DIR, else the user's cache folder (XDG_CACHE_HOME or ~/.cache, then hrta).
+    HRTA_CACHE_DIR=off (or empty, none, 0) keeps none."""
+    setting = os.environ.get("HRTA_CACHE_DIR")
+    if setting is not None:
+        if setting.strip().lower() in ("", "off", "none", "0"):
+            return None
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hrta"

@@ -43,7 +43,10 @@ def in_sentence(label: str) -> str:
     """An option label as it reads mid-sentence: 'Peer support services' -> 'peer support
     services', while names and acronyms ('New York', 'CCBHC', 'I don't know') keep case."""
     words = label.split()
-    if not words or len(words[0]) < 2 or not words[0][1:2].islower():
+    # "A" opening a label is the article ("A champion"; Spanish "A veces"), while "I" or a
+    # lone letter ("T cells") keeps its capital.
+    article = words[:1] == ["A"] and len(words) > 1 and words[1][:1].islower()
+    if not article and (not words or len(words[0]) < 2 or not words[0][1:2].islower()):
         return label
     # A capitalised word further on marks a name; an acronym (SUD, PWUD) does not.
     if any(word[:1].isupper() and word[1:2].islower() for word in words[1:]):

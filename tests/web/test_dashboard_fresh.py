@@ -85,3 +85,36 @@ def test_without_a_worker_at_work_the_request_makes_the_new_figures_itself(wave,
     shown, _text = _page(client, wave)
     assert shown == wave_version(wave)
     assert "analyse" in analysed
+
+
+def test_new_figures_show_only_once_their_charts_are_drawn(wave, analysed, monkeypatch):
+    """Someone who opens the dashboard while the worker draws the new charts sees the last
+    figures made; never new figures whose chart images the request must draw itself."""
+    from hrta.web.staff import figures
+    from hrta.web.staff.selectors import wave_version
+
+    client, _user = signed_in("analyst")
+    with override_settings(HRTA_PREPARE_FINDINGS=True):
+        add_response(wave, ANSWERS)
+        assert work_queue() == 1
+        before = wave_version(wave)
+        # Other answers: their charts are new, so the worker draws them.
+        add_response(wave, {**ANSWERS, "org_type": "community_mental_health", "ta_receiving": "no"})
+        seen: list[str] = []
+        draw = figures.charts.to_svg
+
+        def drawing(*args, **kwargs):
+            if not seen:  # the worker's first new chart: look at the page meanwhile
+                seen.append(_page(client, wave)[0])
+            return draw(*args, **kwargs)
+
+        monkeypatch.setattr(figures.charts, "to_svg", drawing)
+        analysed.clear()
+        assert work_queue() == 1
+    assert seen == [before]
+    shown, text = _page(client, wave)
+    assert shown == wave_version(wave) != before
+    analysed.clear()
+    for name in re.findall(r'/charts/([\w-]+)\.svg', text):
+        assert client.get(f"/staff/waves/{wave.slug}/charts/{name}.svg").status_code == 200
+    assert analysed == []  # every chart of the new figures was drawn by the worker

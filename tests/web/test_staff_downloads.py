@@ -64,6 +64,13 @@ def _get(client, wave, name: str) -> bytes:
     return reply.content
 
 
+def _parquet_text(data: bytes) -> str:
+    import polars as pl
+
+    frame = pl.read_parquet(io.BytesIO(data))
+    return "\n".join(str(cell) for column in frame.iter_columns() for cell in column)
+
+
 def _zip_text(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return "".join(archive.read(name).decode("utf-8", "replace")
@@ -85,6 +92,7 @@ def test_no_download_holds_contact_details(hostile_wave, viewer):
         data = _get(client, hostile_wave, name)
         # SPSS and Stata files hold their text as UTF-8 among binary fields.
         texts[name] = _zip_text(data) if name.endswith((".xlsx", ".docx")) else \
+            _parquet_text(data) if name.endswith(".parquet") else \
             data.decode("utf-8-sig", "replace" if name.endswith((".sav", ".dta")) else "strict")
     texts["api"] = client.get(f"/api/waves/{hostile_wave.slug}/findings").content.decode()
     texts["dashboard"] = client.get(f"/staff/waves/{hostile_wave.slug}/").content.decode()
@@ -227,3 +235,32 @@ def test_wide_downloads_for_spss_stata_and_r(hostile_wave, viewer, tmp_path):
     assert [row[0] for row in codebook[1:]] == rows[0]
     book = load_workbook(io.BytesIO(_get(client, hostile_wave, "responses-wide.xlsx")))
     assert book.sheetnames == ["Responses", "Codebook"]
+
+
+def test_wide_parquet_and_r_script_downloads(hostile_wave, viewer, tmp_path):
+    """Parquet holds the same wide columns as the CSV; the R script reads the CSV under the
+    name the page gives it, with its labels."""
+    import shutil
+    import subprocess
+
+    import polars as pl
+
+    client, _ = viewer
+    page = client.get(f"/staff/waves/{hostile_wave.slug}/downloads/").content.decode()
+    for name in ("responses-wide.parquet", "responses-wide.R"):
+        assert f"/downloads/{name}" in page, name
+    rows = _csv_cells(_get(client, hostile_wave, "responses-wide.csv"))
+    frame = pl.read_parquet(io.BytesIO(_get(client, hostile_wave, "responses-wide.parquet")))
+    assert frame.columns == rows[0]
+    assert frame.height == len(rows) - 1 == 5
+    script = _get(client, hostile_wave, "responses-wide.R").decode("ascii")
+    csv_name = f"{hostile_wave.slug}-responses-wide.csv"
+    assert f'read.csv("{csv_name}"' in script
+    assert shutil.which("Rscript"), "Rscript is missing: install Debian's r-base-core " \
+        "(make system-test)"
+    (tmp_path / csv_name).write_bytes(_get(client, hostile_wave, "responses-wide.csv"))
+    (tmp_path / "read.R").write_text(script + 'cat(nrow(data), attr(data[["org_type"]], '
+                                     '"label"), levels(data[["org_type"]])[1], sep = "|")\n')
+    done = subprocess.run(["Rscript", "read.R"], cwd=tmp_path, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split("|")[:2] == ["5", "Which best describes your organization?"]

@@ -251,10 +251,13 @@ def test_a_burst_of_submissions_costs_one_or_two_refreshes_not_one_each(wave, an
             shown = dashboard(wave)
         assert analysed == []  # the cached ones, made by the worker
         assert shown.version == wave_version(wave)
-        assert shown.findings.responses.total == 11  # every submission of the burst
-        # ... and the page's figures, rendered by the worker too.
-        assert cache.get(make_template_fragment_key(
-            "hrta_dashboard_figures", [shown.key, wave.slug])) is not None, language
+        assert shown.responses.total == 11  # every submission of the burst
+        # ... and the page's figures, rendered by the worker too (with and without the
+        # links to release a withheld write-in).
+        for can_release in (False, True):
+            assert cache.get(make_template_fragment_key(
+                "hrta_dashboard_figures", [shown.key, wave.slug, can_release])) is not None, \
+                language
 
 
 def test_the_coding_overview_links_its_running_task_with_a_cancel_button(wave):

@@ -27,6 +27,7 @@ from hrta.analysis.frequencies import categories
 from hrta.errors import InputError
 from hrta.instrument import Instrument, Question
 from hrta.responses import ResponseSet
+from hrta.wording import in_sentence
 
 MIN_GROUP_FACTOR = 2
 """Groups smaller than this many times the suppression threshold are combined."""
@@ -190,8 +191,10 @@ def _parse(instrument: Instrument, by: str, file: str | None) -> _Spec:
             raise InputError(f"{by!r}: question {qid!r} has no option {option_id!r}; "
                              f"its options are {', '.join(question.option_ids)}", file=file)
         label = question.option(option_id).label
-        return _Spec(qid, f"{question.title}: {label}",
-                     (Group(option_id, label), Group(f"not_{option_id}", f"Not {label}")),
+        # In English whatever the instrument's language: a report in another language
+        # names this group from its catalog (compare.not_chosen).
+        unchosen = Group(f"not_{option_id}", f"Not {in_sentence(label)}")
+        return _Spec(qid, f"{question.title}: {label}", (Group(option_id, label), unchosen),
                      {option_id: 0}, answered_group=1)
     if by in closed:
         return _single_spec(closed, by, by, file)

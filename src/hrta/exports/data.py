@@ -3,11 +3,12 @@
 `.sav` (SPSS) and `.dta` (Stata) hold the wide layout (`hrta.exports.wide`) with variable
 labels (the questions), value labels (the options) and the two reasons for a missing
 answer declared as missing values: in SPSS the codes -99 and -98 as user-missing values, in
-Stata the extended missing values `.a` (not answered) and `.b` (not shown). Stata keeps 80
-characters of a variable label; a longer question is cut there and given whole in the
-codebook. `.csv`, `.parquet` and `.xlsx` in the wide layout keep the -99 and -98 codes, and
-a codebook goes beside them: `NAME_codebook.csv` next to a CSV or Parquet file (with
-`NAME.R`, an R script that reads the CSV with its labels), a second sheet of the workbook.
+Stata the extended missing values `.a` (not answered) and `.b` (not shown), labelled in
+both. Stata keeps 80 characters of a variable label; a longer question is cut there and
+given whole in the codebook. `.csv`, `.parquet` and `.xlsx` in the wide layout keep the -99
+and -98 codes, and a codebook goes beside them: `NAME_codebook.csv` next to a CSV or
+Parquet file (with `NAME.R`, an R script that reads the CSV with its labels), a second
+sheet of the workbook.
 Every file of an export is written whole or not at all.
 """
 
@@ -18,6 +19,7 @@ import io
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -27,6 +29,8 @@ from hrta.formulas import neutralise_frame
 
 STATA_LABEL = 80
 STATA_MISSING = {NOT_ANSWERED: "a", NOT_SHOWN: "b"}
+STATA_MISSING_LABELS = {STATA_MISSING[code]: label for code, label in MISSING_LABELS.items()}
+"""`.a` and `.b` labelled as SPSS labels -99 and -98, so `tab VAR, missing` names them."""
 WIDE_SUFFIXES = (".sav", ".dta", ".xlsx", ".csv", ".parquet")
 
 Writer = Callable[[Path], None]
@@ -56,7 +60,7 @@ def write_wide(path: Path, data: WideData) -> list[Path]:
         files[codebook_path(path)] = _bytes(lambda: codebook_bytes(data))
         files[r_script_path(path)] = _bytes(lambda: r_script(data, path.name).encode("utf-8"))
     elif suffix == ".parquet":
-        files[path] = lambda tmp: data.frame.write_parquet(tmp)
+        files[path] = _bytes(lambda: parquet_bytes(data))
         files[codebook_path(path)] = _bytes(lambda: codebook_bytes(data))
     else:
         raise InputError(f"name the output one of {', '.join('*' + s for s in WIDE_SUFFIXES)}",
@@ -96,6 +100,12 @@ def _text_frame(data: WideData) -> pl.DataFrame:
 def csv_bytes(data: WideData) -> bytes:
     # With the byte-order mark, Excel opens the file as UTF-8.
     return b"\xef\xbb\xbf" + _text_frame(data).write_csv().encode("utf-8")
+
+
+def parquet_bytes(data: WideData) -> bytes:
+    buffer = io.BytesIO()
+    data.frame.write_parquet(buffer)
+    return buffer.getvalue()
 
 
 def codebook_bytes(data: WideData) -> bytes:
@@ -160,10 +170,19 @@ def write_dta(path: Path, data: WideData) -> None:
                                      for name, label in _labels(data).items()}
     pyreadstat.write_dta(
         frame, str(path), file_label=_cut(data.title, STATA_LABEL), column_labels=labels,
-        variable_value_labels={v.name: _value_labels(v.values)
+        variable_value_labels={v.name: _stata_value_labels(v.values)
                                for v in data.variables if v.numeric},
         missing_user_values={v.name: list(STATA_MISSING.values())
                              for v in data.variables if v.numeric})
+
+
+def _stata_value_labels(values: dict[int, str]) -> dict[int | float, str]:
+    labels: dict[int | float | str, str] = {}
+    labels.update(values.items())
+    labels.update(STATA_MISSING_LABELS.items())
+    # pyreadstat takes the letters of Stata's missing values as keys, though its type
+    # hints name numbers only.
+    return cast("dict[int | float, str]", labels)
 
 
 def _cut(text: str, limit: int) -> str:

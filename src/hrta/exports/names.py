@@ -3,10 +3,11 @@
 Every target limits names: Stata to 32 characters, REDCap to 26 (lower case), and each
 wants letters, digits and underscores, starting with a letter. A name is the id it stands
 for (`services_direct_naloxone` for one option of a select-all question) when that fits;
-otherwise it is cut to the limit. When a cut name is taken already, the later one (in the
-instrument's order) ends in `_2`, `_3`, … cut short enough to stay within the limit, so the
-same instrument always gives the same names. The codebook of each export lists every name
-beside the ids it stands for.
+otherwise it is cut to the limit (losing an underscore it would end in). When a cut name is
+taken already, the later one (in the instrument's order) ends in `_2`, `_3`, … cut short
+enough to stay within the limit, so the same instrument always gives the same names;
+`hrta convert` and `hrta instrument export` say which names they numbered. The codebook of
+each export lists every name beside the ids it stands for.
 """
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ class Names:
         self.used: set[str] = set(taken)
         self.shortened: dict[str, str] = {}
         """Wanted name -> the name given, for each one that had to change."""
+        self.numbered: dict[str, tuple[str, str]] = {}
+        """Wanted name -> (the name given, the cut name another had taken), for each one
+        numbered because its cut name was taken."""
 
     def name(self, wanted: str) -> str:
         base = _valid(wanted)
-        candidate = base[: self.limit]
+        candidate = taken = base[: self.limit].rstrip("_")
         number = 2
         while candidate in self.used:
             suffix = f"_{number}"
@@ -42,6 +46,8 @@ class Names:
         self.used.add(candidate)
         if candidate != wanted:
             self.shortened[wanted] = candidate
+        if candidate != taken:
+            self.numbered[wanted] = (candidate, taken)
         return candidate
 
 

@@ -21,7 +21,7 @@ import csv
 import io
 
 from hrta.exports.names import Names
-from hrta.exports.xlsform import Written
+from hrta.exports.xlsform import Written, reporting_notes
 from hrta.instrument import Instrument, Question
 
 NAME_LIMIT = 26
@@ -67,6 +67,7 @@ class _Dictionary:
                 self._question(question, form)
             if len(self.rows) > start:
                 self.rows[start]["Section Header"] = section.title
+        self.notes.extend(reporting_notes(self.instrument))
         if self.instrument.eligibility is not None:
             rule = self.instrument.eligibility
             self.notes.append(f"The screening rule ({rule.question} = "

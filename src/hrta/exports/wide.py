@@ -67,6 +67,14 @@ class WideData:
     frame: pl.DataFrame
     variables: tuple[Variable, ...]
     title: str
+    numbered: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Wanted name -> (the name given, the cut name another variable had taken)."""
+
+    def renaming_notes(self) -> list[str]:
+        """One sentence per variable numbered because its cut name was taken."""
+        return [f"{wanted!r} is the variable {given!r}: cut to {NAME_LIMIT} characters it "
+                f"would be {taken!r}, which an earlier variable has (the codebook says which "
+                "is which)." for wanted, (given, taken) in self.numbered.items()]
 
     def codebook(self) -> pl.DataFrame:
         """variable, label, question_id, item_id, type, values, missing: one row each."""
@@ -116,7 +124,7 @@ class _Builder:
         for question in self.instrument.analysable_questions():
             self._question(question)
         return WideData(pl.DataFrame(self.columns), tuple(self.variables),
-                        self.instrument.title)
+                        self.instrument.title, dict(self.names.numbered))
 
     def _add(self, variable: Variable, series: pl.Series) -> None:
         self.variables.append(variable)

@@ -8,7 +8,9 @@ questions sharing one choice list, one per statement (`MATRIX_STATEMENT`). Skip 
 the `relevant` column; an "Other (please specify)" option is an ordinary choice followed by
 a text question `QUESTION_OPTION` shown when it is chosen (the form XLSForm recommends when
 a form has translations). Every language of the instrument is a `label::Language (code)`
-column. What XLSForm cannot say is listed in `notes` and said on the command line.
+column. Contact details carry `yes` in a `pii` column, which converters ignore and
+`hrta.ingest.xlsform` reads. What XLSForm cannot say is listed in `notes` and said on the
+command line.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "pt": "Português",
                   "zh": "中文", "vi": "Tiếng Việt"}
 SURVEY_COLUMNS = ("type", "name", "label", "hint", "required", "relevant", "constraint",
-                  "constraint_message", "appearance")
+                  "constraint_message", "appearance", "pii")
 LANGUAGE_KEYS = ("label", "hint", "constraint_message")
 CHOOSE_UP_TO = {"en": "Choose up to {}.", "es": "Elija hasta {}."}
 LabelFn = Callable[[dict[str, str], str, list[str | None]], dict[str, str]]
@@ -41,6 +43,26 @@ class Written:
     notes: tuple[str, ...]
     names: dict[str, str] = field(default_factory=dict)
     """hrta id -> the name the file gives it, where the target renames."""
+
+
+def reporting_notes(instrument: Instrument) -> list[str]:
+    """What only hrta's report uses, which no survey tool's questionnaire holds: said once,
+    naming what the instrument has."""
+    options = [o for q in instrument.questions for o in q.options]
+    kept = [what for what, present in (
+        ("short titles", any(q.short for q in instrument.questions)),
+        ("nets", any(q.nets for q in instrument.questions) or any(o.net for o in options)),
+        ("program approaches", bool(instrument.program_approaches)
+         or any(o.approach or o.core for o in options)),
+        ("option groups", any(o.group for o in options)),
+        ("regions", any(o.region for o in options)),
+        ("report layout", instrument.report is not None)) if present]
+    if not kept:
+        return []
+    listed = ", ".join(kept[:-1]) + f" and {kept[-1]}" if len(kept) > 1 else kept[0]
+    return [f"The {listed} are hrta's way of reporting and stay in the instrument "
+            "file: analyse the export with this instrument (--instrument) to report as "
+            "before."]
 
 
 def language_column(code: str) -> str:
@@ -84,6 +106,13 @@ def xlsform(instrument: Instrument, translations: Mapping[str, Instrument]) -> W
             survey.extend(_question_rows(question, asked, types, labelled, languages))
             choices.extend(_choice_rows(question, asked, labelled))
         survey.append({"type": "end_group"})
+    personal = [q.id for q in instrument.questions if q.pii]
+    if personal:
+        notes.append(f"Contact details ({', '.join(personal)}): XLSForm has no mark for "
+                     "personal data, so a `pii` column says `yes` beside them; KoboToolbox "
+                     "and ODK ignore it, and hrta reads it back to keep them out of "
+                     "every analysis and export.")
+    notes.extend(reporting_notes(instrument))
     if instrument.eligibility is not None:
         rule = instrument.eligibility
         notes.append(f"The screening rule ({rule.question} = "
@@ -109,7 +138,7 @@ def _question_rows(question: Question, asked: list[Question], types: Mapping[str
                    labelled: LabelFn, languages: list[str]) -> list[dict[str, str]]:
     qid = question.id
     common = {"required": "yes" if question.required else "",
-              "relevant": relevant(question, types)}
+              "relevant": relevant(question, types), "pii": "yes" if question.pii else ""}
     if question.type == "matrix":
         rows = [labelled({"type": "begin_group", "name": qid, "appearance": "table-list",
                           "relevant": common["relevant"]}, "label", [q.text for q in asked])]

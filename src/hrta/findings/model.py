@@ -29,7 +29,9 @@ SCHEMA_VERSION = 1
 class Record(BaseModel):
     """A part of Findings: immutable, and every key declared."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Validators built on first use, not at import: a plain analysis never builds the
+    # subgroup, weighting, trend or coding parts on their own.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form, as `hrta analyze` writes it."""
@@ -51,7 +53,7 @@ class _Labelled(Record):
 class OptionTally(Proportion, _Labelled):
     """One option of a closed question among the question's n."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     rank: int = Field(description="1 for the most chosen option; ties share the lower rank "
                                   "(1, 2, 2, 4)")
@@ -74,7 +76,7 @@ class _NetHead(Record):
 class NetTally(Proportion, _NetHead):
     """An agree or disagree net of a matrix statement, over the statement's n."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 # --- questions ---------------------------------------------------------------------------
@@ -159,7 +161,7 @@ class ThemeTally(Proportion, _ThemeHead):
     """A theme of a codebook among the answers coded (`percent` is of the coding's `n`;
     an answer may have several themes, so theme percents can add up to more than 100)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     rank: int = Field(description="1 for the theme most respondents mention; ties share the "
                                   "lower rank")
@@ -267,7 +269,7 @@ class _GroupHead(Record):
 class GroupTally(Proportion, _GroupHead):
     """Respondents whose answer is one of the group's options, among the question's n."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class ProfileGroups(Record):

@@ -65,7 +65,7 @@ def newcombe_interval(count_now: float, n_now: float, count_before: float,
 
 
 class _Estimate(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     percent: float | None = Field(
         description="`100 * count / n` (weighted: the weighted share of n), unrounded; null "
@@ -78,7 +78,7 @@ class _Estimate(BaseModel):
 
 
 class _Counted(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     count: int = Field(description="eligible respondents counted")
 

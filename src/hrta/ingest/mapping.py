@@ -27,7 +27,6 @@ from pathlib import Path
 from hrta.errors import InputError
 from hrta.ingest.labels import normalize
 from hrta.instrument import Instrument, Question
-from hrta.yamlfiles import load_yaml
 
 IGNORE = "ignore"
 
@@ -47,6 +46,8 @@ class Mapping:
 def load_mapping(path: Path | None, instrument: Instrument) -> Mapping:
     if path is None:
         return Mapping()
+    from hrta.yamlfiles import load_yaml  # PyYAML only for a mapping file
+
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")

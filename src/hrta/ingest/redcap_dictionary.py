@@ -260,15 +260,18 @@ class _Reader:
 
     def _other_box(self, item: _Field) -> bool:
         """Is this text field the "please specify" box of an earlier choice: named
-        `QUESTION_CODE` and shown only when that code is chosen (as `hrta instrument export`
-        writes one)? If so, that option takes it."""
+        `QUESTION_CODE` (or labelled as that choice) and shown only when that code is
+        chosen (as `hrta instrument export` writes one)? If so, that option takes it."""
         condition = self._condition(item.branching) if item.branching else None
         if condition is None or len(condition.any_of) != 1:
             return False
         code = condition.any_of[0]
-        if item.name != f"{condition.question}_{code}":
-            return False
         question = self.questions[condition.question]
+        # A name cut to REDCap's 26 characters no longer says whose box it is; the label,
+        # the option's own, still does.
+        if item.name != f"{condition.question}_{code}" and clean_header(item.label) != next(
+                (o.label for o in question.options if o.id == code), None):
+            return False
         options = tuple(o.model_copy(update={"other": True}) if o.id == code else o
                         for o in question.options)
         changed = question.model_copy(update={"options": options})

@@ -8,7 +8,8 @@ decimal, date, time and range become open-ended questions; groups become section
 `relevant` becomes `show_if` where it names one earlier question's choices, else a note.
 A `table-list` group of `select_one` questions of one list is a matrix (its questions the
 statements), and a text question `QUESTION_CHOICE` shown only when that choice is picked
-is the choice's "please specify" box.
+is the choice's "please specify" box. A `pii` column saying `yes` (as `hrta instrument
+export` writes it) marks contact details.
 `label::Language (code)` columns beside the form's own become translations. Metadata
 (start, end, username, deviceid, phone number), locations, media and notes are no
 questions; questions inside a repeat group are left out (an export holds them in other
@@ -430,8 +431,9 @@ class _Form:
         else:
             self.left_out.append(f"{name} ({base})")
             return None
-        pii = qtype == "text" and bool(_PERSONAL.search(qid))
-        if pii:
+        marked = row.get("pii").lower() in _TRUE  # as `hrta instrument export` writes it
+        pii = marked or (qtype == "text" and bool(_PERSONAL.search(qid)))
+        if pii and not marked:
             notes.append("Held apart as personal data (its name says it identifies a person); "
                          "remove `pii: true` if it does not.")
         limit = _COUNT_SELECTED.match(row.get("constraint"))

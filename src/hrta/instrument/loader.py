@@ -1,7 +1,17 @@
-"""Read assessments from YAML, expanding shared option lists and scales."""
+"""Read assessments from YAML, expanding shared option lists and scales.
+
+The YAML file is the instrument; what PyYAML reads from it is kept as JSON in hrta's
+cache (`hrta.files.cache_root`, under `instruments/`), named by the SHA-256 of the text,
+so the next command reads the same text without loading PyYAML (a tenth of a plain
+`hrta analyze`). A changed file has another hash, so it is read afresh; a document JSON
+cannot hold as it is (dates, keys that are not strings) is never kept.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from contextlib import suppress
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -11,8 +21,8 @@ from pydantic import ValidationError
 
 from hrta.defaults import DEFAULT_INSTRUMENT as DEFAULT_INSTRUMENT
 from hrta.errors import InputError
+from hrta.files import cache_root, write_text_atomic
 from hrta.instrument.schema import Instrument
-from hrta.yamlfiles import load_yaml
 
 
 def bundled_ids() -> list[str]:
@@ -44,9 +54,7 @@ def load(ref: str | Path) -> Instrument:
 
 
 def parse(text: str, *, origin: str) -> Instrument:
-    # libyaml's loader (in load_yaml) reads the bundled assessment ten times faster than
-    # the pure-Python one, which made it the slowest step of a plain `hrta analyze`.
-    raw = load_yaml(text, origin=origin)
+    raw = _read_yaml(text, origin=origin)
     if not isinstance(raw, dict):
         raise InputError("an instrument file must hold a mapping", file=origin)
     try:
@@ -54,6 +62,28 @@ def parse(text: str, *, origin: str) -> Instrument:
     except (ValidationError, ValueError) as exc:
         raise InputError("invalid instrument: %(reason)s", file=origin,
                          params={"reason": str(exc)}) from exc
+
+
+def _read_yaml(text: str, *, origin: str) -> Any:
+    """The YAML document `text` as plain data: from the cache when this very text was read
+    before, else parsed (libyaml's loader, in load_yaml) and kept."""
+    folder = cache_root()
+    kept = None if folder is None else (
+        folder / "instruments" / f"{hashlib.sha256(text.encode('utf-8')).hexdigest()}.json")
+    if kept is not None:
+        try:
+            return json.loads(kept.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # not kept yet, or unreadable: parse the YAML
+            pass
+    from hrta.yamlfiles import load_yaml
+
+    raw = load_yaml(text, origin=origin)
+    if kept is not None:
+        stored = json.dumps(raw, ensure_ascii=False, default=str)
+        if json.loads(stored) == raw:  # JSON holds it as it is
+            with suppress(OSError):  # a read-only cache: parse again next time
+                write_text_atomic(kept, stored)
+    return raw
 
 
 def _expand(raw: dict[str, Any]) -> dict[str, Any]:

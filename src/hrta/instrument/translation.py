@@ -25,8 +25,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hrta.errors import InputError
 from hrta.instrument.schema import Instrument
 from hrta.wording import collation_key
@@ -51,6 +49,8 @@ def _overlay(instrument_id: str, language: str, beside: Path | None = None
 
 
 def _read(path: Any, name: str) -> dict[str, Any]:
+    import yaml  # only a translation read needs it; a plain analysis reads none
+
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -52,8 +52,10 @@ PRINT_QUALITY = 92
 # keep their proportion of it in PDF and Word, so type sizes match across charts.
 PAGE_WIDTH = 680.0
 # Taller charts are narrowed in print so they fit on one page with a caption of up to three
-# lines (8 of the 9.25 inches a Letter page has inside its margins).
-MAX_HEIGHT = 600.0
+# lines and the paragraph that leads to them (5.5 of the 9.25 inches a Letter page has
+# inside its margins): a chart alone on a page would leave its question's text a page of
+# its own, which ran the Spanish body to 23 pages.
+MAX_HEIGHT = 550.0
 MAX_DRAWN = 256
 _DRAWN: dict[str, str] = {}
 _WARM_UP = {"data": {"values": [{"x": 0}]}, "mark": "point",

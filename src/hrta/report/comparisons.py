@@ -104,9 +104,13 @@ def _cell(option: ComparedOption, group_id: str) -> GroupCell:
 
 def _label(group: GroupSize, words: Words) -> str:
     """A group's name: the analysis names the small groups compared together in English
-    ("All other groups"), so another language names them from its catalog."""
+    ("All other groups"), so another language names them from its catalog; so too those
+    who did not choose the option of `--by QID=OPTION` ("Not rural", "No rurales")."""
     if group.id == "combined" and words.language != ENGLISH:
         return words("compare.combined")
+    if group.id.startswith("not_") and group.label.startswith("Not "):
+        option = group.label.removeprefix("Not ")
+        return words("compare.not_chosen", option=in_sentence(clean_text(option)))
     return clean_text(group.label)
 
 

@@ -180,9 +180,29 @@ def _numbers_of(figure: Figure, words: Words) -> Figure:
     found = re.match(r"^\S+ (\w+)\. ", figure.caption)
     number = found.group(1) if found else figure.anchor.removeprefix("figure-")
     title = figure.caption[found.end():] if found else figure.caption
+    # The figure's notes (percents that do not add up, a choice limit) follow its last
+    # table: read alone, the table still says why; above it they could strand the caption.
+    tables = figure.tables
+    notes = tuple(_in_appendix(note, words) for note in figure.notes)
+    if tables and notes:
+        tables = (*tables[:-1], replace(tables[-1], notes=(*tables[-1].notes, *notes)))
     return Figure("table", f"{figure.anchor}-numbers",
                   words("doc.numbers.caption", number=number, title=title),
-                  tables=figure.tables, others=figure.others)
+                  tables=tables, others=figure.others)
+
+
+def _in_appendix(note: str, words: Words) -> str:
+    """A note pointing to other figures' tables ("… in the tables of Figure 3 and Figure
+    5") names, under an appendix table, the appendix tables ("… in Tables A3 and A5")."""
+    before, _, after = words("narrative.item.shown_in", figures="\0").partition("\0")
+    if not (note.startswith(before) and note.endswith(after)):
+        return note
+    figure = re.escape(words("narrative.figure", number="\0")).replace("\0", r"(\w+)")
+    numbers = re.findall(figure, note[len(before):len(note) - len(after)])
+    if not numbers:
+        return note
+    return words.count("doc.numbers.shown_in", len(numbers), tables=words.join(
+        [words("doc.numbers.label", number=number) for number in numbers]))
 
 
 def _label_of(figure: Figure) -> str:

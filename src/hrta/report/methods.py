@@ -30,6 +30,7 @@ from hrta.report.lookup import (
     suppression_threshold,
 )
 from hrta.report.narrative import fielded_sentence, group_name, overview_sentences
+from hrta.report.trend import earlier_wave
 from hrta.report.words import Words, report_words
 
 MOST_MISSED = 3
@@ -64,7 +65,7 @@ def methods_section(findings: Findings, *, words: Words | None = None) -> Sectio
     ]
     weighting = findings.weighting
     if weighting:
-        blocks.append(paragraph(_weighting_note(weighting, r.eligible, words)))
+        blocks.append(paragraph(_weighting_note(weighting, findings, words)))
     subsections = [
         Section("methods-reading", words("methods.reading"), (
             paragraph(words("methods.reading.percent")),
@@ -82,8 +83,29 @@ def methods_section(findings: Findings, *, words: Words | None = None) -> Sectio
     return Section("methods", words("methods.title"), tuple(blocks), tuple(subsections))
 
 
-def _weighting_note(weighting: Weighting, eligible: int, words: Words) -> str:
-    margins = list(weighting.margins)
+def margin_name(findings: Findings, by: str, words: Words) -> str:
+    """A margin in words, as the comparisons chapter names its groups: 'state.region' is
+    'state (Census region)', 'communities=rural' 'communities served: rural'."""
+    head, _, option = by.partition("=")
+    qid, attribute = head, ""
+    if not option and head not in findings.questions:  # QID.ATTRIBUTE
+        qid, _, attribute = head.rpartition(".")
+    entry = findings.questions.get(qid)
+    if entry is None:
+        return by
+    title = in_sentence(clean_text(question_label(findings, qid)))
+    if option:
+        chosen = None if isinstance(entry, TextQuestion) else entry.options.get(option)
+        return f"{title}: {in_sentence(clean_text(chosen.label)) if chosen else option}"
+    if attribute:
+        key = f"methods.weighting.margin.{attribute}"
+        return f"{title} ({words(key) if key in words.messages else attribute})"
+    return title
+
+
+def _weighting_note(weighting: Weighting, findings: Findings, words: Words) -> str:
+    eligible = findings.responses.eligible
+    margins = [margin_name(findings, by, words) for by in weighting.margins]
     sentences = [words("methods.weighting.adjust", margins=words.join(margins))]
     if weighting.raked is not None and weighting.not_raked is not None:
         sentences.append(words(
@@ -167,6 +189,9 @@ def limitations_section(findings: Findings, *, words: Words | None = None) -> Se
                                       correction=correction(comparisons, words=words))))
     else:
         blocks.append(paragraph(words("limits.no_comparisons")))
+    if findings.trend:
+        blocks.append(paragraph(words("limits.trend", before=earlier_wave(findings.trend,
+                                                                          words=words))))
     if findings.weighting:
         blocks.append(paragraph(words("limits.weighting")))
     if _capped(findings):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from hrta.errors import InputError
@@ -10,7 +11,7 @@ from hrta.report import charts
 from hrta.report.formats import WRITERS, write_document
 from hrta.report.layout import build_document
 from hrta.report.lookup import FindingsSource
-from hrta.report.words import report_words
+from hrta.report.words import Words, report_words
 from hrta.report.worker import write_apart
 
 __all__ = ["WRITERS", "render_report", "render_reports", "write_document"]
@@ -34,16 +35,19 @@ def render_report(findings: FindingsSource, path: Path | str, *,
 def render_reports(findings: FindingsSource, paths: Sequence[Path | str], *,
                    discussion: str | None = None, verbatims: bool = False,
                    released: frozenset[str] = frozenset(),
-                   language: str = "en") -> None:
+                   language: str = "en", on_web: bool = False) -> None:
     """Write the same report in several formats, building it once: the charts are drawn
-    once and shared. Every extension is checked before anything is written."""
+    once and shared. Every extension is checked before anything is written. `on_web`: made
+    on the web, where a withheld write-in is released on a page, not with --release-quote."""
     targets = [Path(path) for path in paths]
     for target in targets:
         if target.suffix.lower() not in WRITERS:
             raise InputError("name the report *.html, *.pdf or *.docx", file=str(target))
     charts.warm_up()  # while the document is built
     document = build_document(findings, discussion=discussion, verbatims=verbatims,
-                              released=released, words=report_words(language))
+                              released=released,
+                              words=_on_web(report_words(language)) if on_web
+                              else report_words(language))
     # PDF (WeasyPrint) and Word (python-docx, PNG charts) each take seconds of work that
     # holds one core; asked for together, Word is written by a second process meanwhile.
     apart = ([t for t in targets if t.suffix.lower() == ".docx"]
@@ -53,3 +57,8 @@ def render_reports(findings: FindingsSource, paths: Sequence[Path | str], *,
             if target not in apart:
                 write_document(document, target)
         waiting()
+
+
+def _on_web(words: Words) -> Words:
+    web_note = words.messages["doc.others.withheld_web"]
+    return replace(words, messages={**words.messages, "doc.others.withheld": web_note})

@@ -311,7 +311,9 @@ def theme_blocks(item: SectionItem, findings: Findings,
 
 def _theme_sentence(qid: str, theme: ThemeTally, n: int, position: int, total: int,
                     top: list[ThemeTally], quoted: bool, words: Words) -> str:
-    share = f"n={format_count(theme.count)}, {format_percent(theme.percent)}"
+    # "12 of 61, 20%": a bare "(n=12, 20%)" writes the count where readers expect the base.
+    share = words("takeaway.of_n", count=format_count(theme.count), n=format_count(n),
+                  percent=format_percent(theme.percent))
     lead = words(f"theme.lead.{position % LEADS}") if quoted else ""
     if position == 0 and len(top) > 1:
         opening = words("theme.top_tied", themes=capitalize(words.join([_named(t) for t in top])),
@@ -328,8 +330,7 @@ def _theme_sentence(qid: str, theme: ThemeTally, n: int, position: int, total: i
         opening = words("theme.one_named", theme=_named(theme), share=share)
         lead = words("theme.they_wrote") if quoted else ""
     elif position == total - 1 and total > 2:
-        opening = words("theme.finally", count=format_count(theme.count), theme=_named(theme),
-                        percent=format_percent(theme.percent))
+        opening = words("theme.finally", theme=_named(theme), share=share)
     else:
         opening = words(f"theme.middle.{position % MIDDLES}",
                         theme=_named(theme), Theme=capitalize(_named(theme)), share=share,

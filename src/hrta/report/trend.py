@@ -24,6 +24,7 @@ from hrta.report.formatting import (
     format_percent,
     format_points,
     in_sentence,
+    whole,
 )
 from hrta.report.lookup import question_label
 from hrta.report.narrative import day_of
@@ -51,8 +52,11 @@ def trend_section(findings: Findings, *, words: Words | None = None) -> Section 
             "compare.question", len(moved), number=f"{len(moved):,}")), role="note"))
     elif trend.questions:
         blocks.append(paragraph(w("trend.none_note"), role="note"))
+    # A table read on its own still says which wave is which: an unnamed wave by its year.
+    headers = ((capitalize(before), _year(None if trend.label else trend.fielded_before)),
+               (w("trend.column_now"), _year(findings.fielded)))
     for index, (qid, question) in enumerate(moved, start=1):
-        blocks.append(_trend_figure(index, qid, question, before, findings, w))
+        blocks.append(_trend_figure(index, qid, question, before, headers, findings, w))
     return Section("trend", w("trend.title", before=before), tuple(blocks))
 
 
@@ -99,11 +103,20 @@ def _beyond_chance(change: OptionChange) -> bool:
 def _overview_figure(trend: Trend, before: str, findings: Findings, words: Words) -> Figure:
     """One row per question: the option that moved most, its change and interval."""
     rows = []
+    unchanged = False
     for qid, question in trend.questions.items():
         label = clean_text(question_label(findings, qid))
         measured = [(oid, c, c.difference) for oid, c in question.options.items()
                     if c.difference is not None and _nameable(c)]
         if not measured:
+            held = _least_precise(question)
+            if held is not None:
+                unchanged = True
+                oid, change = held
+                rows.append(Row(label, (_option_label(findings, qid, oid), format_points(0.0),
+                                        _points_interval(change.ci_low, change.ci_high, words),
+                                        words("compare.no"))))
+                continue
             compared = any(c.difference is not None for c in question.options.values())
             rows.append(Row(label, (DASH, format_points(0.0), DASH, words("compare.no"))
                             if compared else (DASH, DASH, DASH, DASH)))
@@ -120,7 +133,21 @@ def _overview_figure(trend: Trend, before: str, findings: Findings, words: Words
     table = Table(columns, tuple(rows), stub=words("compare.stub"))
     return Figure("table", "trend-overview", words("trend.overview_caption", before=before),
                   tables=(table,), notes=(words("trend.beyond_note"),
+                                          *((words("trend.unchanged_note"),) if unchanged
+                                            else ()),
                                           _comparisons_note(trend, words)))
+
+
+def _least_precise(question: QuestionChange) -> tuple[str, OptionChange] | None:
+    """When no option changed, the one with the widest 95% interval: a change of 0 still
+    has one (Newcombe), and the widest says how large a change the data cannot rule out.
+    None when no option was chosen in either wave."""
+    held = [(oid, c) for oid, c in question.options.items()
+            if c.difference is not None and c.ci_low is not None and c.ci_high is not None
+            and (c.percent or c.percent_before)]
+    if not held:
+        return None
+    return max(held, key=lambda found: (found[1].ci_high or 0.0) - (found[1].ci_low or 0.0))
 
 
 def _comparisons_note(trend: Trend, words: Words) -> str:
@@ -149,6 +176,9 @@ def trend_sentences(trend: Trend, findings: Findings, *, words: Words | None = N
     for qid, question in trend.questions.items():
         entry = findings.questions.get(qid)
         title = entry.title if entry else qid
+        # Each percent with its own wave's n: the two waves' bases differ.
+        bases = {"n_before": format_count(question.n_before or 0),
+                 "n": format_count(question.n or 0)}
         for option_id, change in question.options.items():
             low, high, difference = change.ci_low, change.ci_high, change.difference
             if low is None or high is None or difference is None or not _beyond_chance(change):
@@ -159,19 +189,34 @@ def trend_sentences(trend: Trend, findings: Findings, *, words: Words | None = N
                 option=_option_label(findings, qid, option_id),
                 before=format_percent(change.percent_before), now=format_percent(change.percent),
                 points=format_points(difference), low=format_bound(low),
-                high=format_bound(high)))
+                high=format_bound(high), **bases))
     if not sentences:
         sentences.append(w("trend.none", before=earlier_wave(trend, words=w)))
     return sentences
 
 
+def _year(fielded: Fielded | None) -> str:
+    """'2022', '2021–2022' for a wave fielded over New Year; empty without dates."""
+    if fielded is None:
+        return ""
+    return "–".join(str(y) for y in sorted({fielded.first.year, fielded.last.year}))
+
+
+def _header(wave: str, year: str, n: int | None, words: Words) -> str:
+    """'The earlier wave (2022, n=101)'; a wave with no dates, or named by the analyst,
+    as 'The 2021 survey (n=87)'."""
+    if year:
+        return words("trend.column_with_year", wave=wave, year=year, n=format_count(n or 0))
+    return words("trend.column_with_n", wave=wave, n=format_count(n or 0))
+
+
 def _trend_figure(index: int, qid: str, question: QuestionChange, before: str,
-                  findings: Findings, words: Words) -> Figure:
+                  headers: tuple[tuple[str, str], tuple[str, str]], findings: Findings,
+                  words: Words) -> Figure:
     # Each wave's own n heads its column: the percents below are of it.
-    columns = (Column(words("trend.column_with_n", wave=capitalize(before),
-                            n=format_count(question.n_before or 0))),
-               Column(words("trend.column_with_n", wave=words("trend.column_now"),
-                            n=format_count(question.n or 0))),
+    (then, then_year), (now, now_year) = headers
+    columns = (Column(_header(then, then_year, question.n_before, words)),
+               Column(_header(now, now_year, question.n, words)),
                Column(words("trend.column_change")), Column(words("trend.column_ci")))
     rows = tuple(
         Row(_option_label(findings, qid, option_id),
@@ -180,9 +225,19 @@ def _trend_figure(index: int, qid: str, question: QuestionChange, before: str,
              _points_interval(change.ci_low, change.ci_high, words)))
         for option_id, change in question.options.items())
     title = clean_text(question_label(findings, qid)).rstrip(".")
+    notes = ((words("trend.rounding_note"),)
+             if any(_rounding_shows(c) for c in question.options.values()) else ())
     return Figure("table", f"trend-{index}", words("trend.figure_caption", title=title,
                                                     before=before),
-                  tables=(Table(columns, rows),))
+                  tables=(Table(columns, rows),), notes=notes)
+
+
+def _rounding_shows(change: OptionChange) -> bool:
+    """Whether the change shown differs from the difference of the rounded percents shown
+    (8% to 20% is a change of +11 when it is 8.05% to 19.54%)."""
+    if change.difference is None or change.percent is None or change.percent_before is None:
+        return False
+    return whole(change.difference) != whole(change.percent) - whole(change.percent_before)
 
 
 def _points_interval(low: float | None, high: float | None, words: Words) -> str:

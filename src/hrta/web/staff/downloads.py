@@ -1,5 +1,6 @@
 """What staff download: the report, the Findings JSON, the clean data as CSV and XLSX, and
-the wide layout for SPSS (.sav), Stata (.dta), spreadsheets and R (CSV, XLSX, codebook).
+the wide layout for SPSS (.sav), Stata (.dta), spreadsheets and R (CSV, XLSX, Parquet,
+codebook, and the R script that reads the CSV).
 
 Every file is drawn from the wave's Findings or its ResponseSet, which never hold contact
 details. Spreadsheet cells that a spreadsheet program would read as a formula (starting
@@ -24,7 +25,14 @@ from django.utils.translation import get_language
 from openpyxl import Workbook
 
 from hrta.exports import surveymonkey_frame
-from hrta.exports.data import codebook_bytes, csv_bytes, write_wide, xlsx_bytes
+from hrta.exports.data import (
+    codebook_bytes,
+    csv_bytes,
+    parquet_bytes,
+    r_script,
+    write_wide,
+    xlsx_bytes,
+)
 from hrta.exports.wide import WideData, wide_data
 from hrta.findings.model import Findings
 from hrta.formulas import neutralise, neutralise_frame
@@ -96,6 +104,12 @@ def _through_file(suffix: str) -> Callable[[WideData], bytes]:
     return write
 
 
+def _r_script(wave: Wave) -> bytes:
+    """The R script that reads the wide CSV, by the name its download is given."""
+    csv_name = f"{wave.slug}-responses-wide.csv"
+    return r_script(wide_data(_named_responses(wave)), csv_name).encode("ascii")
+
+
 def _csv(wave: Wave) -> bytes:
     headers, frame = clean_data(wave)
     buffer = io.StringIO()
@@ -144,7 +158,7 @@ def _report(suffix: str) -> Callable[[Wave], bytes]:
         with tempfile.TemporaryDirectory(prefix="hrta-report-") as folder:
             path = Path(folder) / f"report{suffix}"
             render_reports(findings, [path], language=language,
-                           released=released_quotes(wave))
+                           released=released_quotes(wave), on_web=True)
             return path.read_bytes()
     return build
 
@@ -167,7 +181,10 @@ KINDS: dict[str, Kind] = {
     "responses-wide.xlsx": Kind(".xlsx", "application/vnd.openxmlformats-officedocument"
                                 ".spreadsheetml.sheet", _wide(xlsx_bytes)),
     "responses-wide.csv": Kind(".csv", "text/csv; charset=utf-8", _wide(csv_bytes)),
+    "responses-wide.parquet": Kind(".parquet", "application/vnd.apache.parquet",
+                                   _wide(parquet_bytes)),
     "codebook.csv": Kind(".csv", "text/csv; charset=utf-8", _wide(codebook_bytes)),
+    "responses-wide.R": Kind(".R", "text/plain; charset=utf-8", _r_script),
 }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.core.cache import cache
@@ -38,6 +38,7 @@ from hrta.report.lookup import (
     other_texts,
     question_label,
 )
+from hrta.report.themes import Quote, write_ins
 from hrta.report.worded import in_wording
 from hrta.report.words import Words, report_words
 
@@ -54,23 +55,82 @@ class Part:
     blocks: tuple[Block, ...]
 
 
+@dataclass(frozen=True)
+class ScreenedTexts(OtherTexts):
+    """A question's write-ins as the dashboard lists them, screened for names as the report
+    screens them (hrta.report.themes): one held back is listed by its id, without its text."""
+
+    held: tuple[str, ...] = ()  # per text: the write-in's id when held back, else ""
+
+    @property
+    def listed(self) -> list[tuple[str, str]]:
+        """(text, id) per write-in: the text when shown, the id when held back."""
+        return list(zip(self.texts, self.held, strict=True))
+
+
 def findings_parts(findings: Findings, *, threshold: int | None, language: str | None = None,
-                   instrument: Instrument | None = None) -> list[Part]:
+                   instrument: Instrument | None = None,
+                   released: frozenset[str] = frozenset(),
+                   whole: Findings | None = None) -> list[Part]:
     """Every figure, table and listing of the report's findings, section by section.
 
     `threshold` None draws the whole wave as published; a number hides counts below it
     (and the counts that would give them away), as in a filtered view. In `language`
     (the page's), captions, notes and charts read as the report in that language does,
     and questions and options as `instrument`, the questionnaire in it, words them.
+    Write-ins are screened for names, and `released` (ids an analyst released) let
+    through, as in the report; in a filtered view, `whole` is the whole wave's Findings,
+    whose ids name the write-ins (the release page lists those).
     """
     words = report_words(language)
     if instrument is not None:
         findings = in_wording(findings, instrument)
     parts = []
     for section in findings.sections:
-        blocks = tuple(_block(item, findings, threshold, words) for item in section.items)
+        blocks = tuple(screened_others(_block(item, findings, threshold, words), findings,
+                                       released, whole)
+                       for item in section.items)
         parts.append(Part(section.id, section.title, blocks))
     return parts
+
+
+def screened_others(block: Block, findings: Findings, released: frozenset[str],
+                    whole: Findings | None = None) -> Block:
+    """The block with its write-ins screened (ScreenedTexts): the same screen and releases
+    as the report's (hrta.report.appendix.screened_write_ins)."""
+    if not isinstance(block, Figure) or not block.others:
+        return block
+    return replace(block, others=tuple(_screened(other, findings, released, whole)
+                                       for other in block.others))
+
+
+def _screened(other: OtherTexts, findings: Findings, released: frozenset[str],
+              whole: Findings | None) -> ScreenedTexts:
+    entry = findings.questions[other.qid]
+    in_wave = whole.questions.get(other.qid) if whole is not None else None
+    if in_wave is None:
+        quotes = write_ins(other.qid, entry, released, listed=len(other.texts))
+    else:
+        # A filtered view's write-ins are a few of the wave's: each is named, and released,
+        # as the same text is among the wave's, which the release page lists.
+        quotes = _as_in_wave(write_ins(other.qid, entry, listed=len(other.texts)),
+                             write_ins(other.qid, in_wave, released))
+    held = tuple(quote.id if quote.withheld else "" for quote in quotes)
+    texts = tuple("" if gone else text for text, gone in zip(other.texts, held, strict=True))
+    return ScreenedTexts(other.question, texts, other.total, other.qid,
+                         sum(1 for gone in held if gone), held=held)
+
+
+def _as_in_wave(quotes: Sequence[Quote], wave: Sequence[Quote]) -> list[Quote]:
+    by_text: dict[str, list[Quote]] = {}
+    for quote in wave:
+        by_text.setdefault(quote.text, []).append(quote)
+    named = []
+    for quote in quotes:
+        same = by_text.get(quote.text, [])
+        shown = next((q for q in same if not q.withheld), None)
+        named.append(shown or (same[0] if same else quote))
+    return named
 
 
 def too_few(findings: Findings, threshold: int | None) -> bool:
@@ -130,7 +190,8 @@ def _suppressed_figure(item: SectionItem, findings: Findings,
                      else _("The chart is left out because some of its counts are hidden; "
                             "the tables show the rest."))
     others = tuple(
-        OtherTexts(entry.title, tuple(clean_text(t) for t in texts[:MAX_LISTED]), len(texts))
+        OtherTexts(entry.title, tuple(clean_text(t) for t in texts[:MAX_LISTED]), len(texts),
+                   qid)
         for qid, entry in entries if (texts := other_texts(entry)) and not any(
             hidden[qid].get(key) for key, option in entry.options.items() if option.other))
     return Figure(item.kind, anchor(item), caption(item, findings, words=words), chart=chart,

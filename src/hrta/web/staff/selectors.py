@@ -14,9 +14,10 @@ import hashlib
 import hmac
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -27,10 +28,11 @@ from django.utils.translation import get_language
 from hrta.analysis.pipeline import analyse
 from hrta.errors import InputError
 from hrta.findings import Findings
+from hrta.findings.model import ResponseCounts
 from hrta.instrument.schema import Question
 from hrta.responses import ResponseSet
 from hrta.web.assessment.localized import localized_instrument
-from hrta.web.coding.selectors import add_confirmed_themes, coding_version
+from hrta.web.coding.selectors import add_confirmed_themes, coding_version, released_quotes
 from hrta.web.staff import duplicates, figures
 from hrta.web.staff.filters import FilterField, Selection, fields, filter_responses
 from hrta.web.surveys.models import AuditEntry, Response, Wave
@@ -110,8 +112,8 @@ def _findings(wave: Wave, version: str, coded: str, selection: Selection) -> Fin
 
 @dataclass(frozen=True)
 class Dashboard:
-    version: str
-    findings: Findings
+    version: str  # the wave's version these figures show (older than now: new data since)
+    responses: ResponseCounts
     parts: list[figures.Part]
     filters: list[FilterField]
     threshold: int | None
@@ -119,15 +121,21 @@ class Dashboard:
     # Names this view's figures in the cache: the page keeps its rendered figures under it,
     # so a view after the first renders none of its tables again.
     key: str = ""
+    # The coded themes panel (hrta.web.coding.templatetags.coding.themes_panel).
+    themes: list[dict[str, Any]] = field(default_factory=list)
+    now: str = ""  # the wave's version now
 
 
 @dataclass(frozen=True)
 class _Drawn:
-    """What a dashboard keeps in the cache beside its Findings (which have their own)."""
+    """What a dashboard keeps in the cache beside its Findings (which have their own): all
+    its page reads, so that a view of a wave whose figures are made reads no Findings."""
 
+    responses: ResponseCounts
     parts: list[figures.Part]
     filters: list[FilterField]
     too_few: bool
+    themes: list[dict[str, Any]]
 
 
 # How long a queued `findings` task is waited for (and a running one whose worker has not
@@ -144,14 +152,25 @@ def dashboard(wave: Wave, selection: Selection = (), *, now: bool = False) -> Da
     the cache: its `version` is then older than the wave's, and the page says new answers
     have come in. Analysing in the request instead would make staff wait seconds on every
     view after every submission of a busy hour. `now`: the view of the wave as it is now
-    (what the worker makes), never the last one made."""
+    (what the worker makes), never the last one made.
+
+    A view whose figures are made is read from the cache in one piece (_Drawn), without
+    its Findings: a few small queries and that read are all a request does."""
     version = wave_version(wave)
     coded = _coded(wave, version)
-    if not (selection or now) and cache.get(_findings_key(wave, coded, selection)) is None:
-        last = _last_made(wave)
-        if last is not None:
-            return last
-    view = _dashboard(wave, version, coded, selection)
+    released = released_quotes(wave)
+    key = _drawn_key(wave, coded, released, selection)
+    drawn = cache.get(key)
+    if isinstance(drawn, _Drawn):
+        view = _view(drawn, version, key, settings.SUPPRESS_BELOW if selection else None,
+                     version)
+    else:
+        if not (selection or now):
+            # Until the worker has made the whole view, charts included, the last one made.
+            last = _last_made(wave, released, version)
+            if last is not None:
+                return last
+        view = _dashboard(wave, version, coded, selection, released, charts=now)
     if not selection:
         latest = _key("latest", wave, "")
         # A write only when it changes: every view writing would queue staff behind the
@@ -161,7 +180,7 @@ def dashboard(wave: Wave, selection: Selection = (), *, now: bool = False) -> Da
     return view
 
 
-def _last_made(wave: Wave) -> Dashboard | None:
+def _last_made(wave: Wave, released: frozenset[str], now: str) -> Dashboard | None:
     """The whole wave's last dashboard made, while a worker makes the new one; else None."""
     from hrta.web.tasks.models import Job
     from hrta.web.tasks.services import findings_key as job_key
@@ -175,29 +194,56 @@ def _last_made(wave: Wave) -> Dashboard | None:
     if not Job.objects.filter(waited, key=job_key(wave)).exists():
         return None
     version, coded = latest
-    if cache.get(_findings_key(wave, coded, ())) is None:
+    drawn = cache.get(_drawn_key(wave, coded, released, ()))
+    if isinstance(drawn, _Drawn):
+        return _view(drawn, version, _drawn_key(wave, coded, released, ()), None, now)
+    if not cache.has_key(_findings_key(wave, coded, ())):
         return None
-    return _dashboard(wave, version, coded, ())
+    return _dashboard(wave, version, coded, (), released, now)
 
 
-def _dashboard(wave: Wave, version: str, coded: str, selection: Selection) -> Dashboard:
-    findings = _findings(wave, version, coded, selection)
+def _drawn_key(wave: Wave, coded: str, released: frozenset[str], selection: Selection) -> str:
+    # The write-ins an analyst released from the name screen change the figures' lists,
+    # not the Findings.
+    freed = hashlib.sha256("\n".join(sorted(released)).encode()).hexdigest()[:12]
+    return _key("dashboard", wave, f"{coded}:{freed}", selection)
+
+
+def _dashboard(wave: Wave, version: str, coded: str, selection: Selection,
+               released: frozenset[str], now: str = "", *, charts: bool = False) -> Dashboard:
+    """`charts`: draw the figures' chart images before the view is kept, so no one who
+    sees the new figures waits for their charts (the worker's way)."""
+    from hrta.web.coding.templatetags.coding import themes_panel
+
     threshold = settings.SUPPRESS_BELOW if selection else None
-    key = _key("dashboard", wave, coded, selection)
+    key = _drawn_key(wave, coded, released, selection)
     drawn = cache.get(key)
     if not isinstance(drawn, _Drawn):
+        findings = _findings(wave, version, coded, selection)
         few = figures.too_few(findings, threshold)
         language = get_language() or "en"
         worded = localized_instrument(wave, language)
+        whole = _findings(wave, version, coded, ()) if selection and not few else None
         # The figures read in the page's language: its catalog, the questionnaire's words.
-        drawn = _Drawn(parts=[] if few else figures.findings_parts(
-                           findings, threshold=threshold, language=language, instrument=worded),
+        drawn = _Drawn(responses=findings.responses,
+                       parts=[] if few else figures.findings_parts(
+                           findings, threshold=threshold, language=language, instrument=worded,
+                           released=released, whole=whole),
                        filters=fields(_responses(wave, version), selection, worded),
-                       too_few=few)
+                       too_few=few,
+                       themes=themes_panel(findings, threshold, wave, released))
+        if charts:
+            for part in drawn.parts:
+                for block in part.blocks:
+                    figures.chart_svg(block)
         cache.set(key, drawn, CACHE_SECONDS)
-    return Dashboard(version=version, findings=findings, parts=drawn.parts,
+    return _view(drawn, version, key, threshold, now or version)
+
+
+def _view(drawn: _Drawn, version: str, key: str, threshold: int | None, now: str) -> Dashboard:
+    return Dashboard(version=version, responses=drawn.responses, parts=drawn.parts,
                      filters=drawn.filters, threshold=threshold, too_few=drawn.too_few,
-                     key=key)
+                     key=key, themes=drawn.themes, now=now)
 
 
 @dataclass(frozen=True)
@@ -210,9 +256,9 @@ class LiveStatus:
     updated_at: datetime | None
 
 
-def live_status(wave: Wave) -> LiveStatus:
+def live_status(wave: Wave, *, version: str = "") -> LiveStatus:
     """How many responses the wave has now, and when one last changed (a few counts;
-    cheap enough to ask every 30 seconds)."""
+    cheap enough to ask every 30 seconds). `version`: the wave's, when the caller has it."""
     statuses = Response.Status
     counts = Response.objects.filter(wave=wave).aggregate(
         submitted=Count("id", filter=Q(status=statuses.SUBMITTED, excluded=False)),
@@ -220,7 +266,7 @@ def live_status(wave: Wave) -> LiveStatus:
         in_progress=Count("id", filter=Q(status=statuses.IN_PROGRESS, excluded=False)),
         excluded=Count("id", filter=Q(excluded=True)),
         updated_at=Max("updated_at"))
-    return LiveStatus(version=wave_version(wave), **counts)
+    return LiveStatus(version=version or wave_version(wave), **counts)
 
 
 def likely_duplicates(wave: Wave) -> dict[int, list[int]]:

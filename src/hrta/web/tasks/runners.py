@@ -70,7 +70,7 @@ def report(working: Working) -> Outcome:
     findings, language = report_wording(wave, findings, language)
     # Quotes and write-ins an analyst released from the name screen (the coding pages).
     render_reports(findings, [working.result_file(name)], language=language,
-                   released=released_quotes(wave))
+                   released=released_quotes(wave), on_web=True)
     working.progress(2, 2)
     return name, content_type
 
@@ -114,16 +114,14 @@ def findings(working: Working) -> Outcome:
 def _prepare(wave: Wave) -> None:
     from django.template.loader import render_to_string
 
-    from hrta.web.staff import figures
     from hrta.web.staff.selectors import dashboard
 
-    view = dashboard(wave, now=True)
-    for part in view.parts:
-        for block in part.blocks:
-            figures.chart_svg(block)
+    view = dashboard(wave, now=True)  # its chart images drawn before the view is kept
     # The page's figures as HTML too (kept under the view's key), so its first view after
     # new data renders none of them.
-    render_to_string("staff/_figures.html", {"view": view, "wave": wave, "query": ""})
+    for can_release in (False, True):  # as those who may release a write-in see them too
+        render_to_string("staff/_figures.html", {"view": view, "wave": wave, "query": "",
+                                                 "can_release": can_release})
 
 
 GONE = gettext_lazy("The uploaded file is no longer kept (the import ended earlier): "

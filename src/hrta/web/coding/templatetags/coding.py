@@ -1,4 +1,5 @@
-"""The dashboard's panel of coded themes, read from the Findings it already has."""
+"""The dashboard's panel of coded themes: made from Findings with the dashboard's figures
+(hrta.web.staff.selectors) and kept with them, so that a view reads no Findings."""
 
 from __future__ import annotations
 
@@ -9,22 +10,28 @@ from django import template
 from hrta.findings.model import CodedThemes, Findings, TextQuestion
 from hrta.report.formatting import clean_text, format_percent
 from hrta.report.themes import quotes_of
-from hrta.web.coding.selectors import question_text, released_quotes
+from hrta.web.coding.selectors import question_text
+from hrta.web.surveys.models import Wave
 
 register = template.Library()
 
 
 @register.inclusion_tag("coding/_themes_panel.html", takes_context=True)
-def coded_themes(context: dict[str, Any], findings: Findings,
-                 threshold: int | None) -> dict[str, Any]:
+def coded_themes(context: dict[str, Any], questions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The panel of `questions` as themes_panel made them (kept with the dashboard's
+    figures, so a view reads no Findings)."""
+    return {"questions": questions, "wave": context.get("wave"),
+            "perms": context.get("perms")}
+
+
+def themes_panel(findings: Findings, threshold: int | None, wave: Wave | None,
+                 released: frozenset[str]) -> list[dict[str, Any]]:
     """Per coded question, its themes ranked with count and percent (hidden below the
     threshold in a filtered view, as every other count there), and quotes in the whole
     wave's view only: a filtered view is a small group, where words can name someone.
     The quotes are the report's: confirmed answers, screened for names unless an analyst
-    released them (hrta.report.themes.quotes_of)."""
+    released them (`released`; hrta.report.themes.quotes_of)."""
     questions = []
-    wave = context.get("wave")
-    released = released_quotes(wave) if wave is not None else frozenset()
     for qid, entry in findings.questions.items():
         if not isinstance(entry, TextQuestion):
             continue
@@ -48,5 +55,4 @@ def coded_themes(context: dict[str, Any], findings: Findings,
                           "n": coding.n,
                           "confirmed": coding.confirmed, "rows": rows,
                           "withheld": withheld})
-    return {"questions": questions, "wave": context.get("wave"),
-            "perms": context.get("perms")}
+    return questions

@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from hrta.web.staff import figures, selectors
-from hrta.web.staff.access import VIEW, staff_page, wave_or_404
+from hrta.web.staff.access import MANAGE_RESPONSES, VIEW, staff_page, wave_or_404
 from hrta.web.staff.filters import read_selection
 from hrta.web.surveys.models import Wave
 
@@ -32,9 +32,13 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     selection = read_selection(wave.instrument, request.GET)
     view = selectors.dashboard(wave, selection)
     return render(request, "staff/dashboard.html", {
-        "wave": wave, "waves": Wave.objects.order_by("-created_at", "-id"), "view": view,
-        "live": selectors.live_status(wave), "query": urlencode(selection),
+        # The wave menu names each wave: not each one's questionnaire (YAML) too.
+        "wave": wave, "waves": Wave.objects.order_by("-created_at", "-id").only("slug", "title"),
+        "view": view,
+        "live": selectors.live_status(wave, version=view.now), "query": urlencode(selection),
         "filtered": bool(selection),
+        # A write-in the name screen holds back links to where it can be read and released.
+        "can_release": request.user.has_perm(MANAGE_RESPONSES),
     })
 
 
