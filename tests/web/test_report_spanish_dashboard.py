@@ -4,6 +4,8 @@ numbers."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from hrta.web.tasks.models import Job
@@ -60,3 +62,27 @@ def test_the_report_made_in_the_background_is_in_the_language_of_who_asked(answe
     reply = client.get(f"/staff/tasks/{job.pk}/result/")
     report = b"".join(reply.streaming_content).decode("utf-8")
     assert '<html lang="es">' in report and TA_FIGURE["es"] in report
+
+
+@pytest.mark.parametrize(("language", "heading"), [
+    ("en", "DRAFT Harm Reduction Technical Assistance Stakeholder Analysis: the findings"),
+    ("es", "BORRADOR Análisis de partes interesadas")])
+def test_the_one_page_brief_is_made_in_the_background(answered, language, heading) -> None:
+    """The Downloads page's brief: a task, its result one PDF page in the asker's language."""
+    from pypdf import PdfReader
+
+    empty_queue()
+    client, _user = signed_in("analyst")
+    client.cookies["django_language"] = language
+    page = client.get(f"/staff/waves/{answered.slug}/downloads/").content.decode()
+    assert 'name="format" value="brief"' in page
+    post(client, f"/staff/waves/{answered.slug}/report/", {"format": "brief"})
+    job = Job.objects.get(wave=answered, kind=Job.Kind.REPORT)
+    assert work_queue() == 1
+    job.refresh_from_db()
+    assert job.result_name == f"{answered.slug}-brief.pdf", job.message
+    reply = client.get(f"/staff/tasks/{job.pk}/result/")
+    assert reply["Content-Type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(b"".join(reply.streaming_content)))
+    assert len(pdf.pages) == 1
+    assert heading in " ".join(pdf.pages[0].extract_text().split())

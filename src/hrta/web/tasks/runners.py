@@ -49,6 +49,7 @@ REPORTS: dict[str, tuple[str, str]] = {
     "docx": (".docx", "application/vnd.openxmlformats-officedocument"
              ".wordprocessingml.document"),
     "pdf": (".pdf", "application/pdf"),
+    "brief": (".pdf", "application/pdf"),  # the one-page brief
 }
 
 
@@ -65,12 +66,18 @@ def report(working: Working) -> Outcome:
     with translation.override(language):
         findings = wave_findings(wave)
     working.progress(1, 2)
-    name = f"{wave.slug}-report{suffix}"
+    brief = working.job.params["format"] == "brief"
+    name = f"{wave.slug}-{'brief' if brief else 'report'}{suffix}"
     # The report reads in the language of the person who asked for it.
     findings, language = report_wording(wave, findings, language)
-    # Quotes and write-ins an analyst released from the name screen (the coding pages).
-    render_reports(findings, [working.result_file(name)], language=language,
-                   released=released_quotes(wave), on_web=True)
+    if brief:
+        from hrta.report.brief import render_brief
+
+        render_brief(findings, working.result_file(name), language=language)
+    else:
+        # Quotes and write-ins an analyst released from the name screen (the coding pages).
+        render_reports(findings, [working.result_file(name)], language=language,
+                       released=released_quotes(wave), on_web=True)
     working.progress(2, 2)
     return name, content_type
 
