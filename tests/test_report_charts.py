@@ -56,3 +56,22 @@ def test_a_report_loads_no_chart_library_or_statistics_package(tmp_path: Path) -
                           check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert "<svg" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_the_javascript_runtime_starts_early_only_for_charts_not_drawn_before(
+        tmp_path, monkeypatch):
+    """A report made again finds its charts in the cache folder: no runtime is started
+    beside its work. A first report (an empty folder) starts it while it analyses."""
+    from hrta.report import charts as module
+
+    monkeypatch.setenv("HRTA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(module, "_warming", None)
+    (tmp_path / "charts").mkdir()
+    (tmp_path / "charts" / "kept.svg").write_text("<svg/>")
+    module.warm_up()
+    assert module._warming is None
+
+    (tmp_path / "charts" / "kept.svg").unlink()
+    module.warm_up()
+    assert module._warming is not None
+    module._warming.join()

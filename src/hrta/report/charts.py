@@ -545,6 +545,18 @@ def _kept(source: str, suffix: str, make: Callable[[], bytes]) -> bytes:
     return made
 
 
+def _kept_before() -> bool:
+    """Whether an earlier run kept any chart in the cache folder."""
+    folder = _cache_folder()
+    if folder is None:
+        return False
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is not None
+    except OSError:
+        return False
+
+
 def _cache_folder() -> Path | None:
     from hrta.coding.embedder import cache_dir  # the one setting (HRTA_CACHE_DIR) for both
 
@@ -556,9 +568,14 @@ def warm_up() -> None:
     """Start vl-convert's JavaScript runtime on a background thread now, so that the first
     chart does not wait for it: starting takes about half a second, which overlaps with
     whatever the caller does next (importing, analysing, laying out the document), since
-    vl-convert runs outside the GIL. Calling it again does nothing."""
+    vl-convert runs outside the GIL. Calling it again does nothing.
+
+    Not when the cache folder already holds charts: a report made again finds its charts
+    there and needs no runtime, and starting one would take a core from the work that
+    decides how long the command takes (about 0.2 s of a PDF's 4); a chart not found pays
+    the start when it is drawn."""
     global _warming
-    if _warming is None:
+    if _warming is None and not _kept_before():
         _warming = threading.Thread(target=vl_convert.vegalite_to_svg, args=(_WARM_UP,),
                                     name="vl-convert warm-up", daemon=True)
         _warming.start()
